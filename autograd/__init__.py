@@ -1,0 +1,58 @@
+"""denpa's autograd: a define-by-run automatic differentiation engine.
+
+>>> import autograd
+>>> x = autograd.tensor([1.0, 2.0, 3.0], requires_grad=True)
+>>> y = (x * x).sum()
+>>> y.backward()
+>>> x.grad
+tensor([2., 4., 6.])
+"""
+from __future__ import annotations
+
+from . import ops as _ops
+from . import _methods  # noqa: F401  (attaches methods and operators to Tensor)
+from .autograd_api import backward, grad
+from .creation import (arange, as_tensor, empty, empty_like, eye, from_numpy, full, full_like, linspace, ones,
+                       ones_like, rand, rand_like, randint, randint_like, randn, randn_like, randperm, tensor, zeros,
+                       zeros_like)
+from .device import Device, device
+from .function import Function
+from .grad_mode import detect_anomaly, enable_grad, is_anomaly_enabled, is_grad_enabled, no_grad, set_grad_enabled
+from .node import Node
+from .ops import *  # noqa: F401,F403
+from .ops import __dict__ as _ops_dict
+from .random import initial_seed, manual_seed, seed
+from .scalar import Scalar
+from .tensor import Tensor, is_tensor
+from . import functional  # noqa: E402
+
+__version__ = "0.1.0"
+
+float32 = "float32"
+float64 = "float64"
+float16 = "float16"
+int32 = "int32"
+int64 = "int64"
+bool_ = "bool"
+
+
+def from_dlpack(x):  # pragma: no cover - filled in by the GPU issue
+    import numpy
+
+    return Tensor._wrap(numpy.from_dlpack(x), None)
+
+
+def clone(x):
+    return x.clone()
+
+
+def detach(x):
+    return x.detach()
+
+
+#: the differentiable ops (public functions that record a node); the test registry must cover each
+OPS = sorted(
+    n for n, v in _ops_dict.items()
+    if callable(v) and not n.startswith("_") and getattr(v, "__module__", "").startswith("autograd.ops.")
+    and n not in ("TensorOps", "index_add_")
+)

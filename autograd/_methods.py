@@ -1,0 +1,245 @@
+"""Tensor methods and operators: thin aliases of the op functions, plus the
+in-place ops, which all go through one helper (:func:`_inplace`)."""
+from __future__ import annotations
+
+from . import ops
+from ._backend import array_module, as_array
+from .grad_mode import state
+from .node import Node, Var
+from .tensor import Tensor
+
+
+def _r(fn):
+    return lambda self, other: fn(other, self)
+
+
+_OPERATORS = {
+    "__add__": ops.add, "__radd__": _r(ops.add), "__sub__": ops.sub, "__rsub__": _r(ops.sub),
+    "__mul__": ops.mul, "__rmul__": _r(ops.mul), "__truediv__": ops.div, "__rtruediv__": _r(ops.div),
+    "__pow__": ops.pow, "__rpow__": _r(ops.pow), "__matmul__": ops.matmul, "__rmatmul__": _r(ops.matmul),
+    "__floordiv__": ops.floor_divide, "__rfloordiv__": _r(ops.floor_divide),
+    "__mod__": ops.remainder, "__rmod__": _r(ops.remainder),
+    "__eq__": ops.eq, "__ne__": ops.ne, "__lt__": ops.lt, "__le__": ops.le, "__gt__": ops.gt, "__ge__": ops.ge,
+    "__neg__": ops.neg, "__abs__": ops.abs, "__getitem__": ops.getitem,
+}
+
+_METHODS = (
+    "add sub mul div pow neg abs sign exp log log1p expm1 sqrt sin cos tan tanh sigmoid relu silu erf "
+    "clamp clip maximum minimum sum mean var std max min amax amin prod logsumexp norm argmax argmin softmax "
+    "log_softmax matmul dot outer reshape view flatten squeeze unsqueeze expand expand_as broadcast_to permute "
+    "transpose swapaxes swapdims t repeat tile flip split chunk any all eq ne lt le gt ge isnan isfinite isinf "
+    "floor_divide remainder fmod logical_not subtract multiply divide true_divide negative"
+).split()
+
+
+def _install():
+    for name, fn in _OPERATORS.items():
+        setattr(Tensor, name, fn)
+    for name in _METHODS:
+        setattr(Tensor, name, getattr(ops, name))
+    Tensor.__invert__ = lambda self: ops.logical_not(self) if self.dtype == bool else self._wrap(~self.data, None)
+    Tensor.__and__ = lambda self, o: self._wrap(self.data & (o.data if isinstance(o, Var) else o), None)
+    Tensor.__or__ = lambda self, o: self._wrap(self.data | (o.data if isinstance(o, Var) else o), None)
+    Tensor.__xor__ = lambda self, o: self._wrap(self.data ^ (o.data if isinstance(o, Var) else o), None)
+    Tensor.__pos__ = lambda self: self
+
+
+# -- dtype conversion and copies --------------------------------------------------
+
+class Cast(Node):
+    __slots__ = ("dtype", "in_dtype")
+
+    def forward(self, x):
+        self.in_dtype = x.dtype
+        return x.astype(self.dtype)
+
+    def backward(self, g, xs, out, F):
+        return (F.astype(g, self.in_dtype) if not F.graph else _to(g, self.in_dtype),)
+
+
+class Clone(Node):
+    __slots__ = ()
+
+    def forward(self, x):
+        return x.copy()
+
+    def backward(self, g, xs, out, F):
+        return (g,)
+
+
+def _dtype(d):
+    import numpy
+
+    if isinstance(d, str):
+        d = {"float": "float32", "double": "float64", "long": "int64", "int": "int32", "half": "float16"}.get(d, d)
+    return numpy.dtype(d)
+
+
+def _to(x, dtype):
+    dtype = _dtype(dtype)
+    if dtype == x.dtype:
+        return x
+    if x._rg and dtype.kind not in "fc":
+        return x._wrap(x.data.astype(dtype), None)
+    node = Cast()
+    node.dtype = dtype
+    return node.apply1(x)
+
+
+def to(self, *args, dtype=None, device=None, copy=False, **kw):
+    """``to(dtype)`` casts (differentiably); ``to(device)`` moves (CPU only for now)."""
+    from .device import Device
+
+    for a in args:
+        if isinstance(a, (str, Device)) and str(a).split(":")[0] in ("cpu", "cuda"):
+            device = a
+        elif isinstance(a, Tensor):
+            dtype = a.dtype
+        else:
+            dtype = a
+    out = self
+    if device is not None and Device(device) != self.device:
+        from .creation import _move
+
+        out = _move(out, Device(device))
+    if dtype is not None:
+        out = _to(out, dtype)
+    if copy and out is self:
+        out = clone(self)
+    return out
+
+
+def clone(self):
+    """A copy that stays in the graph (gradient flows back unchanged)."""
+    return Clone().apply1(self)
+
+
+def _install_conversions():
+    Tensor.to = to
+    Tensor.clone = clone
+    Tensor.astype = lambda self, dtype: _to(self, dtype)
+    Tensor.type = lambda self, dtype=None: str(self.dtype) if dtype is None else _to(self, dtype)
+    Tensor.float = lambda self: _to(self, "float32")
+    Tensor.double = lambda self: _to(self, "float64")
+    Tensor.half = lambda self: _to(self, "float16")
+    Tensor.long = lambda self: _to(self, "int64")
+    Tensor.int = lambda self: _to(self, "int32")
+    Tensor.bool = lambda self: _to(self, "bool")
+    Tensor.contiguous = lambda self: self
+    Tensor.view_as = lambda self, other: ops.reshape(self, other.shape)
+    Tensor.reshape_as = lambda self, other: ops.reshape(self, other.shape)
+    Tensor.cpu = lambda self: self.to("cpu")
+    Tensor.cuda = lambda self, device=None: self.to("cuda" if device is None else device)
+    Tensor._module = lambda self: array_module(self.data)
+    Tensor.new_tensor = lambda self, data, dtype=None, requires_grad=False: Tensor(data, dtype or self.dtype, requires_grad)
+    Tensor.leaky_relu = ops.leaky_relu
+    Tensor.elu = ops.elu
+    Tensor.gelu = ops.gelu
+    Tensor.softplus = ops.softplus
+    Tensor.step = ops.step
+
+
+# -- in-place ops --------------------------------------------------------------------
+
+def _inplace(self, name, fn, *args):
+    """Apply ``fn(self, *args)`` and write the result into ``self``'s memory.
+
+    When gradients are being recorded, ``self``'s old value and history become
+    the input of ``fn``'s node and ``self`` takes the new node, as PyTorch does;
+    any node that saved the old value sees the version bump and refuses to run.
+    """
+    track = False
+    if state.enabled:
+        if self._rg and self.grad_fn is None:
+            raise RuntimeError(
+                f"{name}: a leaf Variable that requires grad is being used in an in-place operation "
+                f"(shape {tuple(self.shape)}). Do it inside `with autograd.no_grad():` (as for a parameter update), "
+                f"or use the out-of-place form."
+            )
+        base = self._base
+        if base is not None and base._rg:
+            raise RuntimeError(
+                f"{name}: in-place change of a view of a tensor that requires grad (view shape {tuple(self.shape)}, "
+                f"base shape {tuple(base.shape)}); change the base itself, or clone() the view first."
+            )
+        track = self._rg or any(isinstance(a, Var) and a._rg for a in args)
+    if track:
+        old = Tensor._wrap(self.data, self.grad_fn)
+        old._rg = self._rg
+        old._vc = self._vc
+        new = fn(old, *args)
+    else:
+        old = Tensor._wrap(self.data, None)
+        with _no_grad():
+            new = fn(old, *args)
+    data = new.data
+    if data.shape != self.data.shape:
+        try:
+            data = array_module(data).broadcast_to(data, self.data.shape)
+        except ValueError:
+            raise RuntimeError(f"{name}: result of shape {tuple(new.shape)} doesn't match the tensor's shape {tuple(self.shape)}") from None
+    if data.dtype != self.data.dtype and not _can_cast(data.dtype, self.data.dtype):
+        raise RuntimeError(f"{name}: result type {data.dtype} can't be cast to the tensor's dtype {self.data.dtype}")
+    try:
+        self.data[...] = data
+    except ValueError as e:
+        raise RuntimeError(f"{name}: cannot write into this tensor ({e}); clone() it first") from None
+    if track:
+        self.grad_fn = new.grad_fn
+        self._rg = True
+    self._vc[0] += 1
+    return self
+
+
+def _can_cast(src, dst):
+    import numpy
+
+    return numpy.can_cast(src, dst, casting="same_kind")
+
+
+def _no_grad():
+    from .grad_mode import no_grad
+
+    return no_grad()
+
+
+def _fill(old, value):
+    """The new value ignores the old one; ``where`` routes a zero gradient to it without saving it."""
+    if not isinstance(value, Var):
+        value = array_module(old.data).full(old.data.shape, value, dtype=old.data.dtype)
+    return ops.where(as_array(True), value, old)
+
+
+def _install_inplace():
+    for name, fn in (("add_", ops.add), ("sub_", ops.sub), ("mul_", ops.mul), ("div_", ops.div), ("pow_", ops.pow),
+                     ("clamp_", ops.clamp), ("clip_", ops.clamp)):
+        def method(self, *args, _n=name, _f=fn, **kw):
+            return _inplace(self, _n, lambda old, *a: _f(old, *a, **kw), *args)
+
+        method.__name__ = name
+        setattr(Tensor, name, method)
+    for name, fn in (("exp_", ops.exp), ("relu_", ops.relu), ("sigmoid_", ops.sigmoid), ("tanh_", ops.tanh),
+                     ("neg_", ops.neg), ("sqrt_", ops.sqrt), ("abs_", ops.abs), ("log_", ops.log)):
+        def umethod(self, _n=name, _f=fn):
+            return _inplace(self, _n, _f)
+
+        umethod.__name__ = name
+        setattr(Tensor, name, umethod)
+
+    Tensor.zero_ = lambda self: _inplace(self, "zero_", _fill, 0)
+    Tensor.fill_ = lambda self, value: _inplace(self, "fill_", _fill, value)
+    Tensor.copy_ = lambda self, src: _inplace(self, "copy_", _fill, src if isinstance(src, Var) else Tensor(as_array(src, self.dtype)))
+    for op, meth in (("__iadd__", "add_"), ("__isub__", "sub_"), ("__imul__", "mul_"), ("__itruediv__", "div_"),
+                     ("__ipow__", "pow_")):
+        setattr(Tensor, op, getattr(Tensor, meth))
+
+    def setitem(self, index, value):
+        _inplace(self, "setitem", lambda old, v: ops.index_put(old, index, v), value)
+
+    Tensor.__setitem__ = setitem
+    Tensor.index_put = lambda self, index, value: ops.index_put(self, index, value)
+
+
+_install()
+_install_conversions()
+_install_inplace()

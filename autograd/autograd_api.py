@@ -1,0 +1,139 @@
+"""``backward`` and ``grad``: the entry points into the engine's walk."""
+from __future__ import annotations
+
+from typing import Optional, Sequence, Union
+
+from .engine import run_backward
+from .node import Var
+
+
+def _seq(x):
+    return list(x) if isinstance(x, (list, tuple)) else [x]
+
+
+def _root_grads(outputs, grad_outputs, create_graph, op):
+    from .tensor import Tensor
+
+    grads = []
+    for i, (t, g) in enumerate(zip(outputs, grad_outputs)):
+        if not isinstance(t, Var):
+            raise TypeError(f"{op}: expected Tensors as outputs, got {type(t).__name__}")
+        if not t.requires_grad:
+            raise RuntimeError(
+                f"{op}: element {i} of the outputs does not require grad and has no grad_fn; "
+                "make a leaf require grad (tensor(..., requires_grad=True) or x.requires_grad_()) "
+                "and run the forward outside no_grad()"
+            )
+        if g is None:
+            if isinstance(t.data, float):
+                g = 1.0
+            else:
+                if t.data.size != 1:
+                    raise RuntimeError(
+                        f"{op}: grad can be implicitly created only for scalar outputs; this output has shape "
+                        f"{tuple(t.shape)}. Pass gradient=... of that shape (e.g. ones_like(y)), or reduce it first (y.sum())"
+                    )
+                g = _ones_like(t.data)
+            if create_graph and not isinstance(g, float):
+                g = Tensor._wrap(g, None)
+        else:
+            if isinstance(g, Var):
+                if not create_graph:
+                    g = g.data
+            elif not create_graph and not isinstance(t.data, float):
+                from ._backend import as_array
+
+                g = as_array(g, dtype=t.data.dtype)
+            elif create_graph:
+                g = Tensor(g)
+            gshape = getattr(g, "shape", ())
+            if not isinstance(t.data, float) and tuple(gshape) != tuple(t.data.shape):
+                raise RuntimeError(f"{op}: gradient has shape {tuple(gshape)} but the output has shape {tuple(t.data.shape)}; they must match")
+        grads.append(g)
+    return grads
+
+
+def _ones_like(d):
+    from ._backend import array_module
+
+    return array_module(d).ones_like(d)
+
+
+def backward(tensors, grad_tensors=None, retain_graph: Optional[bool] = None, create_graph: bool = False, inputs=None) -> None:
+    """Accumulate gradients of ``tensors`` into the ``.grad`` of the leaves (or of ``inputs`` only)."""
+    outputs = _seq(tensors)
+    gouts = _seq(grad_tensors) if grad_tensors is not None else [None] * len(outputs)
+    if retain_graph is None:
+        retain_graph = create_graph
+    roots = _root_grads(outputs, gouts, create_graph, "backward")
+    keep = any(isinstance(t.data, float) for t in outputs)
+    if inputs is None:
+        run_backward(outputs, roots, retain_graph, create_graph, keep_grads=keep)
+        return
+    inputs = _seq(inputs)
+    capture = {}
+    for i, t in enumerate(inputs):
+        capture.setdefault(t.grad_fn or t, i)
+    res = run_backward(outputs, roots, retain_graph, create_graph, capture=capture)
+    for t, g in zip(inputs, (res[capture[t.grad_fn or t]] for t in inputs)):
+        if g is not None:
+            t._accumulate(g, set(), create_graph) if t.grad_fn is None else setattr(t, "grad", g if create_graph else type(t)._wrap(g, None))
+
+
+def grad(outputs, inputs, grad_outputs=None, retain_graph: Optional[bool] = None, create_graph: bool = False,
+         allow_unused: Optional[bool] = None, materialize_grads: bool = False):
+    """Gradients of ``outputs`` with respect to ``inputs``, returned as a tuple; ``.grad`` is left alone.
+
+    >>> import autograd
+    >>> x = autograd.tensor(2.0, requires_grad=True)
+    >>> (g,) = autograd.grad(x ** 3, x, create_graph=True)
+    >>> g, autograd.grad(g, x)[0]
+    (tensor(12., grad_fn=<MulBackward>), tensor(12.))
+    """
+    from .tensor import Tensor
+
+    outs = _seq(outputs)
+    ins = _seq(inputs)
+    gouts = _seq(grad_outputs) if grad_outputs is not None else [None] * len(outs)
+    if len(gouts) != len(outs):
+        raise ValueError(f"grad: got {len(gouts)} grad_outputs for {len(outs)} outputs")
+    for i, t in enumerate(ins):
+        if not isinstance(t, Var) or not t.requires_grad:
+            raise RuntimeError(f"grad: input {i} does not require grad; call requires_grad_() on it before the forward pass")
+    if retain_graph is None:
+        retain_graph = create_graph
+    roots = _root_grads(outs, gouts, create_graph, "grad")
+    capture = {}
+    slots = []
+    for t in ins:
+        e = t.grad_fn or t
+        if e not in capture:
+            capture[e] = len(capture)
+        slots.append(capture[e])
+    res = run_backward(outs, roots, retain_graph, create_graph, capture=capture)
+    result = []
+    for i, (t, s) in enumerate(zip(ins, slots)):
+        g = res[s]
+        if g is None:
+            if materialize_grads:
+                g = _zeros_like(t.data)
+            elif not allow_unused:
+                raise RuntimeError(
+                    f"grad: input {i} (shape {tuple(getattr(t, 'shape', ()))}) was not used in the graph of the outputs; "
+                    "pass allow_unused=True to get None for it"
+                )
+            else:
+                result.append(None)
+                continue
+        if not isinstance(g, Var):
+            g = type(t)._wrap(g, None) if not isinstance(t, Tensor) else Tensor._wrap(g, None)
+        result.append(g)
+    return tuple(result)
+
+
+def _zeros_like(d):
+    if isinstance(d, float):
+        return 0.0
+    from ._backend import array_module
+
+    return array_module(d).zeros_like(d)

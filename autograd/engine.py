@@ -1,0 +1,182 @@
+"""The reverse pass: one iterative walk over the recorded graph.
+
+Kahn's algorithm in two sweeps: count how many edges reach each node, then
+run a node once all of them have delivered their gradient. Both sweeps use
+explicit stacks, so a graph a million ops deep needs no recursion.
+"""
+from __future__ import annotations
+
+import math
+
+from .grad_mode import state
+from .node import Var, ops_for
+
+_RELEASED = object()  # marks a node whose saved arrays were freed by an earlier backward
+
+TENSOR_OPS = None  # the Tensor vocabulary; set by autograd.ops once the ops exist
+
+
+def _retain_graph_error(node):
+    return RuntimeError(
+        f"Trying to backward through the graph a second time: {node.name} already freed the values it "
+        "saved for backward. Pass retain_graph=True to the first backward() (or autograd.grad) if you "
+        "need to backward through the same graph again."
+    )
+
+
+def _check_versions(node):
+    for counter, version in node.vc:
+        if counter[0] != version:
+            vals = [v for v in (node.saved or ()) if hasattr(v, "shape")] + ([node.out] if node.out is not None else [])
+            shapes = ", ".join(str(tuple(v.shape)) for v in vals)
+            raise RuntimeError(
+                f"one of the tensors needed for gradient computation has been modified by an in-place "
+                f"operation: {node.name} saved a tensor (saved shapes: {shapes or '()'}) at version {version}; "
+                f"it is now at version {counter[0]}. Use an out-of-place op (x = x + 1 rather than "
+                f"x += 1) or clone() the tensor before changing it."
+            )
+
+
+def _finite(g):
+    if isinstance(g, Var):
+        g = g.data
+    if isinstance(g, (float, int)):
+        return math.isfinite(g)
+    from ._backend import array_module
+
+    return bool(array_module(g).isfinite(g).all())
+
+
+def _graph_inputs(node):
+    """The saved inputs as graph-connected values, for a create_graph backward."""
+    from .tensor import wrap_like
+
+    saved = node.saved
+    if saved is None or not node.save_inputs:
+        return None
+    return tuple(v if p is None else (p if isinstance(p, Var) else wrap_like(v, p)) for p, v in zip(node.parents, saved))
+
+
+def run_backward(roots, root_grads, retain_graph=False, create_graph=False, capture=None, keep_grads=False):
+    """Propagate ``root_grads`` from ``roots`` to the leaves.
+
+    ``capture`` maps edges (nodes or leaves) to result slots for ``autograd.grad``:
+    then leaves are left alone and the gradients reaching those edges are returned.
+    ``keep_grads`` stores each node's gradient on it (Scalar graphs show every value's grad).
+    """
+    from .tensor import wrap_like
+
+    grads = {}
+    order = []
+    for t, g in zip(roots, root_grads):
+        e = t.grad_fn or t
+        if e in grads:
+            grads[e] = grads[e] + g
+        else:
+            grads[e] = g
+            order.append(e)
+
+    deps = {}
+    todo = list(order)
+    while todo:
+        for p in todo.pop().parents:
+            if p is not None:
+                c = deps.get(p)
+                if c is None:
+                    deps[p] = 1
+                    todo.append(p)
+                else:
+                    deps[p] = c + 1
+
+    results = [None] * len(capture) if capture is not None else None
+    handed = {id(g) for g in root_grads}  # arrays already owned elsewhere: copy before storing in .grad
+    anomaly = state.anomaly
+    ready = [e for e in order if e not in deps]
+    F = TENSOR_OPS if create_graph else None
+    last_type = None
+    prev = state.enabled
+    state.enabled = create_graph
+    try:
+        while ready:
+            n = ready.pop()
+            g = grads.pop(n, None)
+            ps = n.parents
+            if isinstance(n, Var):  # a leaf
+                if g is not None:
+                    if capture is None:
+                        n._accumulate(g, handed, create_graph)
+                    elif n in capture:
+                        results[capture[n]] = n._run_hooks(g)
+                continue
+            gs = None
+            if g is not None:
+                if n.hooks:
+                    g = _run_node_hooks(n, g)
+                if n.retain is not None:
+                    t = n.retain()
+                    if t is not None:
+                        t.grad = g if create_graph else wrap_like(g, None)
+                if keep_grads:
+                    n.grad = g
+                if capture is not None and n in capture:
+                    results[capture[n]] = g
+                saved = n.saved
+                if saved is _RELEASED:
+                    raise _retain_graph_error(n)
+                if n.vc:
+                    _check_versions(n)
+                if create_graph:
+                    out = n.out
+                    gs = n.backward(g, _graph_inputs(n), None if out is None else wrap_like(out, n), F)
+                else:
+                    tg = type(g)
+                    if tg is not last_type:
+                        F = ops_for(g)
+                        last_type = tg
+                    gs = n.backward(g, saved, n.out, F)
+                if not retain_graph and (saved is not None or n.out is not None):
+                    n.saved = _RELEASED
+                    n.out = None
+                if anomaly:
+                    for i, gi in enumerate(gs):
+                        if gi is not None and not _finite(gi):
+                            raise RuntimeError(
+                                f"Function '{n.name}' returned nan or inf values in its {i}th output.\n"
+                                f"Traceback of the forward call that created it:\n{n.trace or '(not recorded)'}"
+                            )
+            if gs is None:
+                for p in ps:
+                    if p is not None:
+                        c = deps[p] - 1
+                        deps[p] = c
+                        if c == 0:
+                            ready.append(p)
+                continue
+            for p, gi in zip(ps, gs):
+                if p is None:
+                    continue
+                if gi is not None:
+                    old = grads.get(p)
+                    grads[p] = gi if old is None else old + gi
+                c = deps[p] - 1
+                deps[p] = c
+                if c == 0:
+                    ready.append(p)
+    finally:
+        state.enabled = prev
+    return results
+
+
+def _run_node_hooks(n, g):
+    from .tensor import wrap_like
+
+    for hook in n.hooks:
+        if isinstance(g, Var) or isinstance(g, float):
+            r = hook(g)
+            if r is not None:
+                g = r
+        else:
+            r = hook(wrap_like(g, None))
+            if r is not None:
+                g = r.data if isinstance(r, Var) else r
+    return g

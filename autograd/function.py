@@ -1,0 +1,191 @@
+"""Custom ops: subclass :class:`Function`, as in PyTorch.
+
+>>> import autograd
+>>> class Cube(autograd.Function):
+...     @staticmethod
+...     def forward(ctx, x):
+...         ctx.save_for_backward(x)
+...         return x ** 3
+...     @staticmethod
+...     def backward(ctx, g):
+...         (x,) = ctx.saved_tensors
+...         return g * 3 * x ** 2
+>>> x = autograd.tensor(2.0, requires_grad=True)
+>>> Cube.apply(x).backward(); x.grad
+tensor(12.)
+"""
+from __future__ import annotations
+
+from .grad_mode import no_grad, state
+from .node import Node, Var
+from .tensor import Tensor, wrap_like
+
+
+class _Ctx(Node):
+    """The node of one custom-Function call; also the ``ctx`` its methods see."""
+
+    def __init__(self, fn_cls):
+        self.fn_cls = fn_cls
+        self.to_save = ()
+        self.needs_input_grad = ()
+        self.outputs = ()
+        self.saved_versions = ()
+
+    @property
+    def name(self):
+        return self.fn_cls.__name__ + "Backward"
+
+    def save_for_backward(self, *tensors):
+        self.to_save = tensors
+
+    def mark_non_differentiable(self, *tensors):
+        self.non_diff = {id(t) for t in tensors}
+
+    @property
+    def saved_tensors(self):
+        if self.saved is _released():
+            from .engine import _retain_graph_error
+
+            raise _retain_graph_error(self)
+        out = []
+        for kind, v in self.saved or ():
+            if kind == "out":  # an output, kept as data to avoid a reference cycle
+                out.append(wrap_like(v[0], v[1]))
+            else:
+                out.append(v)
+        return tuple(out)
+
+    def backward(self, g, xs, out, F):
+        grads = g if isinstance(g, tuple) else (g,)
+        graph = F.graph
+        gts = tuple(None if gi is None else (gi if isinstance(gi, Var) else Tensor._wrap(gi, None)) for gi in grads)
+        if any(gi is None for gi in gts):
+            gts = tuple(gi if gi is not None else Tensor._wrap(_zeros(o), None) for gi, o in zip(gts, self.out_shapes))
+        for counter, version in self.saved_versions:
+            if counter[0] != version:
+                raise RuntimeError(
+                    f"one of the tensors saved by {self.name} has been modified by an in-place operation "
+                    f"(version {version} when saved, now {counter[0]}); clone() it before changing it"
+                )
+        res = self.fn_cls.backward(self, *gts)
+        if not isinstance(res, tuple):
+            res = (res,)
+        if len(res) != len(self.parents):
+            raise RuntimeError(f"{self.fn_cls.__name__}.backward returned {len(res)} gradients, but forward took {len(self.parents)} inputs")
+        out_grads = []
+        for r, p, shape in zip(res, self.parents, self.in_shapes):
+            if p is None or r is None:
+                out_grads.append(None)
+                continue
+            if not isinstance(r, Var):
+                r = Tensor(r)
+            if tuple(r.shape) != tuple(shape):
+                raise RuntimeError(f"{self.fn_cls.__name__}.backward returned a gradient of shape {tuple(r.shape)} for an input of shape {tuple(shape)}")
+            out_grads.append(r if graph else r.data)
+        return tuple(out_grads)
+
+
+def _zeros(shape_dtype):
+    import numpy
+
+    shape, dtype = shape_dtype
+    return numpy.zeros(shape, dtype)
+
+
+def _released():
+    from .engine import _RELEASED
+
+    return _RELEASED
+
+
+class MultiGrad(tuple):
+    """Gradients of a multi-output node: adds position by position (None is zero)."""
+
+    def __add__(self, other):
+        return MultiGrad(a if b is None else (b if a is None else a + b) for a, b in zip(self, other))
+
+
+class _Select(Node):
+    """Output ``i`` of a multi-output custom Function."""
+
+    __slots__ = ("index", "count")
+
+    @property
+    def name(self):
+        return "SelectBackward"
+
+    def backward(self, g, xs, out, F):
+        grads = [None] * self.count
+        grads[self.index] = g
+        return (MultiGrad(grads),)
+
+
+class Function:
+    """Base class of custom differentiable ops: define static ``forward(ctx, *args)``
+    and ``backward(ctx, *grad_outputs)``, call ``MyOp.apply(*args)``."""
+
+    @staticmethod
+    def forward(ctx, *args, **kwargs):  # pragma: no cover - abstract
+        raise NotImplementedError("Function subclasses must define forward(ctx, *args)")
+
+    @staticmethod
+    def backward(ctx, *grad_outputs):  # pragma: no cover - abstract
+        raise NotImplementedError("Function subclasses must define backward(ctx, *grad_outputs) to be differentiated")
+
+    @classmethod
+    def apply(cls, *args, **kwargs):
+        ctx = _Ctx(cls)
+        tensors = [a for a in args if isinstance(a, Var)]
+        ctx.needs_input_grad = tuple(isinstance(a, Var) and a.requires_grad for a in args)
+        with no_grad():
+            outputs = cls.forward(ctx, *args, **kwargs)
+        single = not isinstance(outputs, tuple)
+        outs = (outputs,) if single else outputs
+        record = state.enabled and any(ctx.needs_input_grad)
+        if not record:
+            return outputs
+        ctx.parents = tuple((a.grad_fn or a) if isinstance(a, Var) and a.requires_grad else None for a in args)
+        ctx.in_shapes = tuple(getattr(a, "shape", ()) for a in args)
+        ctx.out_shapes = tuple((o.shape, o.dtype) for o in outs)
+        ctx.out = None
+        ctx.vc = None
+        non_diff = getattr(ctx, "non_diff", set())
+        # saved outputs are kept as (data, node) so the node does not hold its own output
+        saved, versions = [], []
+        out_ids = {id(o): i for i, o in enumerate(outs)}
+        results = []
+        for i, o in enumerate(outs):
+            if not isinstance(o, Var):
+                raise TypeError(f"{cls.__name__}.forward must return Tensors, got {type(o).__name__}")
+            if id(o) in non_diff:
+                results.append(o)
+                continue
+            if single:
+                node = ctx
+            else:
+                node = _Select()
+                node.index, node.count = i, len(outs)
+                node.parents = (ctx,)
+                node.saved = node.out = node.vc = None
+            o = o.detach() if o.grad_fn is not None or any(o is a for a in args) else o
+            o.grad_fn = node
+            o._rg = True
+            results.append(o)
+        for t in ctx.to_save:
+            if isinstance(t, Var) and id(t) in out_ids:
+                o = results[out_ids[id(t)]]
+                saved.append(("out", (o.data, o.grad_fn)))
+                versions.append((o._vc, o._vc[0]))
+            else:
+                saved.append(("in", t))
+                if isinstance(t, Var):
+                    versions.append((t._vc, t._vc[0]))
+        ctx.saved = tuple(saved)
+        ctx.saved_versions = tuple(versions)
+        ctx.to_save = ()
+        return results[0] if single else tuple(results)
+
+
+class once_differentiable:  # pragma: no cover - accepted for API compatibility
+    def __new__(cls, fn):
+        return fn

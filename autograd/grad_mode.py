@@ -1,0 +1,123 @@
+"""Thread-local switches: gradient recording and anomaly detection.
+
+Each thread has its own state, so a ``no_grad`` block in a data-loading thread
+does not turn recording off in the training thread.
+"""
+from __future__ import annotations
+
+import functools
+import threading
+
+
+class _State(threading.local):
+    def __init__(self):
+        self.enabled = True
+        self.anomaly = False
+
+
+state = _State()
+
+
+def is_grad_enabled() -> bool:
+    """Whether ops on this thread record a graph."""
+    return state.enabled
+
+
+class _GradMode:
+    """Base of the grad-mode switches: a context manager and a decorator."""
+
+    mode = True
+
+    def __enter__(self):
+        self.prev = state.enabled
+        state.enabled = self.mode
+        return self
+
+    def __exit__(self, *exc):
+        state.enabled = self.prev
+        return False
+
+    def __call__(self, fn):
+        @functools.wraps(fn)
+        def wrapper(*args, **kwargs):
+            with self.__class__():
+                return fn(*args, **kwargs)
+
+        return wrapper
+
+
+class no_grad(_GradMode):
+    """Ops inside do not record a graph.
+
+    >>> import autograd
+    >>> x = autograd.tensor([1.0], requires_grad=True)
+    >>> with autograd.no_grad():
+    ...     y = x * 2
+    >>> y.requires_grad
+    False
+    """
+
+    mode = False
+
+
+class enable_grad(_GradMode):
+    """Turn recording back on inside a ``no_grad`` block."""
+
+    mode = True
+
+
+class set_grad_enabled(_GradMode):
+    """``set_grad_enabled(False)`` is ``no_grad()``; usable as a call, a context or a decorator."""
+
+    def __init__(self, mode: bool):
+        self.mode = bool(mode)
+        self.prev = state.enabled
+        state.enabled = self.mode  # PyTorch applies the mode at once when called as a function
+
+    def __enter__(self):
+        return self
+
+    def __call__(self, fn):
+        state.enabled = self.prev
+        mode = self.mode
+
+        @functools.wraps(fn)
+        def wrapper(*args, **kwargs):
+            with set_grad_enabled(mode):
+                return fn(*args, **kwargs)
+
+        return wrapper
+
+
+class detect_anomaly:
+    """Backward raises when an op's gradient holds NaN or inf, naming the op and
+    showing the traceback of the forward call that created it.
+
+    >>> import autograd
+    >>> with autograd.detect_anomaly():
+    ...     pass
+    """
+
+    def __init__(self, mode: bool = True):
+        self.mode = mode
+
+    def __enter__(self):
+        self.prev = state.anomaly
+        state.anomaly = self.mode
+        return self
+
+    def __exit__(self, *exc):
+        state.anomaly = self.prev
+        return False
+
+    def __call__(self, fn):
+        @functools.wraps(fn)
+        def wrapper(*args, **kwargs):
+            with detect_anomaly(self.mode):
+                return fn(*args, **kwargs)
+
+        return wrapper
+
+
+def is_anomaly_enabled() -> bool:
+    return state.anomaly

@@ -1,0 +1,275 @@
+"""Graph nodes: one per recorded op, holding what backward needs.
+
+An op is a :class:`Node` subclass with ``forward`` on raw data (arrays, or
+floats for :class:`~autograd.Scalar`) and ``backward(g, xs, out, F)`` beside it.
+``F`` is a namespace of NumPy-named functions: over raw arrays for a plain
+backward, over Tensors when ``create_graph=True``. So one rule, written once,
+gives first derivatives cheaply and higher derivatives by differentiating
+itself.
+
+A node points at its parents' nodes (or at leaf tensors), never at the
+intermediate tensors, so releasing the saved arrays after backward frees them,
+and dropping a forward's output frees its whole graph without reference cycles.
+"""
+from __future__ import annotations
+
+import math
+import traceback
+
+from ._backend import array_module, erf as _erf
+from .grad_mode import state as _state
+
+
+class Var:
+    """Common base of Tensor and Scalar: what the engine sees as a leaf edge."""
+
+    __slots__ = ()
+    parents = ()  # a leaf has no parents in the walk
+
+
+class Node:
+    """Base class of every recorded op (subclasses define forward/backward)."""
+
+    __slots__ = ("parents", "saved", "out", "vc", "__dict__", "__weakref__")
+    save_inputs = False  # keep the forward inputs for backward
+    save_output = False  # keep the forward output for backward
+    hooks = None
+    retain = None
+    trace = None
+    grad = None  # last gradient seen, kept only for Scalar graphs
+
+    def __init_subclass__(cls, **kw):
+        super().__init_subclass__(**kw)
+        cls.op_name = cls.__dict__.get("op_name", cls.__name__.lower())
+
+    @property
+    def name(self) -> str:
+        return type(self).__name__ + "Backward"
+
+    def __repr__(self):
+        return "<%s>" % self.name
+
+    @property
+    def next_functions(self):
+        """Parents as PyTorch shows them: nodes, leaf tensors, or None for constants."""
+        return self.parents
+
+    def register_hook(self, fn):
+        if self.hooks is None:
+            self.hooks = []
+        self.hooks.append(fn)
+
+    def forward(self, *xs):  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    def backward(self, g, xs, out, F):  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    # -- recording: the per-op hot path, kept flat on purpose -------------
+    def _finish(self, proto, out):
+        """Wrap a recorded op's output; track its version if backward reads it."""
+        t = proto._wrap(out, self)
+        if self.save_output:
+            self.out = out
+            self.vc = (self.vc or ()) + ((t._vc, 0),)
+        else:
+            self.out = None
+        if _state.anomaly:
+            self.trace = "".join(traceback.format_stack()[:-3])
+        return t
+
+    def apply1(self, x):
+        """Run a one-input op on Var ``x``."""
+        d = x.data
+        out = self.forward(d)
+        if x.requires_grad and _state.enabled:
+            self.parents = (x.grad_fn or x,)
+            if self.save_inputs:
+                self.saved = (d,)
+                vc = x._vc
+                self.vc = ((vc, vc[0]),)
+            else:
+                self.saved = self.vc = None
+            return self._finish(x, out)
+        return x._wrap(out, None)
+
+    def apply2(self, a, b):
+        """Run a two-input op; one of ``a``, ``b`` may be a constant."""
+        if isinstance(a, Var):
+            proto = a
+            ad = a.data
+            ra = a.requires_grad
+            if isinstance(b, Var):
+                bd = b.data
+                rb = b.requires_grad
+            else:
+                bd = b = a._const(b)
+                rb = False
+        else:
+            proto = b
+            bd = b.data
+            rb = b.requires_grad
+            ad = a = b._const(a)
+            ra = False
+        out = self.forward(ad, bd)
+        if (ra or rb) and _state.enabled:
+            self.parents = ((a.grad_fn or a) if ra else None, (b.grad_fn or b) if rb else None)
+            if self.save_inputs:
+                self.saved = (ad, bd)
+                self.vc = tuple((t._vc, t._vc[0]) for t in (a, b) if isinstance(t, Var))
+            else:
+                self.saved = self.vc = None
+            return self._finish(proto, out)
+        return proto._wrap(out, None)
+
+    def applyn(self, *inputs):
+        """Run an op of any number of inputs (Vars or constants)."""
+        proto = next(t for t in inputs if isinstance(t, Var))
+        datas = tuple(t.data if isinstance(t, Var) else t for t in inputs)
+        out = self.forward(*datas)
+        if _state.enabled and any(isinstance(t, Var) and t.requires_grad for t in inputs):
+            self.parents = tuple((t.grad_fn or t) if isinstance(t, Var) and t.requires_grad else None for t in inputs)
+            if self.save_inputs:
+                self.saved = datas
+                self.vc = tuple((t._vc, t._vc[0]) for t in inputs if isinstance(t, Var))
+            else:
+                self.saved = self.vc = None
+            return self._finish(proto, out)
+        return proto._wrap(out, None)
+
+
+def needs(node: Node, i: int) -> bool:
+    """Whether the op's ``i``-th input wants a gradient."""
+    return node.parents[i] is not None
+
+
+# -- the vocabulary backward rules are written in ----------------------------
+
+VOCAB = (
+    "exp", "log", "sqrt", "sin", "cos", "tanh", "abs", "sign", "where", "maximum", "minimum",
+    "sum", "reshape", "broadcast_to", "expand_dims", "swapaxes", "transpose", "matmul",
+    "zeros_like", "ones_like", "einsum", "flip",
+)
+
+
+def _shape(a):
+    return getattr(a, "shape", ())
+
+
+class ArrayOps:
+    """The vocabulary over raw arrays of one array module (a plain backward)."""
+
+    graph = False
+
+    def __init__(self, xp):
+        self.xp = xp
+        for name in VOCAB:
+            setattr(self, name, getattr(xp, name))
+
+    shape = staticmethod(_shape)
+
+    @staticmethod
+    def unbroadcast(g, shape):
+        """Sum ``g`` back to ``shape`` after broadcasting."""
+        gs = g.shape
+        if gs == shape:
+            return g
+        lead = len(gs) - len(shape)
+        axes = tuple(range(lead)) + tuple(i + lead for i, n in enumerate(shape) if n == 1 and gs[i + lead] != 1)
+        g = g.sum(axis=axes, keepdims=True) if axes else g
+        return g.reshape(shape)
+
+    def sigmoid(self, x):
+        xp = self.xp
+        # split by sign so neither branch overflows exp
+        e = xp.exp(-xp.abs(x))
+        return xp.where(x >= 0, 1 / (1 + e), e / (1 + e))
+
+    @staticmethod
+    def erf(x):
+        return _erf(x)
+
+    def index_add(self, shape, index, g):
+        """zeros(shape) with ``g`` added at ``index``; repeated indices accumulate."""
+        z = self.xp.zeros(shape, dtype=g.dtype)
+        if self.xp.__name__ == "numpy":
+            self.xp.add.at(z, index, g)
+        else:  # pragma: no cover - CuPy spells scatter-add differently
+            import cupyx
+
+            cupyx.scatter_add(z, index, g)
+        return z
+
+    @staticmethod
+    def getitem(x, index):
+        return x[index]
+
+    @staticmethod
+    def astype(x, dtype):
+        return x.astype(dtype, copy=False)
+
+
+class MathOps:
+    """The vocabulary over Python floats, for Scalar graphs."""
+
+    graph = False
+    exp = staticmethod(math.exp)
+    sqrt = staticmethod(math.sqrt)
+    sin = staticmethod(math.sin)
+    cos = staticmethod(math.cos)
+    tanh = staticmethod(math.tanh)
+    abs = staticmethod(abs)
+    maximum = staticmethod(max)
+    minimum = staticmethod(min)
+
+    @staticmethod
+    def log(x):
+        return math.log(x) if x > 0 else (-math.inf if x == 0 else math.nan)
+
+    @staticmethod
+    def sign(x):
+        return (x > 0) - (x < 0)
+
+    @staticmethod
+    def where(c, a, b):
+        return a if c else b
+
+    @staticmethod
+    def sigmoid(x):
+        if x >= 0:
+            return 1.0 / (1.0 + math.exp(-x))
+        e = math.exp(x)
+        return e / (1.0 + e)
+
+    @staticmethod
+    def erf(x):
+        return math.erf(x)
+
+    @staticmethod
+    def unbroadcast(g, shape):
+        return g
+
+    @staticmethod
+    def shape(a):
+        return ()
+
+    @staticmethod
+    def sum(x, axis=None, keepdims=False):
+        return x
+
+
+MATH_OPS = MathOps()
+_ARRAY_OPS: dict = {}
+
+
+def ops_for(g):
+    """The plain-backward vocabulary for gradient ``g``'s kind of data."""
+    t = type(g)
+    ops = _ARRAY_OPS.get(t)
+    if ops is None:
+        if t is float or t is int or t is bool:
+            ops = MATH_OPS
+        else:
+            ops = ArrayOps(array_module(g))
+        _ARRAY_OPS[t] = ops
+    return ops

@@ -1,0 +1,290 @@
+"""Arithmetic: + - * / ** and friends. Forward and backward side by side."""
+from __future__ import annotations
+
+from ..node import Node, Var
+from ._util import as_var, first_var, nograd
+
+
+def _shape(a):
+    return getattr(a, "shape", ())
+
+
+def _binary_error(op, a, b, err):
+    return ValueError(f"{op}: operands of shapes {_shape(a)} and {_shape(b)} cannot be broadcast together ({err})")
+
+
+class Add(Node):
+    __slots__ = ("shapes",)
+    op_name = "add"
+
+    def forward(self, a, b):
+        self.shapes = (_shape(a), _shape(b))
+        try:
+            return a + b
+        except ValueError as e:
+            raise _binary_error("add", a, b, e) from None
+
+    def backward(self, g, xs, out, F):
+        pa, pb = self.parents
+        sa, sb = self.shapes
+        return (F.unbroadcast(g, sa) if pa is not None else None, F.unbroadcast(g, sb) if pb is not None else None)
+
+
+class Sub(Node):
+    __slots__ = ("shapes",)
+    op_name = "sub"
+
+    def forward(self, a, b):
+        self.shapes = (_shape(a), _shape(b))
+        try:
+            return a - b
+        except ValueError as e:
+            raise _binary_error("sub", a, b, e) from None
+
+    def backward(self, g, xs, out, F):
+        pa, pb = self.parents
+        sa, sb = self.shapes
+        return (F.unbroadcast(g, sa) if pa is not None else None, F.unbroadcast(-g, sb) if pb is not None else None)
+
+
+class Mul(Node):
+    __slots__ = ()
+    op_name = "mul"
+    save_inputs = True
+
+    def forward(self, a, b):
+        try:
+            return a * b
+        except ValueError as e:
+            raise _binary_error("mul", a, b, e) from None
+
+    def backward(self, g, xs, out, F):
+        a, b = xs
+        pa, pb = self.parents
+        return (F.unbroadcast(g * b, F.shape(a)) if pa is not None else None,
+                F.unbroadcast(g * a, F.shape(b)) if pb is not None else None)
+
+
+class Div(Node):
+    __slots__ = ()
+    op_name = "div"
+    save_inputs = True
+
+    def forward(self, a, b):
+        try:
+            out = a / b
+        except ValueError as e:
+            raise _binary_error("div", a, b, e) from None
+        except ZeroDivisionError:  # Scalars: IEEE semantics as for tensors
+            out = float("nan") if a == 0 else float("inf") * (1 if a > 0 else -1)
+        return out
+
+    def backward(self, g, xs, out, F):
+        a, b = xs
+        pa, pb = self.parents
+        ga = g / b
+        return (F.unbroadcast(ga, F.shape(a)) if pa is not None else None,
+                F.unbroadcast(-ga * a / b, F.shape(b)) if pb is not None else None)
+
+
+class Pow(Node):
+    __slots__ = ()
+    op_name = "pow"
+    save_inputs = True
+    save_output = True
+
+    def forward(self, a, b):
+        try:
+            return a ** b
+        except ValueError as e:
+            raise _binary_error("pow", a, b, e) from None
+        except ZeroDivisionError:
+            return float("inf")
+
+    def backward(self, g, xs, out, F):
+        a, b = xs
+        pa, pb = self.parents
+        ga = gb = None
+        if pa is not None:
+            if isinstance(b, (int, float)):
+                ga = g * 0 if b == 0 else g * b * a ** (b - 1)
+            else:  # d/da a^b = b a^(b-1), taken as 0 where b == 0 (PyTorch's convention)
+                ga = F.where(b == 0, 0.0, g * b * a ** (b - 1))
+            ga = F.unbroadcast(ga, F.shape(a))
+        if pb is not None:
+            # d/db a^b = a^b log a; 0 where a == 0 (the limit for b > 0), as PyTorch does
+            safe = F.where(a > 0, a, 1.0) if not isinstance(a, (int, float)) else (a if a > 0 else 1.0)
+            gb = F.unbroadcast(g * out * F.log(safe), F.shape(b))
+        return ga, gb
+
+
+class Neg(Node):
+    __slots__ = ()
+    op_name = "neg"
+
+    def forward(self, x):
+        return -x
+
+    def backward(self, g, xs, out, F):
+        return (-g,)
+
+
+class Abs(Node):
+    __slots__ = ()
+    op_name = "abs"
+    save_inputs = True
+
+    def forward(self, x):
+        return abs(x)
+
+    def backward(self, g, xs, out, F):
+        return (g * F.sign(xs[0]),)
+
+
+class ZeroGrad(Node):
+    """Piecewise-constant ops (sign, step): defined gradient of zero."""
+
+    __slots__ = ("fn",)
+
+    def __init__(self, fn, name):
+        self.fn = fn
+        self.op_name = name
+
+    @property
+    def name(self):
+        return self.op_name.capitalize() + "Backward"
+
+    def forward(self, x):
+        return self.fn(x)
+
+    def backward(self, g, xs, out, F):
+        return (g * 0,)
+
+
+def add(a, b, *, alpha=1):
+    """``a + alpha * b`` with broadcasting."""
+    if alpha != 1:
+        b = mul(b, alpha)
+    return Add().apply2(a, b) if isinstance(a, Var) or isinstance(b, Var) else Add().apply2(as_var(a), b)
+
+
+def sub(a, b, *, alpha=1):
+    if alpha != 1:
+        b = mul(b, alpha)
+    return Sub().apply2(a, b) if isinstance(a, Var) or isinstance(b, Var) else Sub().apply2(as_var(a), b)
+
+
+def mul(a, b):
+    return Mul().apply2(a, b) if isinstance(a, Var) or isinstance(b, Var) else Mul().apply2(as_var(a), b)
+
+
+def div(a, b, *, rounding_mode=None):
+    if rounding_mode == "floor":
+        return floor_divide(a, b)
+    if rounding_mode == "trunc":
+        x = first_var(a, b)
+        ad = a.data if isinstance(a, Var) else a
+        bd = b.data if isinstance(b, Var) else b
+        return nograd(x, x._module().trunc(ad / bd))
+    if isinstance(a, Var) or isinstance(b, Var):
+        return Div().apply2(a, b)
+    return Div().apply2(as_var(a), b)
+
+
+true_divide = divide = div
+multiply = mul
+subtract = sub
+
+
+def pow(a, b):  # noqa: A001 - PyTorch's name
+    return Pow().apply2(a, b) if isinstance(a, Var) or isinstance(b, Var) else Pow().apply2(as_var(a), b)
+
+
+def neg(x):
+    return Neg().apply1(as_var(x))
+
+
+negative = neg
+
+
+def abs(x):  # noqa: A001
+    return Abs().apply1(as_var(x))
+
+
+def sign(x):
+    """-1, 0 or 1 elementwise; its gradient is zero."""
+    x = as_var(x)
+    return ZeroGrad(x._module().sign, "sign").apply1(x)
+
+
+def step(x):
+    """Heaviside step: 1 where ``x > 0``, else 0, in ``x``'s dtype; gradient zero (the perceptron's activation).
+
+    >>> import autograd
+    >>> autograd.step(autograd.tensor([-1.0, 0.0, 2.0]))
+    tensor([0., 0., 1.])
+    """
+    x = as_var(x)
+    return ZeroGrad(lambda d: (d > 0) * d.dtype.type(1) if hasattr(d, "dtype") else float(d > 0), "step").apply1(x)
+
+
+def _nograd_binary(fn, a, b):
+    x = first_var(a, b)
+    ad = a.data if isinstance(a, Var) else a
+    bd = b.data if isinstance(b, Var) else b
+    return nograd(x, fn(ad, bd))
+
+
+def floor_divide(a, b):
+    return _nograd_binary(lambda x, y: x // y, a, b)
+
+
+def remainder(a, b):
+    return _nograd_binary(lambda x, y: x % y, a, b)
+
+
+fmod = remainder
+
+
+def eq(a, b):
+    return _nograd_binary(lambda x, y: x == y, a, b)
+
+
+def ne(a, b):
+    return _nograd_binary(lambda x, y: x != y, a, b)
+
+
+def lt(a, b):
+    return _nograd_binary(lambda x, y: x < y, a, b)
+
+
+def le(a, b):
+    return _nograd_binary(lambda x, y: x <= y, a, b)
+
+
+def gt(a, b):
+    return _nograd_binary(lambda x, y: x > y, a, b)
+
+
+def ge(a, b):
+    return _nograd_binary(lambda x, y: x >= y, a, b)
+
+
+def logical_not(x):
+    x = as_var(x)
+    return nograd(x, x._module().logical_not(x.data))
+
+
+def isnan(x):
+    x = as_var(x)
+    return nograd(x, x._module().isnan(x.data))
+
+
+def isfinite(x):
+    x = as_var(x)
+    return nograd(x, x._module().isfinite(x.data))
+
+
+def isinf(x):
+    x = as_var(x)
+    return nograd(x, x._module().isinf(x.data))

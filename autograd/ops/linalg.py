@@ -1,0 +1,181 @@
+"""Matrix products: matmul (1-D, 2-D, batched with broadcast), dot, outer, einsum."""
+from __future__ import annotations
+
+from ..node import Node, Var
+from ._util import as_var, shape_str
+
+
+class Matmul(Node):
+    __slots__ = ()
+    save_inputs = True
+
+    def forward(self, a, b):
+        if a.ndim == 0 or b.ndim == 0:
+            raise ValueError(f"matmul: both operands need at least 1 dimension, got shapes {a.shape} and {b.shape}; use * for scalars")
+        ka = a.shape[-1]
+        kb = b.shape[-2] if b.ndim > 1 else b.shape[0]
+        if ka != kb:
+            raise ValueError(f"matmul: cannot multiply {shape_str(a)} by {shape_str(b)}: inner sizes {ka} and {kb} differ")
+        try:
+            return a @ b
+        except ValueError as e:
+            raise ValueError(f"matmul: cannot broadcast the batch dimensions of {shape_str(a)} and {shape_str(b)} ({e})") from None
+
+    def backward(self, g, xs, out, F):
+        a, b = xs
+        pa, pb = self.parents
+        sa, sb = F.shape(a), F.shape(b)
+        if len(sa) == 1 and len(sb) == 1:
+            return (g * b if pa is not None else None, g * a if pb is not None else None)
+        # promote 1-D operands to matrices as matmul does, then undo
+        a2 = F.reshape(a, (1,) + sa) if len(sa) == 1 else a
+        b2 = F.reshape(b, sb + (1,)) if len(sb) == 1 else b
+        if len(sa) == 1:
+            g = F.expand_dims(g, -2)
+        if len(sb) == 1:
+            g = F.expand_dims(g, -1)
+        ga = gb = None
+        if pa is not None:
+            ga = F.matmul(g, F.swapaxes(b2, -1, -2))
+            ga = F.reshape(F.unbroadcast(ga, F.shape(a2)), sa)
+        if pb is not None:
+            gb = F.matmul(F.swapaxes(a2, -1, -2), g)
+            gb = F.reshape(F.unbroadcast(gb, F.shape(b2)), sb)
+        return ga, gb
+
+
+def matmul(a, b):
+    """Matrix product with NumPy's rules: 1-D operands are promoted, batch dimensions broadcast.
+
+    >>> import autograd
+    >>> autograd.ones(2, 3) @ autograd.ones(3)
+    tensor([3., 3.])
+    """
+    if not isinstance(a, Var):
+        a = as_var(a)
+    if not isinstance(b, Var):
+        b = as_var(b)
+    return Matmul().apply2(a, b)
+
+
+def dot(a, b):
+    """Inner product of two 1-D tensors."""
+    a, b = as_var(a), as_var(b)
+    if a.ndim != 1 or b.ndim != 1:
+        raise ValueError(f"dot: expected two 1-D tensors, got shapes {tuple(a.shape)} and {tuple(b.shape)}; use matmul for matrices")
+    return matmul(a, b)
+
+
+def outer(a, b):
+    """Outer product of two 1-D tensors: ``out[i, j] = a[i] * b[j]``."""
+    a, b = as_var(a), as_var(b)
+    if a.ndim != 1 or b.ndim != 1:
+        raise ValueError(f"outer: expected two 1-D tensors, got shapes {tuple(a.shape)} and {tuple(b.shape)}")
+    return a.reshape(-1, 1) * b.reshape(1, -1)
+
+
+ger = outer
+
+
+def _parse_einsum(subscripts, shapes):
+    """Explicit form ``'ij,jk->ik'`` with ellipses spelled out as letters."""
+    subscripts = subscripts.replace(" ", "")
+    if "->" in subscripts:
+        lhs, rhs = subscripts.split("->")
+    else:
+        lhs, rhs = subscripts, None
+    ins = lhs.split(",")
+    if len(ins) != len(shapes):
+        raise ValueError(f"einsum: {len(ins)} operand subscripts for {len(shapes)} operands")
+    used = set(c for c in subscripts if c.isalpha())
+    free = [c for c in "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ" if c not in used]
+    ell = 0
+    for s, shp in zip(ins, shapes):
+        if "..." in s:
+            ell = max(ell, len(shp) - (len(s) - 3))
+    ell_letters = "".join(free[:ell])
+    fixed = []
+    for s, shp in zip(ins, shapes):
+        if "..." in s:
+            n = len(shp) - (len(s) - 3)
+            s = s.replace("...", ell_letters[ell - n:] if n else "")
+        if len(s) != len(shp):
+            raise ValueError(f"einsum: subscripts '{s}' do not match an operand of shape {tuple(shp)}")
+        fixed.append(s)
+    if rhs is None:
+        counts = {}
+        for s in fixed:
+            for c in s:
+                counts[c] = counts.get(c, 0) + 1
+        rhs = ell_letters + "".join(sorted(c for c, n in counts.items() if n == 1 and c not in ell_letters))
+    else:
+        rhs = rhs.replace("...", ell_letters)
+    return fixed, rhs
+
+
+class Einsum(Node):
+    __slots__ = ("ins", "rhs")
+    save_inputs = True
+
+    def forward(self, *ops):
+        from .._backend import array_module
+
+        self.ins, self.rhs = _parse_einsum(self.spec, [o.shape for o in ops])
+        return array_module(ops[0]).einsum(",".join(self.ins) + "->" + self.rhs, *ops)
+
+    def backward(self, g, xs, out, F):
+        grads = []
+        for i, s in enumerate(self.ins):
+            if self.parents[i] is None:
+                grads.append(None)
+                continue
+            others = [(t, self.ins[j]) for j, t in enumerate(xs) if j != i]
+            have = set(self.rhs).union(*[set(o) for _, o in others]) if others else set(self.rhs)
+            uniq = "".join(dict.fromkeys(c for c in s if c in have))
+            spec = ",".join([self.rhs] + [o for _, o in others]) + "->" + uniq
+            gi = F.einsum(spec, g, *[t for t, _ in others])
+            shape = F.shape(xs[i])
+            sizes = dict(zip(s, shape))
+            # letters only in this operand were summed in forward: broadcast back
+            full = "".join(dict.fromkeys(s))
+            if uniq != full:
+                gi = F.reshape(gi, tuple(sizes[c] if c in uniq else 1 for c in full))
+                gi = F.broadcast_to(gi, tuple(sizes[c] for c in full))
+            # repeated letters (a diagonal) put the gradient on the diagonal only
+            if full != s:
+                gi = _undiagonal(gi, full, s, sizes, F, g)
+            grads.append(gi)
+        return tuple(grads)
+
+
+def _undiagonal(gi, full, s, sizes, F, like):
+    """Spread a gradient over unique letters onto an operand whose subscripts repeat letters."""
+    from .._backend import array_module
+
+    data = like.data if isinstance(like, Var) else like
+    xp = array_module(data)
+    eyes, subs = [], []
+    seen = set()
+    letters = list(s)
+    extra = [c for c in "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ" if c not in s]
+    for k, c in enumerate(s):
+        if c in seen:
+            e = extra.pop(0)
+            letters[k] = e
+            eyes.append(xp.eye(sizes[c], dtype=data.dtype))
+            subs.append(c + e)
+        seen.add(c)
+    spec = ",".join([full] + subs) + "->" + "".join(letters)
+    # repeated letters renamed: the result's axes are the operand's axes, in order
+    return F.einsum(spec, gi, *eyes)
+
+
+def einsum(subscripts: str, *operands):
+    """Einstein summation, e.g. ``einsum('bij,bjk->bik', a, b)``; ellipses and repeated letters allowed."""
+    if len(operands) == 1 and isinstance(operands[0], (list, tuple)):
+        operands = tuple(operands[0])
+    if not any(isinstance(o, Var) for o in operands):
+        operands = (as_var(operands[0]),) + tuple(operands[1:])
+    node = Einsum()
+    node.spec = subscripts
+    return node.applyn(*operands)

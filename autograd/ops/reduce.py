@@ -1,0 +1,403 @@
+"""Reductions and normalised exponentials."""
+from __future__ import annotations
+
+from collections import namedtuple
+
+from .._backend import array_module
+from ..node import Node, Var
+from ._util import as_var, axis_arg, keep_arg, nograd, norm_axes
+
+
+class _Reduce(Node):
+    """Shared bookkeeping: the reduced axes and the input shape."""
+
+    __slots__ = ("axes", "keepdims", "in_shape")
+
+    def __init__(self, axes, keepdims, in_shape):
+        self.axes, self.keepdims, self.in_shape = axes, keepdims, in_shape
+
+    def expand(self, g, F):
+        """Bring a reduced gradient back to the input's rank (then it broadcasts)."""
+        if not self.keepdims and self.axes:
+            g = F.reshape(g, self._kept_shape())
+        return g
+
+    def _kept_shape(self):
+        return tuple(1 if i in self.axes else n for i, n in enumerate(self.in_shape))
+
+    def count(self):
+        n = 1
+        for a in self.axes:
+            n *= self.in_shape[a]
+        return n
+
+
+class Sum(_Reduce):
+    __slots__ = ()
+
+    def forward(self, x):
+        return x.sum(axis=self.axes, keepdims=self.keepdims)
+
+    def backward(self, g, xs, out, F):
+        return (F.broadcast_to(self.expand(g, F), self.in_shape),)
+
+
+class Mean(_Reduce):
+    __slots__ = ()
+
+    def forward(self, x):
+        return x.mean(axis=self.axes, keepdims=self.keepdims)
+
+    def backward(self, g, xs, out, F):
+        return (F.broadcast_to(self.expand(g, F) / max(self.count(), 1), self.in_shape),)
+
+
+class Var_(_Reduce):
+    __slots__ = ("correction",)
+    op_name = "var"
+    save_inputs = True
+
+    @property
+    def name(self):
+        return "VarBackward"
+
+    def forward(self, x):
+        return x.var(axis=self.axes, ddof=self.correction, keepdims=self.keepdims)
+
+    def backward(self, g, xs, out, F):
+        x = xs[0]
+        centred = x - F.sum(x, axis=self.axes, keepdims=True) / self.count()
+        return (self.expand(g, F) * centred * (2.0 / (self.count() - self.correction)),)
+
+
+class Std(_Reduce):
+    __slots__ = ("correction",)
+    save_inputs = True
+    save_output = True
+
+    def forward(self, x):
+        return x.std(axis=self.axes, ddof=self.correction, keepdims=self.keepdims)
+
+    def backward(self, g, xs, out, F):
+        x = xs[0]
+        centred = x - F.sum(x, axis=self.axes, keepdims=True) / self.count()
+        out = self.expand(out, F)
+        return (self.expand(g, F) * centred / ((self.count() - self.correction) * out),)
+
+
+class Pick(_Reduce):
+    """max/min/amax/amin: the gradient flows through a mask fixed in forward
+    (one-hot at the index for a ``dim`` reduction, ties split evenly otherwise)."""
+
+    __slots__ = ("mask", "fn")
+
+    @property
+    def name(self):
+        return {"max": "MaxBackward", "min": "MinBackward"}[self.fn]
+
+    def forward(self, x):
+        return getattr(x, self.fn)(axis=self.axes, keepdims=self.keepdims)
+
+    def backward(self, g, xs, out, F):
+        return (self.expand(g, F) * self.mask,)
+
+
+class Prod(_Reduce):
+    __slots__ = ()
+    save_inputs = True
+    save_output = True
+
+    def forward(self, x):
+        return x.prod(axis=self.axes, keepdims=self.keepdims)
+
+    def backward(self, g, xs, out, F):
+        x = xs[0]
+        g = self.expand(g, F)
+        data = x.data if isinstance(x, Var) else x
+        if not (data == 0).any():
+            return (g * self.expand(out, F) / x,)
+        # with zeros, out / x fails: take the product of the other elements directly
+        return (g * _prod_of_others(x, self.axes, F),)
+
+
+def _prod_of_others(x, axes, F):
+    """For each element, the product of the other elements over ``axes`` (zeros allowed)."""
+    shape = F.shape(x)
+    n = 1
+    for a in axes:
+        n *= shape[a]
+    rest = [i for i in range(len(shape)) if i not in axes]
+    perm = rest + list(axes)
+    xt = F.transpose(x, perm)
+    flat = F.reshape(xt, tuple(shape[i] for i in rest) + (n,))
+    data = flat.data if isinstance(flat, Var) else flat
+    xp = array_module(data)
+    eye = xp.eye(n, dtype=bool)
+    # row i of the last two axes holds the elements with the i-th replaced by 1
+    tiled = F.where(eye, 1.0, F.expand_dims(flat, -2))
+    others = prod(tiled, axis=-1) if isinstance(tiled, Var) else tiled.prod(axis=-1)
+    others = F.reshape(others, tuple(xt.shape))
+    inv = [perm.index(i) for i in range(len(shape))]
+    return F.transpose(others, inv)
+
+
+class Logsumexp(_Reduce):
+    __slots__ = ()
+    save_inputs = True
+    save_output = True
+
+    def forward(self, x):
+        xp = array_module(x)
+        m = x.max(axis=self.axes, keepdims=True)
+        m = xp.where(xp.isfinite(m), m, 0)
+        s = xp.log(xp.exp(x - m).sum(axis=self.axes, keepdims=True)) + m
+        return s if self.keepdims else s.reshape(tuple(n for i, n in enumerate(x.shape) if i not in self.axes))
+
+    def backward(self, g, xs, out, F):
+        return (self.expand(g, F) * F.exp(xs[0] - self.expand(out, F)),)
+
+
+class Norm2(_Reduce):
+    __slots__ = ()
+    save_inputs = True
+    save_output = True
+    op_name = "norm"
+
+    @property
+    def name(self):
+        return "NormBackward"
+
+    def forward(self, x):
+        return array_module(x).sqrt((x * x).sum(axis=self.axes, keepdims=self.keepdims))
+
+    def backward(self, g, xs, out, F):
+        out = self.expand(out, F)
+        # subgradient 0 at the origin, as PyTorch
+        return (self.expand(g, F) * xs[0] / F.where(out == 0, 1.0, out),)
+
+
+class Softmax(Node):
+    __slots__ = ("axis",)
+    save_output = True
+
+    def __init__(self, axis):
+        self.axis = axis
+
+    def forward(self, x):
+        xp = array_module(x)
+        e = xp.exp(x - x.max(axis=self.axis, keepdims=True))
+        return e / e.sum(axis=self.axis, keepdims=True)
+
+    def backward(self, g, xs, out, F):
+        return (out * (g - F.sum(g * out, axis=self.axis, keepdims=True)),)
+
+
+class LogSoftmax(Node):
+    __slots__ = ("axis",)
+    op_name = "log_softmax"
+    save_output = True
+
+    def __init__(self, axis):
+        self.axis = axis
+
+    def forward(self, x):
+        xp = array_module(x)
+        z = x - x.max(axis=self.axis, keepdims=True)
+        return z - xp.log(xp.exp(z).sum(axis=self.axis, keepdims=True))
+
+    def backward(self, g, xs, out, F):
+        return (g - F.exp(out) * F.sum(g, axis=self.axis, keepdims=True),)
+
+
+def _reduce(cls, op, x, axis, dim, keepdims, keepdim):
+    x = as_var(x)
+    axes = norm_axes(op, axis_arg(op, axis, dim), x.ndim)
+    return cls(axes, keep_arg(keepdims, keepdim), x.shape), x
+
+
+def sum(x, axis=None, keepdims=False, *, dim=None, keepdim=None, dtype=None):  # noqa: A001
+    """Sum over ``axis`` (all axes when None).
+
+    >>> import autograd
+    >>> autograd.tensor([[1.0, 2.0], [3.0, 4.0]]).sum(axis=0)
+    tensor([4., 6.])
+    """
+    node, x = _reduce(Sum, "sum", x, axis, dim, keepdims, keepdim)
+    if dtype is not None:
+        x = x.to(dtype)
+    elif x.dtype.kind in "bi" and x.dtype.itemsize < 8:
+        x = x.to("int64")  # PyTorch sums small integers and bools as int64
+    return node.apply1(x)
+
+
+def mean(x, axis=None, keepdims=False, *, dim=None, keepdim=None):
+    node, x = _reduce(Mean, "mean", x, axis, dim, keepdims, keepdim)
+    if x.dtype.kind not in "fc":
+        raise TypeError(f"mean: input dtype should be floating point, got {x.dtype}; convert with .float()")
+    return node.apply1(x)
+
+
+def _correction(op, correction, unbiased, ddof):
+    if ddof is not None:
+        return ddof
+    if unbiased is not None:
+        return 1 if unbiased else 0
+    return 1 if correction is None else correction
+
+
+def var(x, axis=None, keepdims=False, *, dim=None, keepdim=None, correction=None, unbiased=None, ddof=None):
+    """Variance with Bessel's ``correction`` (1 by default, as PyTorch; ``correction=0`` is the population variance)."""
+    node, x = _reduce(Var_, "var", x, axis, dim, keepdims, keepdim)
+    node.correction = _correction("var", correction, unbiased, ddof)
+    return node.apply1(x)
+
+
+def std(x, axis=None, keepdims=False, *, dim=None, keepdim=None, correction=None, unbiased=None, ddof=None):
+    node, x = _reduce(Std, "std", x, axis, dim, keepdims, keepdim)
+    node.correction = _correction("std", correction, unbiased, ddof)
+    return node.apply1(x)
+
+
+MaxMin = namedtuple("MaxMin", ["values", "indices"])
+
+
+def _pick(fn, arg, x, axis, dim, keepdims, keepdim, with_indices):
+    op = "max" if fn == "max" else "min"
+    x = as_var(x)
+    ax = axis_arg(op, axis, dim)
+    if x.size == 0:
+        raise RuntimeError(f"{op}: cannot reduce an empty tensor of shape {tuple(x.shape)}; pass a tensor with elements")
+    axes = norm_axes(op, ax, x.ndim)
+    node = Pick(axes, keep_arg(keepdims, keepdim), x.shape)
+    node.fn = fn
+    d = x.data
+    xp = x._module()
+    if with_indices:
+        if not isinstance(ax, int) and not (isinstance(ax, tuple) and len(ax) == 1):
+            raise TypeError(f"{op}: dim must be a single int to return indices")
+        a = axes[0]
+        idx = getattr(xp, arg)(d, axis=a, keepdims=True)
+        mask = xp.zeros(d.shape, dtype=d.dtype)
+        xp.put_along_axis(mask, idx, 1, axis=a)
+        node.mask = mask
+        values = node.apply1(x)
+        return MaxMin(values, nograd(x, idx if node.keepdims else idx.squeeze(a)))
+    best = getattr(d, fn)(axis=axes, keepdims=True)
+    hit = d == best
+    node.mask = (hit / hit.sum(axis=axes, keepdims=True)).astype(d.dtype)
+    return node.apply1(x)
+
+
+def max(x, dim=None, keepdim=False, *, axis=None, keepdims=None):  # noqa: A001
+    """The largest value; with ``dim``, ``(values, indices)`` as PyTorch returns.
+
+    The gradient goes to the index reported (the first maximum) for a ``dim``
+    reduction, and is split evenly among tied maxima for a full reduction.
+    """
+    if dim is None and axis is None:
+        return _pick("max", "argmax", x, None, None, keepdims or keepdim, None, False)
+    if isinstance(dim, Var) or (dim is not None and not isinstance(dim, (int, tuple, list))):
+        return maximum_(x, dim)
+    return _pick("max", "argmax", x, axis, dim, keepdim if keepdims is None else keepdims, None, True)
+
+
+def min(x, dim=None, keepdim=False, *, axis=None, keepdims=None):  # noqa: A001
+    """The smallest value; with ``dim``, ``(values, indices)``. Ties as for :func:`max`."""
+    if dim is None and axis is None:
+        return _pick("min", "argmin", x, None, None, keepdims or keepdim, None, False)
+    if isinstance(dim, Var) or (dim is not None and not isinstance(dim, (int, tuple, list))):
+        return minimum_(x, dim)
+    return _pick("min", "argmin", x, axis, dim, keepdim if keepdims is None else keepdims, None, True)
+
+
+def maximum_(a, b):
+    from .elementwise import maximum
+
+    return maximum(a, b)
+
+
+def minimum_(a, b):
+    from .elementwise import minimum
+
+    return minimum(a, b)
+
+
+def amax(x, axis=None, keepdims=False, *, dim=None, keepdim=None):
+    """Maximum over ``axis`` (values only); the gradient is split evenly among ties."""
+    return _pick("max", "argmax", x, axis, dim, keep_arg(keepdims, keepdim), None, False)
+
+
+def amin(x, axis=None, keepdims=False, *, dim=None, keepdim=None):
+    return _pick("min", "argmin", x, axis, dim, keep_arg(keepdims, keepdim), None, False)
+
+
+def prod(x, axis=None, keepdims=False, *, dim=None, keepdim=None):
+    node, x = _reduce(Prod, "prod", x, axis, dim, keepdims, keepdim)
+    return node.apply1(x)
+
+
+def logsumexp(x, axis=None, keepdims=False, *, dim=None, keepdim=None):
+    """``log(sum(exp(x)))`` without overflow."""
+    node, x = _reduce(Logsumexp, "logsumexp", x, axis, dim, keepdims, keepdim)
+    return node.apply1(x)
+
+
+def norm(x, p=2, axis=None, keepdims=False, *, dim=None, keepdim=None, ord=None):  # noqa: A002
+    """The ``p``-norm over ``axis`` (all elements when None): 2 (default), 1, any p > 0, or ``inf``."""
+    from .arith import abs as _abs
+
+    if ord is not None:
+        p = ord
+    if p in (2, "fro"):
+        node, x = _reduce(Norm2, "norm", x, axis, dim, keepdims, keepdim)
+        return node.apply1(x)
+    x = as_var(x)
+    if p == float("inf"):
+        return amax(_abs(x), axis=axis_arg("norm", axis, dim), keepdims=keep_arg(keepdims, keepdim))
+    if p == 1:
+        return sum(_abs(x), axis=axis_arg("norm", axis, dim), keepdims=keep_arg(keepdims, keepdim))
+    if not isinstance(p, (int, float)) or p <= 0:
+        raise ValueError(f"norm: p must be a positive number, 'fro' or inf, got {p!r}")
+    return sum(_abs(x) ** p, axis=axis_arg("norm", axis, dim), keepdims=keep_arg(keepdims, keepdim)) ** (1.0 / p)
+
+
+def argmax(x, axis=None, keepdims=False, *, dim=None, keepdim=None):
+    """Index of the first maximum (flattened when ``axis`` is None); no gradient."""
+    x = as_var(x)
+    ax = axis_arg("argmax", axis, dim)
+    return nograd(x, x._module().argmax(x.data, axis=ax, keepdims=keep_arg(keepdims, keepdim)))
+
+
+def argmin(x, axis=None, keepdims=False, *, dim=None, keepdim=None):
+    x = as_var(x)
+    ax = axis_arg("argmin", axis, dim)
+    return nograd(x, x._module().argmin(x.data, axis=ax, keepdims=keep_arg(keepdims, keepdim)))
+
+
+def _softmax_axis(op, x, axis, dim):
+    ax = axis_arg(op, axis, dim)
+    if ax is None:
+        ax = -1
+    return norm_axes(op, ax, x.ndim)[0] if x.ndim else None
+
+
+def softmax(x, axis=None, *, dim=None):
+    """``exp(x) / sum(exp(x))`` along ``axis`` (the last by default), stable for large logits."""
+    x = as_var(x)
+    return Softmax(_softmax_axis("softmax", x, axis, dim)).apply1(x)
+
+
+def log_softmax(x, axis=None, *, dim=None):
+    """``x - logsumexp(x)`` along ``axis`` (the last by default), stable for large logits."""
+    x = as_var(x)
+    return LogSoftmax(_softmax_axis("log_softmax", x, axis, dim)).apply1(x)
+
+
+def any(x, axis=None, keepdims=False, *, dim=None, keepdim=None):  # noqa: A001
+    x = as_var(x)
+    return nograd(x, x.data.any(axis=axis_arg("any", axis, dim), keepdims=keep_arg(keepdims, keepdim)))
+
+
+def all(x, axis=None, keepdims=False, *, dim=None, keepdim=None):  # noqa: A001
+    x = as_var(x)
+    return nograd(x, x.data.all(axis=axis_arg("all", axis, dim), keepdims=keep_arg(keepdims, keepdim)))

@@ -1,0 +1,391 @@
+"""Shape ops: views and rearrangements. Views share their input's version
+counter, so an in-place change through either is seen by backward."""
+from __future__ import annotations
+
+from ..node import Node, Var
+from ._util import as_var, norm_axes
+
+
+def _view(x, out):
+    out._vc = x._vc
+    out._base = x if x._base is None else x._base
+    return out
+
+
+def _size_args(shape):
+    if len(shape) == 1 and isinstance(shape[0], (tuple, list)):
+        return tuple(shape[0])
+    return tuple(int(s) for s in shape)
+
+
+class Reshape(Node):
+    __slots__ = ("shape", "in_shape")
+
+    def __init__(self, shape):
+        self.shape = shape
+
+    def forward(self, x):
+        self.in_shape = x.shape
+        try:
+            return x.reshape(self.shape)
+        except ValueError:
+            raise ValueError(f"reshape: shape {tuple(self.shape)} is invalid for input of shape {tuple(x.shape)} ({x.size} elements)") from None
+
+    def backward(self, g, xs, out, F):
+        return (F.reshape(g, self.in_shape),)
+
+
+def reshape(x, *shape):
+    """Same data, new shape; one dimension may be -1.
+
+    >>> import autograd
+    >>> autograd.arange(6.0).reshape(2, 3).shape
+    (2, 3)
+    """
+    x = as_var(x)
+    shape = _size_args(shape)
+    if shape == x.shape:
+        return x
+    return _view(x, Reshape(shape).apply1(x))
+
+
+view = reshape
+
+
+def flatten(x, start_dim: int = 0, end_dim: int = -1):
+    x = as_var(x)
+    if x.ndim == 0:
+        return reshape(x, 1)
+    s = start_dim % x.ndim
+    e = end_dim % x.ndim
+    if s > e:
+        raise ValueError(f"flatten: start_dim {start_dim} comes after end_dim {end_dim} for a tensor of {x.ndim} dimensions")
+    n = 1
+    for d in x.shape[s:e + 1]:
+        n *= d
+    return reshape(x, x.shape[:s] + (n,) + x.shape[e + 1:])
+
+
+def squeeze(x, dim=None, *, axis=None):
+    """Drop axes of size 1 (only ``dim`` when given; a non-1 ``dim`` is left as PyTorch does)."""
+    x = as_var(x)
+    dim = axis if dim is None else dim
+    if dim is None:
+        return reshape(x, tuple(n for n in x.shape if n != 1))
+    axes = norm_axes("squeeze", tuple(dim) if isinstance(dim, (list, tuple)) else dim, x.ndim) if x.ndim else ()
+    return reshape(x, tuple(n for i, n in enumerate(x.shape) if not (i in axes and n == 1)))
+
+
+def unsqueeze(x, dim: int):
+    """Insert an axis of size 1 at ``dim`` (negative counts from the end of the result)."""
+    x = as_var(x)
+    nd = x.ndim + 1
+    if not -nd <= dim < nd:
+        raise IndexError(f"unsqueeze: dim {dim} is out of range for a result of {nd} dimensions")
+    d = dim % nd
+    return reshape(x, x.shape[:d] + (1,) + x.shape[d:])
+
+
+def expand_dims(x, axis):
+    if isinstance(axis, (tuple, list)):
+        for a in sorted(axis):
+            x = unsqueeze(x, a)
+        return x
+    return unsqueeze(x, axis)
+
+
+class BroadcastTo(Node):
+    __slots__ = ("shape", "in_shape")
+
+    def __init__(self, shape):
+        self.shape = shape
+
+    def forward(self, x):
+        self.in_shape = x.shape
+        try:
+            return _broadcast(x, self.shape)
+        except ValueError:
+            raise ValueError(f"expand: cannot broadcast a tensor of shape {tuple(x.shape)} to {tuple(self.shape)}") from None
+
+    def backward(self, g, xs, out, F):
+        return (F.unbroadcast(g, self.in_shape),)
+
+
+def _broadcast(x, shape):
+    from .._backend import array_module
+
+    return array_module(x).broadcast_to(x, shape)
+
+
+def broadcast_to(x, *shape):
+    """A read-only broadcast view; the gradient is summed back to the input's shape."""
+    x = as_var(x)
+    shape = _size_args(shape)
+    if shape == x.shape:
+        return x
+    return _view(x, BroadcastTo(shape).apply1(x))
+
+
+def expand(x, *sizes):
+    """PyTorch's expand: like broadcast_to, with -1 keeping a dimension."""
+    x = as_var(x)
+    sizes = _size_args(sizes)
+    lead = len(sizes) - x.ndim
+    if lead < 0:
+        raise ValueError(f"expand: the number of sizes ({len(sizes)}) must be at least the tensor's dimensions ({x.ndim})")
+    shape = tuple(x.shape[i - lead] if s == -1 else s for i, s in enumerate(sizes))
+    return broadcast_to(x, shape)
+
+
+def expand_as(x, other):
+    return broadcast_to(x, other.shape)
+
+
+class Permute(Node):
+    __slots__ = ("dims",)
+
+    def __init__(self, dims):
+        self.dims = dims
+
+    def forward(self, x):
+        return x.transpose(self.dims)
+
+    def backward(self, g, xs, out, F):
+        inv = [0] * len(self.dims)
+        for i, d in enumerate(self.dims):
+            inv[d] = i
+        return (F.transpose(g, tuple(inv)),)
+
+
+def permute(x, *dims):
+    """Reorder axes: ``x.permute(2, 0, 1)``."""
+    x = as_var(x)
+    dims = _size_args(dims)
+    if sorted(d % max(x.ndim, 1) for d in dims) != list(range(x.ndim)):
+        raise ValueError(f"permute: dims {dims} are not a permutation of the {x.ndim} axes of a tensor of shape {tuple(x.shape)}")
+    dims = tuple(d % x.ndim for d in dims)
+    if dims == tuple(range(x.ndim)):
+        return x
+    return _view(x, Permute(dims).apply1(x))
+
+
+def transpose(x, dim0=None, dim1=None, *, axes=None):
+    """Swap two axes (PyTorch), or with ``axes`` permute as NumPy's transpose; no args reverses 2-D."""
+    x = as_var(x)
+    if axes is not None:
+        return permute(x, *axes)
+    if isinstance(dim0, (tuple, list)):
+        return permute(x, *dim0)
+    if dim0 is None:
+        return permute(x, *range(x.ndim - 1, -1, -1))
+    nd = x.ndim
+    for d in (dim0, dim1):
+        if not -nd <= d < nd:
+            raise IndexError(f"transpose: dim {d} is out of range for a tensor of {nd} dimensions")
+    dims = list(range(nd))
+    dims[dim0 % nd], dims[dim1 % nd] = dims[dim1 % nd], dims[dim0 % nd]
+    return permute(x, *dims)
+
+
+def swapaxes(x, axis0: int, axis1: int):
+    return transpose(x, axis0, axis1)
+
+
+swapdims = swapaxes
+
+
+def t(x):
+    x = as_var(x)
+    if x.ndim > 2:
+        raise ValueError(f"t: expects a tensor of at most 2 dimensions, got {x.ndim}; use transpose(dim0, dim1)")
+    return transpose(x) if x.ndim == 2 else x
+
+
+class Tile(Node):
+    __slots__ = ("reps", "in_shape", "orig_shape")
+
+    def __init__(self, reps):
+        self.reps = reps
+
+    def forward(self, x):
+        from .._backend import array_module
+
+        self.in_shape = (1,) * (len(self.reps) - x.ndim) + x.shape
+        return array_module(x).tile(x, self.reps)
+
+    def backward(self, g, xs, out, F):
+        # view the result as (r0, s0, r1, s1, ...) and sum the repeat axes
+        split = []
+        for r, s in zip(self.reps, self.in_shape):
+            split += [r, s]
+        g = F.sum(F.reshape(g, tuple(split)), axis=tuple(range(0, len(split), 2)))
+        return (F.reshape(g, self.orig_shape),)
+
+
+def tile(x, *reps):
+    """Repeat the whole tensor along each axis (NumPy's tile)."""
+    x = as_var(x)
+    reps = _size_args(reps)
+    reps = (1,) * (x.ndim - len(reps)) + reps
+    node = Tile(reps)
+    node.orig_shape = x.shape
+    return node.apply1(x)
+
+
+def repeat(x, *sizes):
+    """PyTorch's ``Tensor.repeat``: tile with at least as many sizes as dimensions."""
+    x = as_var(x)
+    sizes = _size_args(sizes)
+    if len(sizes) < x.ndim:
+        raise ValueError(f"repeat: number of repeat sizes ({len(sizes)}) can not be smaller than the number of dimensions ({x.ndim})")
+    return tile(x, *sizes)
+
+
+class Flip(Node):
+    __slots__ = ("axes",)
+
+    def __init__(self, axes):
+        self.axes = axes
+
+    def forward(self, x):
+        from .._backend import array_module
+
+        return array_module(x).flip(x, self.axes)
+
+    def backward(self, g, xs, out, F):
+        return (F.flip(g, self.axes),)
+
+
+def flip(x, dims=None, *, axis=None):
+    """Reverse the order of elements along ``dims`` (all axes when None)."""
+    x = as_var(x)
+    dims = axis if dims is None else dims
+    if isinstance(dims, list):
+        dims = tuple(dims)
+    return Flip(norm_axes("flip", dims, x.ndim)).apply1(x)
+
+
+class Concat(Node):
+    __slots__ = ("axis", "sizes")
+
+    def forward(self, *xs):
+        from .._backend import array_module
+
+        self.sizes = [x.shape[self.axis] for x in xs]
+        return array_module(xs[0]).concatenate(xs, axis=self.axis)
+
+    def backward(self, g, xs, out, F):
+        grads, start = [], 0
+        lead = (slice(None),) * self.axis
+        for p, n in zip(self.parents, self.sizes):
+            grads.append(g[lead + (slice(start, start + n),)] if p is not None else None)
+            start += n
+        return tuple(grads)
+
+
+def _seq_check(op, tensors):
+    tensors = [as_var(t) for t in tensors]
+    if not tensors:
+        raise ValueError(f"{op}: expected a non-empty list of tensors")
+    return tensors
+
+
+def cat(tensors, dim: int = 0, *, axis=None):
+    """Join tensors along an existing axis."""
+    tensors = _seq_check("cat", tensors)
+    dim = dim if axis is None else axis
+    nd = tensors[0].ndim
+    d = norm_axes("cat", dim, nd)[0]
+    for i, t in enumerate(tensors):
+        if t.ndim != nd or t.shape[:d] + t.shape[d + 1:] != tensors[0].shape[:d] + tensors[0].shape[d + 1:]:
+            raise ValueError(
+                f"cat: sizes of tensors must match except in dimension {d}; tensor 0 has shape "
+                f"{tuple(tensors[0].shape)} but tensor {i} has shape {tuple(t.shape)}"
+            )
+    node = Concat()
+    node.axis = d
+    return node.applyn(*tensors)
+
+
+concatenate = concat = cat
+
+
+def stack(tensors, dim: int = 0, *, axis=None):
+    """Join tensors along a new axis."""
+    tensors = _seq_check("stack", tensors)
+    dim = dim if axis is None else axis
+    for i, t in enumerate(tensors):
+        if t.shape != tensors[0].shape:
+            raise ValueError(f"stack: expects each tensor to be equal size, but got {tuple(tensors[0].shape)} at entry 0 and {tuple(t.shape)} at entry {i}")
+    return cat([unsqueeze(t, dim) for t in tensors], dim=dim if dim >= 0 else dim)
+
+
+def split(x, split_size_or_sections, dim: int = 0):
+    """Split into pieces of ``split_size`` (the last may be smaller) or of the given list of sizes."""
+    x = as_var(x)
+    d = norm_axes("split", dim, x.ndim)[0]
+    n = x.shape[d]
+    if isinstance(split_size_or_sections, int):
+        if split_size_or_sections <= 0:
+            raise ValueError(f"split: split_size must be positive, got {split_size_or_sections}")
+        sizes = [split_size_or_sections] * (n // split_size_or_sections)
+        if n % split_size_or_sections:
+            sizes.append(n % split_size_or_sections)
+    else:
+        sizes = list(split_size_or_sections)
+        if sum(sizes) != n:
+            raise ValueError(f"split: sections {sizes} sum to {sum(sizes)}, but dimension {d} has size {n}")
+    out, start = [], 0
+    lead = (slice(None),) * d
+    for s in sizes:
+        out.append(x[lead + (slice(start, start + s),)])
+        start += s
+    return tuple(out)
+
+
+def chunk(x, chunks: int, dim: int = 0):
+    """Split into ``chunks`` pieces of equal size (the last may be smaller), as PyTorch."""
+    x = as_var(x)
+    if chunks <= 0:
+        raise ValueError(f"chunk: chunks must be positive, got {chunks}")
+    n = x.shape[norm_axes("chunk", dim, x.ndim)[0]]
+    size = -(-n // chunks) if n else 1
+    return split(x, size, dim)
+
+
+class Pad(Node):
+    __slots__ = ("widths", "value", "mode")
+
+    def forward(self, x):
+        from .._backend import array_module
+
+        xp = array_module(x)
+        return xp.pad(x, self.widths, mode="constant", constant_values=self.value)
+
+    def backward(self, g, xs, out, F):
+        idx = tuple(slice(lo, g.shape[i] - hi) for i, (lo, hi) in enumerate(self.widths))
+        return (g[idx],)
+
+
+def pad(x, pad, mode: str = "constant", value: float = 0.0):
+    """PyTorch's ``F.pad``: ``pad`` lists (left, right) widths starting from the last dimension."""
+    x = as_var(x)
+    pad = tuple(int(p) for p in pad)
+    if len(pad) % 2 or len(pad) // 2 > x.ndim:
+        raise ValueError(f"pad: pad length {len(pad)} must be even and at most 2 * ndim ({2 * x.ndim})")
+    if any(p < 0 for p in pad):
+        raise ValueError(f"pad: negative padding {pad} is not supported; slice the tensor instead")
+    if mode not in ("constant", "reflect", "replicate", "circular"):
+        raise ValueError(f"pad: unknown mode {mode!r}; expected 'constant', 'reflect', 'replicate' or 'circular'")
+    widths = [(0, 0)] * x.ndim
+    for i in range(len(pad) // 2):
+        widths[x.ndim - 1 - i] = (pad[2 * i], pad[2 * i + 1])
+    if mode != "constant":
+        # the other modes are gathers: index each axis by its padded arange, so backward is getitem's scatter-add
+        xp = x._module()
+        idx = [xp.pad(xp.arange(n), w, mode={"replicate": "edge", "reflect": "reflect", "circular": "wrap"}[mode])
+               for n, w in zip(x.shape, widths)]
+        return x[xp.ix_(*idx)] if idx else x
+    node = Pad()
+    node.widths, node.value, node.mode = tuple(widths), value, mode
+    return node.apply1(x)

@@ -1,0 +1,170 @@
+"""Scalar: a pure-Python number on the same engine as Tensor (no NumPy), for
+teaching backpropagation neuron by neuron.
+
+The ops are the very Node classes tensors use; their forward and backward
+rules run on floats through ``math``. After ``backward()`` every Scalar in the
+graph, not only the leaves, shows its gradient, as in micrograd.
+
+>>> from autograd import Scalar
+>>> a, b = Scalar(2.0), Scalar(-3.0)
+>>> c = (a * b + 1).tanh()
+>>> c.backward()
+>>> round(a.grad, 6), round(b.grad, 6)
+(-0.099327, 0.066218)
+"""
+from __future__ import annotations
+
+from .grad_mode import state
+from .node import Var
+from .ops.arith import Add, Div, Mul, Neg, Pow, Sub
+from .ops.elementwise import Exp, Log, Relu, Sigmoid, Tanh
+
+_new = object.__new__
+
+
+class Scalar(Var):
+    """A float that records the ops applied to it."""
+
+    __slots__ = ("data", "_grad", "grad_fn", "_rg", "_vc", "name", "__weakref__")
+
+    def __init__(self, data: float, requires_grad: bool = True, name=None):
+        self.data = float(data)
+        self._grad = None
+        self.grad_fn = None
+        self._rg = requires_grad
+        self._vc = [0]
+        self.name = name
+
+    @staticmethod
+    def _wrap(data, node):
+        s = _new(Scalar)
+        s.data = data
+        s._grad = None
+        s.grad_fn = node
+        s._rg = node is not None
+        s._vc = [0]
+        s.name = None
+        return s
+
+    @staticmethod
+    def _const(v):
+        if isinstance(v, (int, float)):
+            return float(v)
+        raise TypeError(f"Scalar ops take Scalars or Python numbers, got {type(v).__name__}")
+
+    @property
+    def requires_grad(self) -> bool:
+        return self._rg
+
+    @property
+    def is_leaf(self) -> bool:
+        return self.grad_fn is None
+
+    @property
+    def grad(self) -> float:
+        """d(output)/d(self) after ``backward()``; 0.0 before (as micrograd shows it)."""
+        if self.grad_fn is not None:
+            g = self.grad_fn.grad
+            return 0.0 if g is None else g
+        return 0.0 if self._grad is None else self._grad
+
+    @grad.setter
+    def grad(self, value):
+        if self.grad_fn is not None:
+            self.grad_fn.grad = value
+        else:
+            self._grad = value
+
+    shape = ()
+    ndim = 0
+
+    def item(self) -> float:
+        return self.data
+
+    def _run_hooks(self, g):
+        return g
+
+    def _accumulate(self, g, handed, create_graph):
+        self._grad = g if self._grad is None else self._grad + g
+
+    def backward(self, gradient: float = 1.0, retain_graph: bool = False) -> None:
+        """Fill ``grad`` of every Scalar this one depends on."""
+        from .engine import run_backward
+
+        if not self._rg:
+            raise RuntimeError("backward: this Scalar does not require grad")
+        run_backward([self], [float(gradient)], retain_graph, False, keep_grads=True)
+
+    def zero_grad(self) -> None:
+        self.grad = None
+
+    # ops: the same Node classes as Tensor
+    def __add__(self, o):
+        return Add().apply2(self, o)
+
+    def __radd__(self, o):
+        return Add().apply2(o, self)
+
+    def __sub__(self, o):
+        return Sub().apply2(self, o)
+
+    def __rsub__(self, o):
+        return Sub().apply2(o, self)
+
+    def __mul__(self, o):
+        return Mul().apply2(self, o)
+
+    def __rmul__(self, o):
+        return Mul().apply2(o, self)
+
+    def __truediv__(self, o):
+        return Div().apply2(self, o)
+
+    def __rtruediv__(self, o):
+        return Div().apply2(o, self)
+
+    def __pow__(self, o):
+        return Pow().apply2(self, o)
+
+    def __rpow__(self, o):
+        return Pow().apply2(o, self)
+
+    def __neg__(self):
+        return Neg().apply1(self)
+
+    def exp(self):
+        return Exp().apply1(self)
+
+    def log(self):
+        return Log().apply1(self)
+
+    def tanh(self):
+        return Tanh().apply1(self)
+
+    def sigmoid(self):
+        return Sigmoid().apply1(self)
+
+    def relu(self):
+        return Relu().apply1(self)
+
+    def __float__(self):
+        return self.data
+
+    def __lt__(self, o):
+        return self.data < float(o)
+
+    def __gt__(self, o):
+        return self.data > float(o)
+
+    def __le__(self, o):
+        return self.data <= float(o)
+
+    def __ge__(self, o):
+        return self.data >= float(o)
+
+    def __repr__(self):
+        grad = "" if not self._rg else f", grad={self.grad:.4g}"
+        return f"Scalar(data={self.data:.4g}{grad})"
+
+
+__all__ = ["Scalar", "state"]

@@ -1,0 +1,341 @@
+"""The Tensor: an n-d array plus the node that made it.
+
+Operators and most methods are attached by ``autograd._methods`` from the op
+functions, so each op is defined once (in ``autograd/ops``) and the method is
+a thin alias.
+"""
+from __future__ import annotations
+
+from typing import Any, Callable, Iterator, Optional
+
+import numpy as _np  # only for type checks of incoming Python data, never for array work
+
+from ._backend import array_module, as_array, default_float
+from .device import Device, cpu
+from .grad_mode import state
+from .node import Node, Var
+
+_new = object.__new__
+_generic = _np.generic
+
+
+class Tensor(Var):
+    """An n-d array that records the ops applied to it.
+
+    >>> import autograd
+    >>> x = autograd.tensor([1.0, 2.0], requires_grad=True)
+    >>> (x * x).sum().backward()
+    >>> x.grad
+    tensor([2., 4.])
+    """
+
+    __slots__ = ("data", "grad", "grad_fn", "_rg", "_vc", "__dict__", "__weakref__")
+    __array_ufunc__ = None  # ndarray (op) Tensor defers to Tensor's reflected operators
+    __hash__ = object.__hash__
+    # rarely set attributes live in __dict__, with these class defaults
+    name: Optional[str] = None
+    _hooks = None
+    _base = None
+    _retains = False
+
+    def __init__(self, data: Any, dtype=None, requires_grad: bool = False):
+        if isinstance(data, Tensor):
+            data = data.data
+        self.data = as_array(data, dtype)
+        self.grad = None
+        self.grad_fn = None
+        self._rg = False
+        self._vc = [0]
+        if requires_grad:
+            self.requires_grad_(True)
+
+    # -- construction on the hot path ---------------------------------------
+    @staticmethod
+    def _wrap(data, node):
+        if isinstance(data, _generic):
+            data = _np.asarray(data)
+        t = _new(Tensor)
+        t.data = data
+        t.grad = None
+        t.grad_fn = node
+        t._rg = node is not None
+        t._vc = [0]
+        return t
+
+    @staticmethod
+    def _const(v):
+        """A non-Tensor operand of a binary op: Python numbers stay weak (no upcast)."""
+        if isinstance(v, (int, float, bool)) or type(v).__module__ in ("numpy", "cupy"):
+            return v
+        if isinstance(v, Var):  # pragma: no cover - Scalar mixed in
+            raise TypeError(f"cannot combine a Tensor with a {type(v).__name__}; convert it with autograd.tensor(...)")
+        return as_array(v)
+
+    # -- attributes -----------------------------------------------------------
+    @property
+    def requires_grad(self) -> bool:
+        return self._rg
+
+    @requires_grad.setter
+    def requires_grad(self, flag: bool) -> None:
+        self.requires_grad_(flag)
+
+    @property
+    def is_leaf(self) -> bool:
+        return self.grad_fn is None
+
+    @property
+    def shape(self) -> tuple:
+        return self.data.shape
+
+    @property
+    def ndim(self) -> int:
+        return self.data.ndim
+
+    def dim(self) -> int:
+        return self.data.ndim
+
+    @property
+    def size(self):
+        """Number of elements, as NumPy's ``size``. ``size(dim)`` also works, as PyTorch's method."""
+        return _SizeInt(self.data.size, self.data.shape)
+
+    def numel(self) -> int:
+        return int(self.data.size)
+
+    @property
+    def dtype(self):
+        return self.data.dtype
+
+    @property
+    def device(self) -> Device:
+        return cpu if array_module(self.data) is _np else Device("cuda", getattr(self.data.device, "id", 0))
+
+    @property
+    def T(self) -> "Tensor":
+        return self.permute(*range(self.ndim - 1, -1, -1))
+
+    @property
+    def mT(self) -> "Tensor":
+        return self.transpose(-2, -1)
+
+    def item(self):
+        if self.data.size != 1:
+            raise ValueError(f"item(): a Tensor with {self.data.size} elements cannot be converted to a Python number; index it or reduce it first")
+        return self.data.reshape(()).item()
+
+    def numpy(self):
+        """The data as a NumPy array (shares memory on the CPU)."""
+        if self._rg:
+            raise RuntimeError("numpy(): can't call numpy() on a Tensor that requires grad; use tensor.detach().numpy()")
+        d = self.data
+        return d if array_module(d) is _np else d.get()
+
+    def tolist(self):
+        return self.data.tolist()
+
+    def detach(self) -> "Tensor":
+        """A new leaf sharing this tensor's data (and its version counter)."""
+        t = Tensor._wrap(self.data, None)
+        t._vc = self._vc
+        return t
+
+    def detach_(self) -> "Tensor":
+        self.grad_fn = None
+        self._rg = False
+        return self
+
+    def requires_grad_(self, requires_grad: bool = True) -> "Tensor":
+        if requires_grad and self.data.dtype.kind not in "fc":
+            raise RuntimeError(
+                f"only Tensors of floating point dtype can require gradients, got {self.data.dtype}; "
+                "convert first, e.g. x.float().requires_grad_()"
+            )
+        if not requires_grad and self.grad_fn is not None:
+            raise RuntimeError("requires_grad_(False): you can only change requires_grad of leaf tensors; use detach()")
+        self._rg = bool(requires_grad)
+        return self
+
+    def retain_grad(self) -> None:
+        """Keep ``.grad`` on this non-leaf tensor after backward."""
+        if not self._rg:
+            raise RuntimeError("retain_grad(): can't retain_grad on a Tensor that has requires_grad=False")
+        if self.grad_fn is not None and not self._retains:
+            import weakref
+
+            self.grad_fn.retain = weakref.ref(self)
+            self._retains = True
+
+    @property
+    def retains_grad(self) -> bool:
+        return bool(self._retains)
+
+    def register_hook(self, hook: Callable[["Tensor"], Optional["Tensor"]]):
+        """Call ``hook(grad)`` when this tensor's gradient is computed; a returned Tensor replaces it.
+
+        >>> import autograd
+        >>> x = autograd.tensor([1.0], requires_grad=True)
+        >>> h = x.register_hook(lambda g: g * 2)
+        >>> (x * 3).sum().backward(); x.grad
+        tensor([6.])
+        """
+        if not self._rg:
+            raise RuntimeError("register_hook(): cannot register a hook on a tensor that doesn't require gradient")
+        if self.grad_fn is not None:
+            self.grad_fn.register_hook(hook)
+            return _RemovableHandle(self.grad_fn.hooks, hook)
+        if self._hooks is None:
+            self._hooks = []
+        self._hooks.append(hook)
+        return _RemovableHandle(self._hooks, hook)
+
+    # -- the reverse pass -----------------------------------------------------------
+    def backward(self, gradient=None, retain_graph: Optional[bool] = None, create_graph: bool = False, inputs=None) -> None:
+        """Accumulate d(self)/d(leaf) into every leaf's ``.grad``.
+
+        >>> import autograd
+        >>> x = autograd.tensor(3.0, requires_grad=True)
+        >>> (x ** 2).backward(); x.grad
+        tensor(6.)
+        """
+        from .autograd_api import backward
+
+        backward(self, gradient, retain_graph, create_graph, inputs)
+
+    def _run_hooks(self, g):
+        if self._hooks:
+            for hook in self._hooks:
+                r = hook(g if isinstance(g, Tensor) else Tensor._wrap(g, None))
+                if r is not None:
+                    g = r if isinstance(g, Tensor) else r.data
+        return g
+
+    def _accumulate(self, g, handed, create_graph):
+        g = self._run_hooks(g)
+        if create_graph:
+            if self.grad is None:
+                self.grad = g if id(g) not in handed else wrap_like(g.data.copy(), g.grad_fn)
+                handed.add(id(self.grad))
+            else:
+                self.grad = self.grad + g
+            return
+        if g.shape != self.data.shape:
+            raise RuntimeError(f"internal error: gradient of shape {g.shape} for a leaf of shape {self.data.shape}")
+        if g.dtype != self.data.dtype:
+            g = g.astype(self.data.dtype)
+        if self.grad is None:
+            if id(g) in handed:
+                g = g.copy()
+            handed.add(id(g))
+            self.grad = Tensor._wrap(g, None)
+        else:
+            self.grad = Tensor._wrap(self.grad.data + g, None)
+
+    # -- Python protocol ---------------------------------------------------------------
+    def __len__(self) -> int:
+        if self.data.ndim == 0:
+            raise TypeError("len() of a 0-d tensor")
+        return self.data.shape[0]
+
+    def __iter__(self) -> Iterator["Tensor"]:
+        if self.data.ndim == 0:
+            raise TypeError("iteration over a 0-d tensor")
+        return (self[i] for i in range(self.data.shape[0]))
+
+    def __bool__(self) -> bool:
+        if self.data.size != 1:
+            raise RuntimeError(f"Boolean value of a Tensor with {self.data.size} elements is ambiguous; use .any() or .all()")
+        return bool(self.data.reshape(()))
+
+    def __float__(self) -> float:
+        return float(self.item())
+
+    def __int__(self) -> int:
+        return int(self.item())
+
+    def __index__(self) -> int:
+        if self.data.dtype.kind not in "iu" or self.data.size != 1:
+            raise TypeError("only integer tensors of a single element can be converted to an index")
+        return int(self.item())
+
+    def __array__(self, dtype=None, copy=None):
+        d = self.data if array_module(self.data) is _np else self.data.get()
+        return d if dtype is None else d.astype(dtype)
+
+    def __repr__(self) -> str:
+        return format_tensor(self)
+
+    def __reduce_ex__(self, protocol):
+        return (_rebuild, (self.numpy() if not self._rg else self.data, self._rg))
+
+    def __deepcopy__(self, memo):
+        if self.grad_fn is not None:
+            raise RuntimeError("Only leaf Tensors (created explicitly by the user) support the deepcopy protocol")
+        t = Tensor._wrap(self.data.copy(), None)
+        t._rg = self._rg
+        if self.grad is not None:
+            t.grad = Tensor._wrap(self.grad.data.copy(), None)
+        if self.__dict__:
+            t.__dict__.update({k: v for k, v in self.__dict__.items() if k in ("name",)})
+        memo[id(self)] = t
+        return t
+
+
+def _rebuild(data, requires_grad):
+    return Tensor(data, requires_grad=requires_grad)
+
+
+class _SizeInt(int):
+    """``t.size`` is the element count (NumPy style) and ``t.size(dim)`` a dimension (PyTorch style)."""
+
+    def __new__(cls, n, shape):
+        obj = super().__new__(cls, n)
+        obj._shape = shape
+        return obj
+
+    def __call__(self, dim=None):
+        return self._shape if dim is None else self._shape[dim]
+
+
+class _RemovableHandle:
+    def __init__(self, hooks, hook):
+        self.hooks, self.hook = hooks, hook
+
+    def remove(self):
+        if self.hook in self.hooks:
+            self.hooks.remove(self.hook)
+
+
+def wrap_like(data, node):
+    """A Tensor (or Scalar, for float data) holding ``data`` as the output of ``node``."""
+    if isinstance(data, float):
+        from .scalar import Scalar
+
+        return Scalar._wrap(data, node)
+    return Tensor._wrap(data, node)
+
+
+def format_tensor(t: Tensor) -> str:
+    """PyTorch-style text: ``tensor([1., 2.], requires_grad=True)``."""
+    d = t.data
+    if array_module(d) is not _np:
+        d = d.get()
+    body = _np.array2string(d, separator=", ", prefix="tensor(", threshold=1000, edgeitems=3)
+    extras = []
+    dev = t.device
+    if dev.type != "cpu":
+        extras.append(f"device='{dev}'")
+    if d.dtype not in (_np.dtype(default_float), _np.dtype(_np.int64), _np.dtype(bool)) or d.size == 0:
+        extras.append(f"dtype={d.dtype}")
+    if t.grad_fn is not None:
+        extras.append(f"grad_fn=<{t.grad_fn.name}>")
+    elif t._rg:
+        extras.append("requires_grad=True")
+    return "tensor(" + body + "".join(", " + e for e in extras) + ")"
+
+
+def is_tensor(obj) -> bool:
+    return isinstance(obj, Tensor)
+
+
+__all__ = ["Tensor", "is_tensor", "Node", "state"]
