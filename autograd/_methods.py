@@ -35,8 +35,18 @@ _METHODS = (
 def _install():
     for name, fn in _OPERATORS.items():
         setattr(Tensor, name, fn)
+    # the hottest operators skip the function layer and go straight to their node
+    from .ops.arith import Add, Div, Mul, Neg, Sub
+    from .ops.elementwise import Exp, Relu, Sigmoid, Tanh
+
+    for name, cls in (("add", Add), ("sub", Sub), ("mul", Mul), ("truediv", Div)):
+        setattr(Tensor, f"__{name}__", (lambda c: lambda self, o: c().apply2(self, o))(cls))
+        setattr(Tensor, f"__r{name}__", (lambda c: lambda self, o: c().apply2(o, self))(cls))
+    Tensor.__neg__ = lambda self: Neg().apply1(self)
     for name in _METHODS:
         setattr(Tensor, name, getattr(ops, name))
+    for name, cls in (("exp", Exp), ("tanh", Tanh), ("sigmoid", Sigmoid), ("relu", Relu)):
+        setattr(Tensor, name, (lambda c: lambda self: c().apply1(self))(cls))
     Tensor.__invert__ = lambda self: ops.logical_not(self) if self.dtype == bool else self._wrap(~self.data, None)
     Tensor.__and__ = lambda self, o: self._wrap(self.data & (o.data if isinstance(o, Var) else o), None)
     Tensor.__or__ = lambda self, o: self._wrap(self.data | (o.data if isinstance(o, Var) else o), None)

@@ -91,6 +91,7 @@ def run_backward(roots, root_grads, retain_graph=False, create_graph=False, capt
     results = [None] * len(capture) if capture is not None else None
     handed = {id(g) for g in root_grads}  # arrays already owned elsewhere: copy before storing in .grad
     anomaly = state.anomaly
+    special = keep_grads or capture is not None
     ready = [e for e in order if e not in deps]
     F = TENSOR_OPS if create_graph else None
     last_type = None
@@ -110,21 +111,23 @@ def run_backward(roots, root_grads, retain_graph=False, create_graph=False, capt
                 continue
             gs = None
             if g is not None:
-                if n.hooks:
-                    g = _run_node_hooks(n, g)
-                if n.retain is not None:
-                    t = n.retain()
-                    if t is not None:
-                        t.grad = g if create_graph else wrap_like(g, None)
-                if keep_grads:
-                    n.grad = g
-                if capture is not None and n in capture:
-                    results[capture[n]] = g
+                if special:
+                    if n.hooks:
+                        g = _run_node_hooks(n, g, create_graph)
+                    if keep_grads:
+                        n.grad = g
+                    if capture is not None and n in capture:
+                        results[capture[n]] = g
+                elif n.hooks:
+                    g = _run_node_hooks(n, g, create_graph)
                 saved = n.saved
                 if saved is _RELEASED:
                     raise _retain_graph_error(n)
-                if n.vc:
-                    _check_versions(n)
+                vc = n.vc
+                if vc is not None:
+                    for counter, version in vc:
+                        if counter[0] != version:
+                            _check_versions(n)
                 if create_graph:
                     out = n.out
                     gs = n.backward(g, _graph_inputs(n), None if out is None else wrap_like(out, n), F)
@@ -167,10 +170,16 @@ def run_backward(roots, root_grads, retain_graph=False, create_graph=False, capt
     return results
 
 
-def _run_node_hooks(n, g):
+def _run_node_hooks(n, g, create_graph):
+    """Tensor hooks registered on a non-leaf (and retain_grad, which is one of them)."""
     from .tensor import wrap_like
 
     for hook in n.hooks:
+        if isinstance(hook, RetainGrad):
+            t = hook.ref()
+            if t is not None:
+                t.grad = g if create_graph else wrap_like(g, None)
+            continue
         if isinstance(g, Var) or isinstance(g, float):
             r = hook(g)
             if r is not None:
@@ -180,3 +189,14 @@ def _run_node_hooks(n, g):
             if r is not None:
                 g = r.data if isinstance(r, Var) else r
     return g
+
+
+class RetainGrad:
+    """The hook ``retain_grad()`` adds: stores the gradient on the (weakly held) tensor."""
+
+    __slots__ = ("ref",)
+
+    def __init__(self, tensor):
+        import weakref
+
+        self.ref = weakref.ref(tensor)

@@ -33,8 +33,7 @@ class Node:
     __slots__ = ("parents", "saved", "out", "vc", "__dict__", "__weakref__")
     save_inputs = False  # keep the forward inputs for backward
     save_output = False  # keep the forward output for backward
-    hooks = None
-    retain = None
+    hooks = None  # functions run on the incoming gradient (tensor hooks, retain_grad)
     trace = None
     grad = None  # last gradient seen, kept only for Scalar graphs
 
@@ -71,7 +70,8 @@ class Node:
         t = proto._wrap(out, self)
         if self.save_output:
             self.out = out
-            self.vc = (self.vc or ()) + ((t._vc, 0),)
+            vc = self.vc
+            self.vc = ((t._vc, 0),) if vc is None else vc + ((t._vc, 0),)
         else:
             self.out = None
         if _state.anomaly:
@@ -82,7 +82,7 @@ class Node:
         """Run a one-input op on Var ``x``."""
         d = x.data
         out = self.forward(d)
-        if x.requires_grad and _state.enabled:
+        if x._rg and _state.enabled:
             self.parents = (x.grad_fn or x,)
             if self.save_inputs:
                 self.saved = (d,)
@@ -94,29 +94,39 @@ class Node:
         return x._wrap(out, None)
 
     def apply2(self, a, b):
-        """Run a two-input op; one of ``a``, ``b`` may be a constant."""
+        """Run a two-input op; one of ``a``, ``b`` may be a constant (a Python number stays weakly typed)."""
         if isinstance(a, Var):
             proto = a
             ad = a.data
-            ra = a.requires_grad
+            ra = a._rg
             if isinstance(b, Var):
                 bd = b.data
-                rb = b.requires_grad
+                rb = b._rg
+                both = True
             else:
-                bd = b = a._const(b)
-                rb = False
+                if type(b) is not float and type(b) is not int:
+                    b = a._const(b)
+                bd = b
+                rb = both = False
         else:
             proto = b
             bd = b.data
-            rb = b.requires_grad
-            ad = a = b._const(a)
-            ra = False
+            rb = b._rg
+            if type(a) is not float and type(a) is not int:
+                a = b._const(a)
+            ad = a
+            ra = both = False
         out = self.forward(ad, bd)
         if (ra or rb) and _state.enabled:
             self.parents = ((a.grad_fn or a) if ra else None, (b.grad_fn or b) if rb else None)
             if self.save_inputs:
                 self.saved = (ad, bd)
-                self.vc = tuple((t._vc, t._vc[0]) for t in (a, b) if isinstance(t, Var))
+                if both:
+                    va, vb = a._vc, b._vc
+                    self.vc = ((va, va[0]), (vb, vb[0]))
+                else:
+                    vp = proto._vc
+                    self.vc = ((vp, vp[0]),)
             else:
                 self.saved = self.vc = None
             return self._finish(proto, out)

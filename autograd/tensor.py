@@ -161,9 +161,9 @@ class Tensor(Var):
         if not self._rg:
             raise RuntimeError("retain_grad(): can't retain_grad on a Tensor that has requires_grad=False")
         if self.grad_fn is not None and not self._retains:
-            import weakref
+            from .engine import RetainGrad
 
-            self.grad_fn.retain = weakref.ref(self)
+            self.grad_fn.register_hook(RetainGrad(self))
             self._retains = True
 
     @property

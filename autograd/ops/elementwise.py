@@ -319,7 +319,7 @@ class Where(Node):
 
 def _unary(cls):
     def fn(x):
-        return cls().apply1(as_var(x))
+        return cls().apply1(x if isinstance(x, Var) else as_var(x))
 
     return fn
 

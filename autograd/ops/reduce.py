@@ -1,6 +1,7 @@
 """Reductions and normalised exponentials."""
 from __future__ import annotations
 
+import builtins as _b
 from collections import namedtuple
 
 from .._backend import array_module
@@ -49,7 +50,7 @@ class Mean(_Reduce):
         return x.mean(axis=self.axes, keepdims=self.keepdims)
 
     def backward(self, g, xs, out, F):
-        return (F.broadcast_to(self.expand(g, F) / max(self.count(), 1), self.in_shape),)
+        return (F.broadcast_to(self.expand(g, F) / _b.max(self.count(), 1), self.in_shape),)
 
 
 class Var_(_Reduce):

@@ -1,0 +1,1 @@
+"""denpa.nn: modules, layers and losses (filled in by the nn issue)."""

@@ -1,0 +1,1 @@
+"""denpa.optim: optimizers and schedules (filled in by the optim issue)."""
