@@ -72,12 +72,17 @@ def backward(tensors, grad_tensors=None, retain_graph: Optional[bool] = None, cr
         return
     inputs = _seq(inputs)
     capture = {}
-    for i, t in enumerate(inputs):
-        capture.setdefault(t.grad_fn or t, i)
+    for t in inputs:
+        capture.setdefault(t.grad_fn or t, len(capture))
     res = run_backward(outputs, roots, retain_graph, create_graph, capture=capture)
-    for t, g in zip(inputs, (res[capture[t.grad_fn or t]] for t in inputs)):
-        if g is not None:
-            t._accumulate(g, set(), create_graph) if t.grad_fn is None else setattr(t, "grad", g if create_graph else type(t)._wrap(g, None))
+    for t in inputs:
+        g = res[capture[t.grad_fn or t]]
+        if g is None:
+            continue
+        if t.grad_fn is None:
+            t._accumulate(g, set(), create_graph)
+        else:  # a non-leaf named in inputs gets its gradient, as PyTorch does
+            t.grad = g if create_graph else type(t)._wrap(g, None)
 
 
 def grad(outputs, inputs, grad_outputs=None, retain_graph: Optional[bool] = None, create_graph: bool = False,

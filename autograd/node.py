@@ -30,12 +30,12 @@ class Var:
 class Node:
     """Base class of every recorded op (subclasses define forward/backward)."""
 
-    __slots__ = ("parents", "saved", "out", "vc", "__dict__", "__weakref__")
+    __slots__ = ("parents", "saved", "out", "vc", "grad", "__dict__", "__weakref__")
     save_inputs = False  # keep the forward inputs for backward
     save_output = False  # keep the forward output for backward
     hooks = None  # functions run on the incoming gradient (tensor hooks, retain_grad)
     trace = None
-    grad = None  # last gradient seen, kept only for Scalar graphs
+    # slot ``grad``: the last gradient seen, set only for Scalar graphs (unset otherwise)
 
     def __init_subclass__(cls, **kw):
         super().__init_subclass__(**kw)
@@ -65,13 +65,18 @@ class Node:
         raise NotImplementedError
 
     # -- recording: the per-op hot path, kept flat on purpose -------------
-    def _finish(self, proto, out):
-        """Wrap a recorded op's output; track its version if backward reads it."""
-        t = proto._wrap(out, self)
-        if self.save_output:
-            self.out = out
+    def _save_output(self, t, out):
+        """Keep the output for backward and watch its version."""
+        self.out = t.data  # the wrapped form: NumPy turns 0-d results into scalars
+        if t._vc is not None:
             vc = self.vc
             self.vc = ((t._vc, 0),) if vc is None else vc + ((t._vc, 0),)
+
+    def _finish(self, proto, out):
+        """Wrap a recorded op's output (the general path used by ``applyn``)."""
+        t = proto._wrap(out, self)
+        if self.save_output:
+            self._save_output(t, out)
         else:
             self.out = None
         if _state.anomaly:
@@ -87,10 +92,17 @@ class Node:
             if self.save_inputs:
                 self.saved = (d,)
                 vc = x._vc
-                self.vc = ((vc, vc[0]),)
+                self.vc = None if vc is None else ((vc, vc[0]),)
             else:
                 self.saved = self.vc = None
-            return self._finish(x, out)
+            t = x._wrap(out, self)
+            if self.save_output:
+                self._save_output(t, out)
+            else:
+                self.out = None
+            if _state.anomaly:
+                self.trace = "".join(traceback.format_stack()[:-2])
+            return t
         return x._wrap(out, None)
 
     def apply2(self, a, b):
@@ -121,15 +133,24 @@ class Node:
             self.parents = ((a.grad_fn or a) if ra else None, (b.grad_fn or b) if rb else None)
             if self.save_inputs:
                 self.saved = (ad, bd)
-                if both:
-                    va, vb = a._vc, b._vc
-                    self.vc = ((va, va[0]), (vb, vb[0]))
+                vp = proto._vc
+                if vp is None:  # Scalars have no in-place ops, hence no versions
+                    self.vc = None
+                elif both:
+                    vb = b._vc
+                    self.vc = ((vp, vp[0]), (vb, vb[0]))
                 else:
-                    vp = proto._vc
                     self.vc = ((vp, vp[0]),)
             else:
                 self.saved = self.vc = None
-            return self._finish(proto, out)
+            t = proto._wrap(out, self)
+            if self.save_output:
+                self._save_output(t, out)
+            else:
+                self.out = None
+            if _state.anomaly:
+                self.trace = "".join(traceback.format_stack()[:-2])
+            return t
         return proto._wrap(out, None)
 
     def applyn(self, *inputs):
@@ -141,7 +162,7 @@ class Node:
             self.parents = tuple((t.grad_fn or t) if isinstance(t, Var) and t.requires_grad else None for t in inputs)
             if self.save_inputs:
                 self.saved = datas
-                self.vc = tuple((t._vc, t._vc[0]) for t in inputs if isinstance(t, Var))
+                self.vc = tuple((t._vc, t._vc[0]) for t in inputs if isinstance(t, Var) and t._vc is not None) or None
             else:
                 self.saved = self.vc = None
             return self._finish(proto, out)

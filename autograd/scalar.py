@@ -25,14 +25,14 @@ _new = object.__new__
 class Scalar(Var):
     """A float that records the ops applied to it."""
 
-    __slots__ = ("data", "_grad", "grad_fn", "_rg", "_vc", "name", "__weakref__")
+    __slots__ = ("data", "_grad", "grad_fn", "_rg", "name")
+    _vc = None  # no in-place ops on Scalars, so no version counter
 
     def __init__(self, data: float, requires_grad: bool = True, name=None):
         self.data = float(data)
         self._grad = None
         self.grad_fn = None
         self._rg = requires_grad
-        self._vc = [0]
         self.name = name
 
     @staticmethod
@@ -42,7 +42,6 @@ class Scalar(Var):
         s._grad = None
         s.grad_fn = node
         s._rg = node is not None
-        s._vc = [0]
         s.name = None
         return s
 
@@ -64,7 +63,7 @@ class Scalar(Var):
     def grad(self) -> float:
         """d(output)/d(self) after ``backward()``; 0.0 before (as micrograd shows it)."""
         if self.grad_fn is not None:
-            g = self.grad_fn.grad
+            g = getattr(self.grad_fn, "grad", None)
             return 0.0 if g is None else g
         return 0.0 if self._grad is None else self._grad
 

@@ -224,7 +224,8 @@ class Tensor(Var):
         if g.dtype != self.data.dtype:
             g = g.astype(self.data.dtype)
         if self.grad is None:
-            if id(g) in handed:
+            # .grad must be this leaf's own writable array: not shared with another leaf, not a broadcast view
+            if id(g) in handed or not g.flags.writeable:
                 g = g.copy()
             handed.add(id(g))
             self.grad = Tensor._wrap(g, None)
@@ -308,7 +309,7 @@ class _RemovableHandle:
 
 def wrap_like(data, node):
     """A Tensor (or Scalar, for float data) holding ``data`` as the output of ``node``."""
-    if isinstance(data, float):
+    if type(data) is float:
         from .scalar import Scalar
 
         return Scalar._wrap(data, node)

@@ -6,7 +6,7 @@ from ._util import as_var, first_var, nograd
 
 
 def _shape(a):
-    return getattr(a, "shape", ())
+    return () if type(a) is float or type(a) is int else getattr(a, "shape", ())
 
 
 def _binary_error(op, a, b, err):
@@ -18,6 +18,9 @@ class Add(Node):
     op_name = "add"
 
     def forward(self, a, b):
+        if type(a) is float and type(b) is float:  # Scalars: nothing broadcasts
+            self.shapes = None
+            return a + b
         self.shapes = (_shape(a), _shape(b))
         try:
             return a + b
@@ -25,6 +28,8 @@ class Add(Node):
             raise _binary_error("add", a, b, e) from None
 
     def backward(self, g, xs, out, F):
+        if self.shapes is None:
+            return g, g
         pa, pb = self.parents
         sa, sb = self.shapes
         return (F.unbroadcast(g, sa) if pa is not None else None, F.unbroadcast(g, sb) if pb is not None else None)
@@ -35,6 +40,9 @@ class Sub(Node):
     op_name = "sub"
 
     def forward(self, a, b):
+        if type(a) is float and type(b) is float:  # Scalars: nothing broadcasts
+            self.shapes = None
+            return a - b
         self.shapes = (_shape(a), _shape(b))
         try:
             return a - b
@@ -42,6 +50,8 @@ class Sub(Node):
             raise _binary_error("sub", a, b, e) from None
 
     def backward(self, g, xs, out, F):
+        if self.shapes is None:
+            return g, -g
         pa, pb = self.parents
         sa, sb = self.shapes
         return (F.unbroadcast(g, sa) if pa is not None else None, F.unbroadcast(-g, sb) if pb is not None else None)
