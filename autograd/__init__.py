@@ -28,18 +28,19 @@ from . import functional  # noqa: E402
 
 __version__ = "0.1.0"
 
-float32 = "float32"
-float64 = "float64"
-float16 = "float16"
-int32 = "int32"
-int64 = "int64"
-bool_ = "bool"
+import numpy as _numpy  # dtype objects only: autograd.float32 == x.dtype works as in PyTorch
+
+float32 = float_ = _numpy.dtype("float32")
+float64 = double = _numpy.dtype("float64")
+float16 = half = _numpy.dtype("float16")
+int32 = _numpy.dtype("int32")
+int64 = long = _numpy.dtype("int64")
+bool = _numpy.dtype("bool")  # noqa: A001 - PyTorch's name
 
 
-def from_dlpack(x):  # pragma: no cover - filled in by the GPU issue
-    import numpy
-
-    return Tensor._wrap(numpy.from_dlpack(x), None)
+def from_dlpack(x) -> Tensor:
+    """A tensor sharing memory with any DLPack-capable CPU array (NumPy, PyTorch, JAX)."""
+    return Tensor._wrap(_numpy.from_dlpack(x), None)
 
 
 def clone(x):

@@ -85,11 +85,9 @@ class _Ctx(Node):
         return tuple(out_grads)
 
 
-def _zeros(shape_dtype):
-    import numpy
-
-    shape, dtype = shape_dtype
-    return numpy.zeros(shape, dtype)
+def _zeros(spec):
+    shape, dtype, xp = spec
+    return xp.zeros(shape, dtype)
 
 
 def _released():
@@ -146,7 +144,7 @@ class Function:
             return outputs
         ctx.parents = tuple((a.grad_fn or a) if isinstance(a, Var) and a.requires_grad else None for a in args)
         ctx.in_shapes = tuple(getattr(a, "shape", ()) for a in args)
-        ctx.out_shapes = tuple((o.shape, o.dtype) for o in outs)
+        ctx.out_shapes = tuple((o.shape, o.dtype, o._module()) for o in outs)
         ctx.out = None
         ctx.vc = None
         non_diff = getattr(ctx, "non_diff", set())

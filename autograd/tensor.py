@@ -65,7 +65,11 @@ class Tensor(Var):
     @staticmethod
     def _const(v):
         """A non-Tensor operand of a binary op: Python numbers stay weak (no upcast)."""
-        if isinstance(v, (int, float, bool)) or type(v).__module__ in ("numpy", "cupy"):
+        if isinstance(v, _generic):  # a NumPy scalar counts as a Python number: it must not upcast
+            return v.item()
+        if isinstance(v, (int, float, bool)):
+            return v
+        if type(v).__module__ in ("numpy", "cupy"):
             return v
         if isinstance(v, Var):  # pragma: no cover - Scalar mixed in
             raise TypeError(f"cannot combine a Tensor with a {type(v).__name__}; convert it with autograd.tensor(...)")

@@ -10,8 +10,18 @@ from ..node import MATH_OPS, Node, Var
 from ._util import as_var
 
 
+_XP = {float: MATH_OPS}
+
+
+def _module(x):
+    m = array_module(x)
+    _XP[type(x)] = m
+    return m
+
+
 def _xp(x):
-    return MATH_OPS if isinstance(x, float) else array_module(x)
+    """The array module for arrays, ``math`` (via MATH_OPS) for a Scalar's float."""
+    return _XP.get(type(x)) or _module(x)
 
 
 class Exp(Node):
@@ -19,7 +29,7 @@ class Exp(Node):
     save_output = True
 
     def forward(self, x):
-        return _xp(x).exp(x)
+        return (_XP.get(type(x)) or _module(x)).exp(x)
 
     def backward(self, g, xs, out, F):
         return (g * out,)
@@ -30,7 +40,7 @@ class Log(Node):
     save_inputs = True
 
     def forward(self, x):
-        return _xp(x).log(x)
+        return (_XP.get(type(x)) or _module(x)).log(x)
 
     def backward(self, g, xs, out, F):
         return (g / xs[0],)
@@ -63,7 +73,7 @@ class Sqrt(Node):
     save_output = True
 
     def forward(self, x):
-        return _xp(x).sqrt(x)
+        return (_XP.get(type(x)) or _module(x)).sqrt(x)
 
     def backward(self, g, xs, out, F):
         return (g / (2 * out),)
@@ -74,7 +84,7 @@ class Sin(Node):
     save_inputs = True
 
     def forward(self, x):
-        return _xp(x).sin(x)
+        return (_XP.get(type(x)) or _module(x)).sin(x)
 
     def backward(self, g, xs, out, F):
         return (g * F.cos(xs[0]),)
@@ -85,7 +95,7 @@ class Cos(Node):
     save_inputs = True
 
     def forward(self, x):
-        return _xp(x).cos(x)
+        return (_XP.get(type(x)) or _module(x)).cos(x)
 
     def backward(self, g, xs, out, F):
         return (-g * F.sin(xs[0]),)
@@ -107,7 +117,7 @@ class Tanh(Node):
     save_output = True
 
     def forward(self, x):
-        return _xp(x).tanh(x)
+        return (_XP.get(type(x)) or _module(x)).tanh(x)
 
     def backward(self, g, xs, out, F):
         return (g * (1 - out * out),)

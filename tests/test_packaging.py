@@ -1,0 +1,55 @@
+"""The project's promises about itself: packaging, the README's two commands, CI."""
+import pathlib
+import re
+import subprocess
+import sys
+
+try:
+    import tomllib
+except ModuleNotFoundError:  # Python 3.10
+    tomllib = None
+
+ROOT = pathlib.Path(__file__).resolve().parents[1]
+
+
+def _readme_commands():
+    text = (ROOT / "README.md").read_text()
+    block = re.search(r"## Set up and run.*?```bash\n(.*?)```", text, re.S).group(1)
+    return [line.split("#")[0].strip() for line in block.strip().splitlines()]
+
+
+def test_layout():
+    for name in ("pyproject.toml", "README.md", "autograd", "nn", "optim", "tests", "notebooks", "benchmarks", ".ci/run"):
+        assert (ROOT / name).exists(), name
+
+
+def test_pyproject():
+    if tomllib is None:
+        return
+    meta = tomllib.loads((ROOT / "pyproject.toml").read_text())
+    project = meta["project"]
+    assert project["name"] == "denpa"
+    assert project["requires-python"] == ">=3.10"
+    assert [d.split(">")[0].split("=")[0] for d in project["dependencies"]] == ["numpy"]
+    assert {"viz", "cuda", "test", "all"} <= set(project["optional-dependencies"])
+    assert {"autograd", "nn", "optim"} <= set(meta["tool"]["setuptools"]["packages"])
+
+
+def test_ci_runs_the_readme_test_command():
+    main_cmd, test_cmd = _readme_commands()
+    assert "pip install" in main_cmd and "denpa" in main_cmd
+    ci = (ROOT / ".ci" / "run").read_text()
+    assert test_cmd in ci.splitlines()
+
+
+def test_readme_warns_about_hips_autograd():
+    text = (ROOT / "README.md").read_text()
+    assert "HIPS" in text and "autograd" in text
+
+
+def test_demo_loss_falls():
+    out = subprocess.run([sys.executable, "-m", "autograd", "demo", "--steps", "60"], cwd=ROOT,
+                         capture_output=True, text=True, timeout=120, env={"PYTHONPATH": str(ROOT), "PATH": ""})
+    assert out.returncode == 0, out.stderr
+    first, last = re.search(r"loss fell from ([\d.]+) to ([\d.]+)", out.stdout).groups()
+    assert float(last) < 0.5 * float(first)
