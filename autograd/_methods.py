@@ -174,9 +174,10 @@ def _inplace(self, name, fn, *args):
             )
         track = self._rg or any(isinstance(a, Var) and a._rg for a in args)
     if track:
-        old = Tensor._wrap(self.data, self.grad_fn)
+        # the op sees a snapshot of the old value: its memory is about to be overwritten. Nodes that
+        # saved `self` itself share its version counter and will refuse to run after the bump below.
+        old = Tensor._wrap(self.data.copy(), self.grad_fn)
         old._rg = self._rg
-        old._vc = self._vc
         new = fn(old, *args)
     else:
         old = Tensor._wrap(self.data, None)

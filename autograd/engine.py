@@ -26,6 +26,12 @@ def _retain_graph_error(node):
 
 def _check_versions(node):
     for counter, version in node.vc:
+        if counter[0] != version and node.saved is None and node.out is None:
+            raise RuntimeError(
+                f"{node.name}: this view's base was modified by an in-place operation after the view was taken "
+                f"(base at version {version} then, version {counter[0]} now), so the view's history is stale. "
+                f"Take the view after the in-place change, or clone() the base before changing it."
+            )
         if counter[0] != version:
             vals = [v for v in (node.saved or ()) if hasattr(v, "shape")] + ([node.out] if node.out is not None else [])
             shapes = ", ".join(str(tuple(v.shape)) for v in vals)
@@ -174,11 +180,10 @@ def _run_node_hooks(n, g, create_graph):
     """Tensor hooks registered on a non-leaf (and retain_grad, which is one of them)."""
     from .tensor import wrap_like
 
+    retains = []
     for hook in n.hooks:
-        if isinstance(hook, RetainGrad):
-            t = hook.ref()
-            if t is not None:
-                t.grad = g if create_graph else wrap_like(g, None)
+        if isinstance(hook, RetainGrad):  # runs after every other hook, as PyTorch
+            retains.append(hook)
             continue
         if isinstance(g, Var) or isinstance(g, float):
             r = hook(g)
@@ -188,6 +193,11 @@ def _run_node_hooks(n, g, create_graph):
             r = hook(wrap_like(g, None))
             if r is not None:
                 g = r.data if isinstance(r, Var) else r
+    for hook in retains:
+        t = hook.ref()
+        if t is not None:
+            new = g if create_graph else wrap_like(g.copy() if hasattr(g, "copy") else g, None)
+            t.grad = new if t.grad is None else t.grad + new
     return g
 
 

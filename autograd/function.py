@@ -16,6 +16,8 @@ tensor(12.)
 """
 from __future__ import annotations
 
+import traceback
+
 from .grad_mode import no_grad, state
 from .node import Node, Var
 from .tensor import Tensor, wrap_like
@@ -49,8 +51,10 @@ class _Ctx(Node):
             raise _retain_graph_error(self)
         out = []
         for kind, v in self.saved or ():
-            if kind == "out":  # an output, kept as data to avoid a reference cycle
-                out.append(wrap_like(v[0], v[1]))
+            if kind == "out":  # rebuilt on demand, connected to this node (or its output selector)
+                data, index = v
+                node = self if len(self.out_shapes) == 1 else _Select.make(self, index, len(self.out_shapes))
+                out.append(wrap_like(data, node))
             else:
                 out.append(v)
         return tuple(out)
@@ -112,6 +116,14 @@ class _Select(Node):
     def name(self):
         return "SelectBackward"
 
+    @staticmethod
+    def make(parent, index, count):
+        node = _Select()
+        node.index, node.count = index, count
+        node.parents = (parent,)
+        node.saved = node.out = node.vc = None
+        return node
+
     def backward(self, g, xs, out, F):
         grads = [None] * self.count
         grads[self.index] = g
@@ -139,9 +151,14 @@ class Function:
             outputs = cls.forward(ctx, *args, **kwargs)
         single = not isinstance(outputs, tuple)
         outs = (outputs,) if single else outputs
+        for o in outs:
+            if not isinstance(o, Var):
+                raise TypeError(f"{cls.__name__}.forward must return Tensors (or a tuple of them), got {type(o).__name__}")
         record = state.enabled and any(ctx.needs_input_grad)
         if not record:
             return outputs
+        if state.anomaly:
+            ctx.trace = "".join(traceback.format_stack()[:-1])
         ctx.parents = tuple((a.grad_fn or a) if isinstance(a, Var) and a.requires_grad else None for a in args)
         ctx.in_shapes = tuple(getattr(a, "shape", ()) for a in args)
         ctx.out_shapes = tuple((o.shape, o.dtype, o._module()) for o in outs)
@@ -153,26 +170,22 @@ class Function:
         out_ids = {id(o): i for i, o in enumerate(outs)}
         results = []
         for i, o in enumerate(outs):
-            if not isinstance(o, Var):
-                raise TypeError(f"{cls.__name__}.forward must return Tensors, got {type(o).__name__}")
             if id(o) in non_diff:
                 results.append(o)
                 continue
             if single:
                 node = ctx
             else:
-                node = _Select()
-                node.index, node.count = i, len(outs)
-                node.parents = (ctx,)
-                node.saved = node.out = node.vc = None
+                node = _Select.make(ctx, i, len(outs))
             o = o.detach() if o.grad_fn is not None or any(o is a for a in args) else o
             o.grad_fn = node
             o._rg = True
             results.append(o)
         for t in ctx.to_save:
             if isinstance(t, Var) and id(t) in out_ids:
+                # an output is kept as its data and index: holding it (or its node) would be a cycle
                 o = results[out_ids[id(t)]]
-                saved.append(("out", (o.data, o.grad_fn)))
+                saved.append(("out", (o.data, out_ids[id(t)])))
                 versions.append((o._vc, o._vc[0]))
             else:
                 saved.append(("in", t))

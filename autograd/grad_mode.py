@@ -6,6 +6,7 @@ does not turn recording off in the training thread.
 from __future__ import annotations
 
 import functools
+import inspect
 import threading
 
 
@@ -24,9 +25,18 @@ def is_grad_enabled() -> bool:
 
 
 class _GradMode:
-    """Base of the grad-mode switches: a context manager and a decorator."""
+    """Base of the grad-mode switches: a context manager and a decorator (with or without parentheses)."""
 
     mode = True
+
+    def __new__(cls, orig_func=None):
+        self = super().__new__(cls)
+        if orig_func is not None and callable(orig_func):
+            return self(orig_func)
+        return self
+
+    def __init__(self, orig_func=None):
+        pass
 
     def __enter__(self):
         self.prev = state.enabled
@@ -38,12 +48,32 @@ class _GradMode:
         return False
 
     def __call__(self, fn):
-        @functools.wraps(fn)
-        def wrapper(*args, **kwargs):
-            with self.__class__():
-                return fn(*args, **kwargs)
+        return _decorate(fn, self.__class__)
 
-        return wrapper
+
+def _decorate(fn, make_ctx):
+    """Wrap ``fn`` so it runs inside ``make_ctx()``; generators get the mode at every resumption."""
+    if inspect.isgeneratorfunction(fn):
+        @functools.wraps(fn)
+        def gen_wrapper(*args, **kwargs):
+            gen = fn(*args, **kwargs)
+            value = None
+            while True:
+                with make_ctx():
+                    try:
+                        item = gen.send(value)
+                    except StopIteration as stop:
+                        return stop.value
+                value = yield item
+
+        return gen_wrapper
+
+    @functools.wraps(fn)
+    def wrapper(*args, **kwargs):
+        with make_ctx():
+            return fn(*args, **kwargs)
+
+    return wrapper
 
 
 class no_grad(_GradMode):
@@ -69,6 +99,9 @@ class enable_grad(_GradMode):
 class set_grad_enabled(_GradMode):
     """``set_grad_enabled(False)`` is ``no_grad()``; usable as a call, a context or a decorator."""
 
+    def __new__(cls, mode: bool):
+        return object.__new__(cls)
+
     def __init__(self, mode: bool):
         self.mode = bool(mode)
         self.prev = state.enabled
@@ -80,13 +113,7 @@ class set_grad_enabled(_GradMode):
     def __call__(self, fn):
         state.enabled = self.prev
         mode = self.mode
-
-        @functools.wraps(fn)
-        def wrapper(*args, **kwargs):
-            with set_grad_enabled(mode):
-                return fn(*args, **kwargs)
-
-        return wrapper
+        return _decorate(fn, lambda: set_grad_enabled(mode))
 
 
 class detect_anomaly:
@@ -111,12 +138,8 @@ class detect_anomaly:
         return False
 
     def __call__(self, fn):
-        @functools.wraps(fn)
-        def wrapper(*args, **kwargs):
-            with detect_anomaly(self.mode):
-                return fn(*args, **kwargs)
-
-        return wrapper
+        mode = self.mode
+        return _decorate(fn, lambda: detect_anomaly(mode))
 
 
 def is_anomaly_enabled() -> bool:

@@ -16,7 +16,7 @@ from __future__ import annotations
 import math
 import traceback
 
-from ._backend import array_module, erf as _erf
+from ._backend import array_module, default_float, erf as _erf
 from .grad_mode import state as _state
 
 
@@ -115,8 +115,17 @@ class Node:
                 bd = b.data
                 rb = b._rg
                 both = True
+                if type(ad) is float or type(bd) is float:
+                    if type(ad) is not type(bd):
+                        raise _mix_error(a, b)
+                elif ad.dtype != bd.dtype:
+                    ad, bd = promote(ad, bd)
             else:
-                if type(b) is not float and type(b) is not int:
+                tb = type(b)
+                if tb is float:
+                    if type(ad) is not float and ad.dtype.kind in "biu":
+                        ad = ad.astype(default_float)  # int tensor * 2.5 is float32, as in PyTorch
+                elif tb is not int:
                     b = a._const(b)
                 bd = b
                 rb = both = False
@@ -124,7 +133,11 @@ class Node:
             proto = b
             bd = b.data
             rb = b._rg
-            if type(a) is not float and type(a) is not int:
+            ta = type(a)
+            if ta is float:
+                if type(bd) is not float and bd.dtype.kind in "biu":
+                    bd = bd.astype(default_float)
+            elif ta is not int:
                 a = b._const(a)
             ad = a
             ra = both = False
@@ -167,6 +180,37 @@ class Node:
                 self.saved = self.vc = None
             return self._finish(proto, out)
         return proto._wrap(out, None)
+
+
+def _mix_error(a, b):
+    return TypeError(
+        f"cannot combine a {type(a).__name__} with a {type(b).__name__} in one op; "
+        "use Scalars with Scalars and Tensors with Tensors (autograd.tensor(s.data) converts)"
+    )
+
+
+_CATEGORY = {"b": 0, "u": 1, "i": 1, "f": 2, "c": 3}
+
+
+def promote(a, b):
+    """PyTorch's type promotion for two arrays of different dtypes.
+
+    A higher category (bool < int < float < complex) wins; within a category a
+    tensor with dimensions wins over a 0-d one, and float + int stays float
+    instead of NumPy's widening to float64.
+    """
+    ka, kb = _CATEGORY[a.dtype.kind], _CATEGORY[b.dtype.kind]
+    if ka == kb:
+        if a.ndim == 0 and b.ndim:
+            return a.astype(b.dtype), b
+        if b.ndim == 0 and a.ndim:
+            return a, b.astype(a.dtype)
+        return a, b
+    hi, lo = (a, b) if ka > kb else (b, a)
+    target = hi.dtype
+    if hi.ndim == 0 and lo.ndim and _CATEGORY[hi.dtype.kind] == 2:
+        target = default_float  # a 0-d float does not pick the width for a dimensioned int tensor
+    return a.astype(target, copy=False), b.astype(target, copy=False)
 
 
 def needs(node: Node, i: int) -> bool:

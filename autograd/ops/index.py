@@ -86,8 +86,9 @@ def getitem(x, index):
     node.basic = _is_basic(index)
     out = node.apply1(x)
     if node.basic:
-        out._vc = x._vc
-        out._base = x if x._base is None else x._base
+        from .shape import _view
+
+        return _view(x, out)
     return out
 
 

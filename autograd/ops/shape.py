@@ -7,8 +7,14 @@ from ._util import as_var, norm_axes
 
 
 def _view(x, out):
-    out._vc = x._vc
+    """Share ``x``'s memory bookkeeping: an in-place change of either bumps both versions,
+    and backward through the view refuses to run once its base changed under it."""
+    vc = x._vc
+    out._vc = vc
     out._base = x if x._base is None else x._base
+    node = out.grad_fn
+    if node is not None:
+        node.vc = ((vc, vc[0]),)
     return out
 
 
@@ -88,7 +94,9 @@ def unsqueeze(x, dim: int):
 
 def expand_dims(x, axis):
     if isinstance(axis, (tuple, list)):
-        for a in sorted(axis):
+        # axes index the result (as NumPy): normalise against its rank, then insert from the lowest
+        x = as_var(x)
+        for a in norm_axes("expand_dims", tuple(axis), x.ndim + len(axis)):
             x = unsqueeze(x, a)
         return x
     return unsqueeze(x, axis)
@@ -360,6 +368,8 @@ class Pad(Node):
         from .._backend import array_module
 
         xp = array_module(x)
+        if not self.widths:  # a 0-d tensor: np.pad rejects an empty pad_width
+            return x.copy()
         return xp.pad(x, self.widths, mode="constant", constant_values=self.value)
 
     def backward(self, g, xs, out, F):

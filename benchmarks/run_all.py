@@ -1,0 +1,43 @@
+"""Run every benchmark (overhead, chain, scalar), each in its own process, then list the verdicts.
+
+    python benchmarks/run_all.py [--quick] [--repeat N] [--strict] [--no-gc]
+
+The flags are passed to each script. A fresh interpreter per script keeps one
+script's imports and garbage out of the next one's timings, so the figures are
+those each script prints when run alone. With --strict the exit status is 1 if
+any target is not met (or a script fails).
+"""
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+SCRIPTS = ("overhead.py", "chain.py", "scalar.py")
+
+
+def main(argv=None):
+    argv = sys.argv[1:] if argv is None else argv
+    if "-h" in argv or "--help" in argv:
+        print(__doc__)
+        return 0
+    verdicts, status = [], 0
+    for name in SCRIPTS:
+        proc = subprocess.run([sys.executable, os.path.join(HERE, name), *argv],
+                              stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        print(proc.stdout, end="", flush=True)
+        if proc.returncode:
+            status = 1
+            verdicts.append(f"{name}: exited with status {proc.returncode}")
+        verdicts += [f"{name[:-3]:9s} {line.strip()}" for line in proc.stdout.splitlines()
+                     if line.strip().startswith("target ")]
+        print()
+    print("== summary ==")
+    for v in verdicts:
+        print("  ", v)
+    return status
+
+
+if __name__ == "__main__":
+    sys.exit(main())
