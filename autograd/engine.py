@@ -99,8 +99,8 @@ def run_backward(roots, root_grads, retain_graph=False, create_graph=False, capt
     anomaly = state.anomaly
     special = keep_grads or capture is not None
     ready = [e for e in order if e not in deps]
-    F = TENSOR_OPS if create_graph else None
-    last_type = None
+    # one vocabulary per walk: a graph holds one kind of data (Scalars and Tensors never mix)
+    F = TENSOR_OPS if create_graph else ops_for(root_grads[0])
     prev = state.enabled
     state.enabled = create_graph
     try:
@@ -138,10 +138,6 @@ def run_backward(roots, root_grads, retain_graph=False, create_graph=False, capt
                     out = n.out
                     gs = n.backward(g, _graph_inputs(n), None if out is None else wrap_like(out, n), F)
                 else:
-                    tg = type(g)
-                    if tg is not last_type:
-                        F = ops_for(g)
-                        last_type = tg
                     gs = n.backward(g, saved, n.out, F)
                 if not retain_graph and (saved is not None or n.out is not None):
                     n.saved = _RELEASED
@@ -160,6 +156,18 @@ def run_backward(roots, root_grads, retain_graph=False, create_graph=False, capt
                         deps[p] = c
                         if c == 0:
                             ready.append(p)
+                continue
+            if len(ps) == 1:  # most ops have one input: skip the zip
+                p = ps[0]
+                if p is not None:
+                    gi = gs[0]
+                    if gi is not None:
+                        old = grads.get(p)
+                        grads[p] = gi if old is None else old + gi
+                    c = deps[p] - 1
+                    deps[p] = c
+                    if c == 0:
+                        ready.append(p)
                 continue
             for p, gi in zip(ps, gs):
                 if p is None:

@@ -97,7 +97,10 @@ class Node:
                 self.saved = self.vc = None
             t = x._wrap(out, self)
             if self.save_output:
-                self._save_output(t, out)
+                self.out = t.data  # the wrapped form: NumPy turns 0-d results into scalars
+                vt = t._vc
+                if vt is not None:
+                    self.vc = ((vt, 0),) if self.vc is None else self.vc + ((vt, 0),)
             else:
                 self.out = None
             if _state.anomaly:

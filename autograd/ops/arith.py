@@ -1,12 +1,31 @@
 """Arithmetic: + - * / ** and friends. Forward and backward side by side."""
 from __future__ import annotations
 
+import builtins as _b
+import math as _math
+
+import numpy as _np  # dtype constants only
+
+from .._backend import default_float
 from ..node import Node, Var
+
+_INT = _np.dtype("int64")
 from ._util import as_var, first_var, nograd
 
 
 def _shape(a):
     return () if type(a) is float or type(a) is int else getattr(a, "shape", ())
+
+
+_NUMBER = (float, int, bool)
+
+
+def _bshapes(a, b):
+    """The operands' shapes when broadcasting happened (backward must sum back), else None."""
+    if type(a) in _NUMBER or type(b) in _NUMBER:
+        return None  # a Python number never receives a gradient; the array operand keeps its shape
+    sa, sb = a.shape, b.shape
+    return None if sa == sb else (sa, sb)
 
 
 def _binary_error(op, a, b, err):
@@ -18,10 +37,7 @@ class Add(Node):
     op_name = "add"
 
     def forward(self, a, b):
-        if type(a) is float and type(b) is float:  # Scalars: nothing broadcasts
-            self.shapes = None
-            return a + b
-        self.shapes = (_shape(a), _shape(b))
+        self.shapes = _bshapes(a, b)
         try:
             return a + b
         except ValueError as e:
@@ -40,10 +56,7 @@ class Sub(Node):
     op_name = "sub"
 
     def forward(self, a, b):
-        if type(a) is float and type(b) is float:  # Scalars: nothing broadcasts
-            self.shapes = None
-            return a - b
-        self.shapes = (_shape(a), _shape(b))
+        self.shapes = _bshapes(a, b)
         try:
             return a - b
         except ValueError as e:
@@ -58,11 +71,12 @@ class Sub(Node):
 
 
 class Mul(Node):
-    __slots__ = ()
+    __slots__ = ("shapes",)
     op_name = "mul"
     save_inputs = True
 
     def forward(self, a, b):
+        self.shapes = _bshapes(a, b)
         try:
             return a * b
         except ValueError as e:
@@ -71,8 +85,11 @@ class Mul(Node):
     def backward(self, g, xs, out, F):
         a, b = xs
         pa, pb = self.parents
-        return (F.unbroadcast(g * b, F.shape(a)) if pa is not None else None,
-                F.unbroadcast(g * a, F.shape(b)) if pb is not None else None)
+        if self.shapes is None:
+            return (g * b if pa is not None else None, g * a if pb is not None else None)
+        sa, sb = self.shapes
+        return (F.unbroadcast(g * b, sa) if pa is not None else None,
+                F.unbroadcast(g * a, sb) if pb is not None else None)
 
 
 class Div(Node):
@@ -86,7 +103,11 @@ class Div(Node):
         except ValueError as e:
             raise _binary_error("div", a, b, e) from None
         except ZeroDivisionError:  # Scalars: IEEE semantics as for tensors
-            out = float("nan") if a == 0 else float("inf") * (1 if a > 0 else -1)
+            return float("nan") if a == 0 else float("inf") * (1 if a > 0 else -1)
+        # true division of integers gives the default float, as in PyTorch (NumPy gives float64)
+        if type(out) is not float and out.dtype != default_float and getattr(a, "dtype", _INT).kind in "biu" \
+                and getattr(b, "dtype", _INT).kind in "biu":
+            out = out.astype(default_float)
         return out
 
     def backward(self, g, xs, out, F):
@@ -118,13 +139,16 @@ class Pow(Node):
         if pa is not None:
             if isinstance(b, (int, float)):
                 ga = g * 0 if b == 0 else g * b * a ** (b - 1)
-            else:  # d/da a^b = b a^(b-1), taken as 0 where b == 0 (PyTorch's convention)
-                ga = F.where(b == 0, 0.0, g * b * a ** (b - 1))
+            else:  # d/da a^b = b a^(b-1): 0 where b == 0, also at a == 0 (a^(b-1) is inf there), as PyTorch.
+                # Only that corner is masked, so d/db of this gradient stays right at b == 0 (g / a).
+                ga = F.where((b == 0) & (a == 0), 0.0, g * b * a ** (b - 1))
             ga = F.unbroadcast(ga, F.shape(a))
         if pb is not None:
             # d/db a^b = a^b log a; 0 where a == 0 (the limit for b > 0), as PyTorch does
-            safe = F.where(a > 0, a, 1.0) if not isinstance(a, (int, float)) else (a if a > 0 else 1.0)
-            gb = F.unbroadcast(g * out * F.log(safe), F.shape(b))
+            if isinstance(a, (int, float)):  # a Python number: a Python log keeps g's dtype (no float64 upcast)
+                gb = F.unbroadcast(g * out * _math.log(a if a > 0 else 1.0), F.shape(b))
+            else:
+                gb = F.unbroadcast(g * out * F.log(F.where(a > 0, a, 1.0)), F.shape(b))
         return ga, gb
 
 
@@ -145,7 +169,7 @@ class Abs(Node):
     save_inputs = True
 
     def forward(self, x):
-        return abs(x)
+        return _b.abs(x)  # the builtin: this module's abs() is the op itself
 
     def backward(self, g, xs, out, F):
         return (g * F.sign(xs[0]),)
@@ -253,7 +277,10 @@ def remainder(a, b):
     return _nograd_binary(lambda x, y: x % y, a, b)
 
 
-fmod = remainder
+def fmod(a, b):
+    """C's fmod: the remainder takes the sign of the dividend (``remainder`` takes the divisor's), as PyTorch."""
+    x = first_var(a, b)
+    return _nograd_binary(x._module().fmod, a, b)
 
 
 def eq(a, b):

@@ -13,6 +13,10 @@ from ._util import as_var
 _XP = {float: MATH_OPS}
 
 
+def _shape(a):
+    return tuple(getattr(a, "shape", ()))
+
+
 def _module(x):
     m = array_module(x)
     _XP[type(x)] = m
@@ -120,7 +124,8 @@ class Tanh(Node):
         return (_XP.get(type(x)) or _module(x)).tanh(x)
 
     def backward(self, g, xs, out, F):
-        return (g * (1 - out * out),)
+        go = g * out  # g - g*y*y: three array ops, no scalar broadcast (faster on small tensors)
+        return (g - go * out,)
 
 
 class Sigmoid(Node):
@@ -286,7 +291,10 @@ class _MaxMin(Node):
     pick = None
 
     def forward(self, a, b):
-        return getattr(array_module(a if not isinstance(a, (int, float)) else b), self.pick)(a, b)
+        try:
+            return getattr(array_module(a if not isinstance(a, (int, float)) else b), self.pick)(a, b)
+        except ValueError:
+            raise ValueError(f"{self.pick}: operands of shapes {_shape(a)} and {_shape(b)} cannot be broadcast together") from None
 
     def backward(self, g, xs, out, F):
         a, b = xs
@@ -315,8 +323,12 @@ class Where(Node):
     save_inputs = True
 
     def forward(self, c, a, b):
-        self.shapes = (getattr(a, "shape", ()), getattr(b, "shape", ()))
-        return array_module(c).where(c, a, b)
+        self.shapes = (_shape(a), _shape(b))
+        try:
+            return array_module(c).where(c, a, b)
+        except ValueError:
+            raise ValueError(f"where: condition of shape {_shape(c)} and operands of shapes {self.shapes[0]} and "
+                             f"{self.shapes[1]} cannot be broadcast together") from None
 
     def backward(self, g, xs, out, F):
         c = xs[0]
