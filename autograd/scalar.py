@@ -6,11 +6,11 @@ rules run on floats through ``math``. After ``backward()`` every Scalar in the
 graph, not only the leaves, shows its gradient, as in micrograd.
 
 >>> from autograd import Scalar
->>> a, b = Scalar(2.0), Scalar(-3.0)
+>>> a, b = Scalar(0.5), Scalar(-1.0)
 >>> c = (a * b + 1).tanh()
 >>> c.backward()
 >>> round(a.grad, 6), round(b.grad, 6)
-(-0.099327, 0.066218)
+(-0.786448, 0.393224)
 """
 from __future__ import annotations
 

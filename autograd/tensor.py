@@ -325,7 +325,13 @@ def format_tensor(t: Tensor) -> str:
     d = t.data
     if array_module(d) is not _np:
         d = d.get()
-    body = _np.array2string(d, separator=", ", prefix="tensor(", threshold=1000, edgeitems=3)
+    opts = {}
+    if d.dtype.kind == "f" and d.size:
+        finite = d[_np.isfinite(d)]
+        # PyTorch's style: whole numbers print as "1.", others with 4 decimals ("0.4502")
+        if finite.size and (finite != _np.round(finite)).any() and _np.abs(finite).max() < 1e8 and _np.abs(finite[finite != 0]).min(initial=1) >= 1e-4:
+            opts = {"precision": 4, "floatmode": "fixed"}
+    body = _np.array2string(d, separator=", ", prefix="tensor(", threshold=1000, edgeitems=3, **opts)
     extras = []
     dev = t.device
     if dev.type != "cpu":
