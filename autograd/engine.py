@@ -25,7 +25,8 @@ def _retain_graph_error(node):
 
 
 def _check_versions(node):
-    for counter, version in node.vc:
+    vc = node.vc
+    for counter, version in zip(vc[::2], vc[1::2]):
         if counter[0] != version and node.saved is None and node.out is None:
             raise RuntimeError(
                 f"{node.name}: this view's base was modified by an in-place operation after the view was taken "
@@ -41,6 +42,10 @@ def _check_versions(node):
                 f"it is now at version {counter[0]}. Use an out-of-place op (x = x + 1 rather than "
                 f"x += 1) or clone() the tensor before changing it."
             )
+
+
+def _stale(vc):
+    return any(vc[i][0] != vc[i + 1] for i in range(2, len(vc), 2))
 
 
 def _finite(g):
@@ -130,10 +135,8 @@ def run_backward(roots, root_grads, retain_graph=False, create_graph=False, capt
                 if saved is _RELEASED:
                     raise _retain_graph_error(n)
                 vc = n.vc
-                if vc is not None:
-                    for counter, version in vc:
-                        if counter[0] != version:
-                            _check_versions(n)
+                if vc is not None and (vc[0][0] != vc[1] or (len(vc) > 2 and _stale(vc))):
+                    _check_versions(n)
                 if create_graph:
                     out = n.out
                     gs = n.backward(g, _graph_inputs(n), None if out is None else wrap_like(out, n), F)

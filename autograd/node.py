@@ -30,6 +30,7 @@ class Var:
 class Node:
     """Base class of every recorded op (subclasses define forward/backward)."""
 
+    # vc: flat (counter, version, counter, version, ...) of the tensors backward reads, one tuple per node
     __slots__ = ("parents", "saved", "out", "vc", "grad", "__dict__", "__weakref__")
     save_inputs = False  # keep the forward inputs for backward
     save_output = False  # keep the forward output for backward
@@ -70,7 +71,7 @@ class Node:
         self.out = t.data  # the wrapped form: NumPy turns 0-d results into scalars
         if t._vc is not None:
             vc = self.vc
-            self.vc = ((t._vc, 0),) if vc is None else vc + ((t._vc, 0),)
+            self.vc = (t._vc, 0) if vc is None else vc + (t._vc, 0)
 
     def _finish(self, proto, out):
         """Wrap a recorded op's output (the general path used by ``applyn``)."""
@@ -92,7 +93,7 @@ class Node:
             if self.save_inputs:
                 self.saved = (d,)
                 vc = x._vc
-                self.vc = None if vc is None else ((vc, vc[0]),)
+                self.vc = None if vc is None else (vc, vc[0])
             else:
                 self.saved = self.vc = None
             t = x._wrap(out, self)
@@ -100,7 +101,7 @@ class Node:
                 self.out = t.data  # the wrapped form: NumPy turns 0-d results into scalars
                 vt = t._vc
                 if vt is not None:
-                    self.vc = ((vt, 0),) if self.vc is None else self.vc + ((vt, 0),)
+                    self.vc = (vt, 0) if self.vc is None else self.vc + (vt, 0)
             else:
                 self.out = None
             if _state.anomaly:
@@ -154,9 +155,9 @@ class Node:
                     self.vc = None
                 elif both:
                     vb = b._vc
-                    self.vc = ((vp, vp[0]), (vb, vb[0]))
+                    self.vc = (vp, vp[0], vb, vb[0])
                 else:
-                    self.vc = ((vp, vp[0]),)
+                    self.vc = (vp, vp[0])
             else:
                 self.saved = self.vc = None
             t = proto._wrap(out, self)
@@ -178,7 +179,7 @@ class Node:
             self.parents = tuple((t.grad_fn or t) if isinstance(t, Var) and t.requires_grad else None for t in inputs)
             if self.save_inputs:
                 self.saved = datas
-                self.vc = tuple((t._vc, t._vc[0]) for t in inputs if isinstance(t, Var) and t._vc is not None) or None
+                self.vc = tuple(x for t in inputs if isinstance(t, Var) and t._vc is not None for x in (t._vc, t._vc[0])) or None
             else:
                 self.saved = self.vc = None
             return self._finish(proto, out)
