@@ -14,7 +14,7 @@ def _view(x, out):
     out._base = x if x._base is None else x._base
     node = out.grad_fn
     if node is not None:
-        node.vc = ((vc, vc[0]),)
+        node.vc = (vc, vc[0])
     return out
 
 
@@ -141,6 +141,10 @@ def expand(x, *sizes):
     lead = len(sizes) - x.ndim
     if lead < 0:
         raise ValueError(f"expand: the number of sizes ({len(sizes)}) must be at least the tensor's dimensions ({x.ndim})")
+    for i in range(lead):
+        if sizes[i] == -1:
+            raise ValueError(f"expand: the size -1 is not allowed in a leading, new dimension ({i}) of {sizes}; "
+                             f"give its size (the tensor has shape {tuple(x.shape)})")
     shape = tuple(x.shape[i - lead] if s == -1 else s for i, s in enumerate(sizes))
     return broadcast_to(x, shape)
 
