@@ -141,7 +141,8 @@ class Pow(Node):
                 ga = g * 0 if b == 0 else g * b * a ** (b - 1)
             else:  # d/da a^b = b a^(b-1): 0 where b == 0, also at a == 0 (a^(b-1) is inf there), as PyTorch.
                 # Only that corner is masked, so d/db of this gradient stays right at b == 0 (g / a).
-                ga = F.where((b == 0) & (a == 0), 0.0, g * b * a ** (b - 1))
+                ad, bd = (a.data if isinstance(a, Var) else a), (b.data if isinstance(b, Var) else b)
+                ga = F.where((bd == 0) & (ad == 0), 0.0, g * b * a ** (b - 1))  # the mask needs no gradient
             ga = F.unbroadcast(ga, F.shape(a))
         if pb is not None:
             # d/db a^b = a^b log a; 0 where a == 0 (the limit for b > 0), as PyTorch does

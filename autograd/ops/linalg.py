@@ -136,6 +136,11 @@ class Einsum(Node):
             gi = F.einsum(spec, g, *[t for t, _ in others])
             shape = F.shape(xs[i])
             sizes = dict(zip(s, shape))
+            # a size-1 (ellipsis) dimension here that broadcast against a larger one: sum the gradient back
+            gshape = F.shape(gi)
+            bc = tuple(k for k, c in enumerate(uniq) if sizes[c] == 1 and gshape[k] != 1)
+            if bc:
+                gi = F.sum(gi, axis=bc, keepdims=True)
             # letters only in this operand were summed in forward: broadcast back
             full = "".join(dict.fromkeys(s))
             if uniq != full:

@@ -359,7 +359,12 @@ def norm(x, p=2, axis=None, keepdims=False, *, dim=None, keepdim=None, ord=None)
         return sum(_abs(x), axis=axis_arg("norm", axis, dim), keepdims=keep_arg(keepdims, keepdim))
     if not isinstance(p, (int, float)) or p <= 0:
         raise ValueError(f"norm: p must be a positive number, 'fro' or inf, got {p!r}")
-    return sum(_abs(x) ** p, axis=axis_arg("norm", axis, dim), keepdims=keep_arg(keepdims, keepdim)) ** (1.0 / p)
+    from .elementwise import where
+
+    s = sum(_abs(x) ** p, axis=axis_arg("norm", axis, dim), keepdims=keep_arg(keepdims, keepdim))
+    # s ** (1/p) has an infinite slope at s == 0: take the subgradient 0 there, as PyTorch (not 0 * inf = nan)
+    zero = s == 0
+    return where(zero, 0.0, where(zero, 1.0, s) ** (1.0 / p))
 
 
 def argmax(x, axis=None, keepdims=False, *, dim=None, keepdim=None):

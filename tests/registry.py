@@ -1,0 +1,942 @@
+"""The op registry: every public op of ``autograd`` declared once, with what tests need to check it.
+
+An :class:`OpSpec` names the op (``names``: every ``autograd.OPS`` name it
+covers; aliases share an entry), the autograd callable, a NumPy reference for
+the forward, a Hypothesis strategy for the positional inputs, a strategy (or a
+function of the inputs giving one) for extra keyword arguments, a domain
+restriction, and whether the op is differentiable and checked to second order.
+
+Inputs are tuples: a float ndarray becomes a Tensor that requires grad (the
+thing differentiated), another ndarray (bools, integer indices) a Tensor that
+does not, and anything else (an index tuple, a Python number) is passed as is.
+``tests/test_registry.py`` runs every entry.
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Any, Callable, Optional
+
+import numpy as np
+from hypothesis import strategies as st
+from hypothesis.extra import numpy as hnp
+
+import autograd
+from autograd.testing import valid_axes
+
+MAX_DIMS = 3
+MAX_SIDE = 3
+F64 = np.float64
+
+
+# -- building blocks ------------------------------------------------------------------------------
+
+def reals(lo=-3.0, hi=3.0):
+    return st.floats(lo, hi, allow_nan=False, allow_infinity=False, allow_subnormal=False)
+
+
+def away(points=(0.0,), margin=0.05, lo=-3.0, hi=3.0):
+    """Reals in [lo, hi] kept ``margin`` away from ``points`` (kinks, discontinuities)."""
+    pts = sorted(points)
+
+    def nudge(v):
+        for p in pts:
+            if abs(v - p) < margin:
+                v = p + margin if v >= p else p - margin
+        return v
+
+    return reals(lo, hi).map(nudge)
+
+
+def grid(lo=-30, hi=30, step=0.1, offset=0.0):
+    """Values ``k * step + offset``: distinct values are at least ``step`` apart (no near-ties)."""
+    return st.integers(lo, hi).map(lambda k: k * step + offset)
+
+
+def shapes(min_dims=0, max_dims=MAX_DIMS, min_side=1, max_side=MAX_SIDE):
+    return hnp.array_shapes(min_dims=min_dims, max_dims=max_dims, min_side=min_side, max_side=max_side)
+
+
+def arrays(shape=None, elements=None, unique=False, dtype=F64):
+    return hnp.arrays(dtype, shapes() if shape is None else shape,
+                      elements=reals() if elements is None else elements, unique=unique)
+
+
+def one(shape=None, elements=None, unique=False):
+    """Inputs: a single float array."""
+    return st.tuples(arrays(shape, elements, unique))
+
+
+def broadcast(n, *elements, min_dims=0):
+    """Inputs: ``n`` arrays of mutually broadcastable shapes."""
+    els = list(elements) + [None] * (n - len(elements))
+
+    @st.composite
+    def draw(draw):
+        s = draw(hnp.mutually_broadcastable_shapes(num_shapes=n, min_dims=min_dims, max_dims=MAX_DIMS,
+                                                   max_side=MAX_SIDE))
+        return tuple(draw(arrays(shp, e)) for shp, e in zip(s.input_shapes, els))
+
+    return draw()
+
+
+def suffix_shape(draw, target):
+    """A shape that broadcasts *to* ``target``: a suffix of it, some sides set to 1."""
+    k = draw(st.integers(0, len(target)))
+    tail = target[len(target) - k:]
+    return tuple(1 if draw(st.booleans()) else n for n in tail)
+
+
+def no_kwargs(args):
+    return st.just({})
+
+
+def axes_of(ndim):
+    """An axis argument: None, an int (ndim > 0) or a tuple of axes (the public strategy, dogfooded)."""
+    return valid_axes(ndim)
+
+
+def reduce_kwargs(args, extra=None):
+    """NumPy spelling (axis, keepdims), PyTorch spelling (dim, keepdim), or nothing."""
+    nd = args[0].ndim
+
+    @st.composite
+    def draw(draw):
+        form = draw(st.sampled_from(["none", "numpy", "torch"]))
+        kw = {}
+        if form != "none":
+            ax, keep = draw(axes_of(nd)), draw(st.booleans())
+            if form == "torch" and ax == ():
+                ax = None  # dim=() reduces everything in PyTorch but nothing in NumPy: not pinned down here
+            kw = {"axis": ax, "keepdims": keep} if form == "numpy" else {"dim": ax, "keepdim": keep}
+        if extra is not None:
+            kw.update(draw(extra))
+        return kw
+
+    return draw()
+
+
+def np_axis(kw):
+    """(axis, keepdims) in NumPy terms from either spelling."""
+    ax = kw.get("axis", kw.get("dim"))
+    keep = kw.get("keepdims", kw.get("keepdim", False))
+    return (tuple(ax) if isinstance(ax, list) else ax), bool(keep)
+
+
+def reduced_count(x, kw):
+    ax, _ = np_axis(kw)
+    if ax is None:
+        return x.size
+    axes = ax if isinstance(ax, tuple) else (ax,)
+    n = 1
+    for a in axes:
+        n *= x.shape[a]
+    return n
+
+
+def correction_of(kw):
+    if "correction" in kw:
+        return kw["correction"]
+    if "unbiased" in kw:
+        return 1 if kw["unbiased"] else 0
+    return 1
+
+
+def softmax_axis(kw):
+    ax = kw.get("axis", kw.get("dim"))
+    return -1 if ax is None else ax
+
+
+def erf_ref(x):
+    return np.vectorize(math.erf, otypes=[F64])(x).astype(x.dtype) if x.ndim else np.asarray(math.erf(x), x.dtype)
+
+
+def stable_softmax(x, axis):
+    if x.ndim == 0:
+        return np.ones_like(x)
+    e = np.exp(x - x.max(axis=axis, keepdims=True))
+    return e / e.sum(axis=axis, keepdims=True)
+
+
+def stable_log_softmax(x, axis):
+    if x.ndim == 0:
+        return np.zeros_like(x)
+    z = x - x.max(axis=axis, keepdims=True)
+    return z - np.log(np.exp(z).sum(axis=axis, keepdims=True))
+
+
+def logsumexp_ref(x, axis=None, keepdims=False):
+    m = np.max(x, axis=axis, keepdims=True)
+    s = np.log(np.sum(np.exp(x - m), axis=axis, keepdims=True)) + m
+    if not keepdims:
+        s = np.squeeze(s, axis=tuple(range(x.ndim)) if axis is None else axis)
+    return s
+
+
+def _reduce_ref(f):
+    return lambda x, **kw: f(x, axis=np_axis(kw)[0], keepdims=np_axis(kw)[1])
+
+
+# -- the spec ---------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class OpSpec:
+    id: str  #: the test id
+    names: tuple  #: the ``autograd.OPS`` names this entry covers (aliases: the first is the one called)
+    fn: Callable  #: fn(*inputs, **kwargs) on Tensors
+    ref: Callable  #: ref(*inputs, **kwargs) on NumPy arrays
+    inputs: Any = None  #: strategy of the positional inputs (a tuple)
+    kwargs: Callable = no_kwargs  #: kwargs(inputs) -> strategy of a dict of keyword arguments
+    case: Any = None  #: or: a strategy drawing (inputs, kwargs) together, when they depend on each other
+    domain: Optional[Callable] = None  #: domain(inputs, kwargs) -> bool; False cases are rejected with assume
+    differentiable: bool = True
+    second_order: bool = True
+    atol: float = 1e-5
+    rtol: float = 1e-3
+    f32_atol: float = 1e-4  #: tolerance of the float32 forward against the float64 reference
+    f32_rtol: float = 1e-3
+
+    def cases(self):
+        """Strategy of (inputs, kwargs)."""
+        if self.case is not None:
+            return self.case
+        return self.inputs.flatmap(lambda args: self.kwargs(args).map(lambda kw: (args, kw)))
+
+    def __repr__(self):
+        return f"OpSpec({self.id})"
+
+
+REGISTRY: list = []
+
+
+def op(id, names=None, fn=None, **kw):
+    names = tuple(names) if names is not None else (id,)
+    spec = OpSpec(id=id, names=names, fn=fn if fn is not None else getattr(autograd, names[0]), **kw)
+    REGISTRY.append(spec)
+    return spec
+
+
+# -- elementwise, one input ---------------------------------------------------------------------------
+
+op("abs", ref=np.abs, inputs=one(elements=away()))
+op("neg", names=("neg", "negative"), ref=np.negative, inputs=one())
+op("sign", ref=np.sign, inputs=one(elements=away()))
+op("step", ref=lambda x: (x > 0).astype(x.dtype), inputs=one(elements=away()))
+op("exp", ref=np.exp, inputs=one())
+op("expm1", ref=np.expm1, inputs=one())
+op("log", ref=np.log, inputs=one(elements=reals(0.1, 5.0)))
+op("log1p", ref=np.log1p, inputs=one(elements=reals(-0.9, 3.0)))
+op("sqrt", ref=np.sqrt, inputs=one(elements=reals(0.1, 5.0)))
+op("sin", ref=np.sin, inputs=one())
+op("cos", ref=np.cos, inputs=one())
+op("tan", ref=np.tan, inputs=one(elements=reals(-1.3, 1.3)))
+op("tanh", ref=np.tanh, inputs=one())
+op("sigmoid", ref=lambda x: 1 / (1 + np.exp(-x)), inputs=one())
+op("relu", ref=lambda x: np.maximum(x, 0), inputs=one(elements=away()))
+op("silu", ref=lambda x: x / (1 + np.exp(-x)), inputs=one())
+op("erf", ref=erf_ref, inputs=one())
+op("leaky_relu", ref=lambda x, negative_slope=0.01: np.where(x > 0, x, x * negative_slope),
+   inputs=one(elements=away()),
+   kwargs=lambda a: st.one_of(st.just({}), st.fixed_dictionaries({"negative_slope": st.sampled_from([0.2, 1.5])})))
+op("elu", ref=lambda x, alpha=1.0: np.where(x > 0, x, alpha * np.expm1(np.minimum(x, 0))),
+   inputs=one(elements=away()),
+   kwargs=lambda a: st.one_of(st.just({}), st.fixed_dictionaries({"alpha": st.sampled_from([0.5, 2.0])})))
+
+
+def _gelu_ref(x, approximate="none"):
+    if approximate == "tanh":
+        return 0.5 * x * (1 + np.tanh(math.sqrt(2 / math.pi) * (x + 0.044715 * x ** 3)))
+    return 0.5 * x * (1 + erf_ref(x / math.sqrt(2)))
+
+
+op("gelu", ref=_gelu_ref, inputs=one(),
+   kwargs=lambda a: st.one_of(st.just({}), st.fixed_dictionaries({"approximate": st.sampled_from(["none", "tanh"])})))
+
+
+def _softplus_ref(x, beta=1.0, threshold=20.0):
+    bx = beta * x
+    return np.where(bx > threshold, x, np.logaddexp(0, bx) / beta)
+
+
+op("softplus", ref=_softplus_ref, inputs=one(elements=reals(-4.0, 4.0)),
+   kwargs=lambda a: st.one_of(st.just({}), st.fixed_dictionaries(
+       {"beta": st.sampled_from([0.5, 1.0, 2.0]), "threshold": st.sampled_from([20.0, 1.5])})),
+   # the threshold is a (small) jump: keep finite differences off it
+   domain=lambda a, kw: bool(np.all(np.abs(a[0] * kw.get("beta", 1.0) - kw.get("threshold", 20.0)) > 0.05)))
+
+
+@st.composite
+def _clamp_case(draw, names=("min", "max")):
+    lo = draw(st.one_of(st.none(), st.sampled_from([-1.0, -0.5, 0.0, 0.5])))
+    his = st.sampled_from([0.0, 0.5, 1.0, 2.0])
+    hi = draw(st.one_of(st.none(), his) if lo is not None else his)  # one bound at least
+    if lo is not None and hi is not None and hi < lo:
+        lo, hi = hi, lo
+    pts = [p for p in (lo, hi) if p is not None]
+    x = draw(arrays(elements=away(pts)))
+    form = draw(st.sampled_from(["kw", "pos"]))
+    if form == "pos":
+        return (x, lo, hi), {}
+    kw = {}
+    if lo is not None:
+        kw[names[0]] = lo
+    if hi is not None:
+        kw[names[1]] = hi
+    return (x,), kw
+
+
+def _clamp_ref(x, lo=None, hi=None, **kw):
+    lo = kw.get("min", kw.get("a_min", lo))
+    hi = kw.get("max", kw.get("a_max", hi))
+    return np.clip(x, lo, hi)
+
+
+op("clamp", case=_clamp_case(), ref=_clamp_ref)
+op("clip", case=_clamp_case(("a_min", "a_max")), ref=_clamp_ref)
+
+
+@st.composite
+def _clamp_tensor_bounds(draw):
+    # x on k/10, lo on k/10 + 0.03, hi on k/10 + 0.06: no two ever tie
+    s = draw(hnp.mutually_broadcastable_shapes(num_shapes=3, max_dims=MAX_DIMS, max_side=MAX_SIDE))
+    x = draw(arrays(s.input_shapes[0], grid()))
+    lo = draw(arrays(s.input_shapes[1], grid(offset=0.03)))
+    hi = draw(arrays(s.input_shapes[2], grid(offset=0.06)))
+    return (x, lo, hi), {}
+
+
+op("clamp_tensor_bounds", case=_clamp_tensor_bounds(), names=("clamp",),
+   fn=lambda x, lo, hi: autograd.clamp(x, min=lo, max=hi),
+   ref=lambda x, lo, hi: np.minimum(np.maximum(x, lo), hi))
+
+
+# -- elementwise, two or three inputs (broadcasting) ------------------------------------------------------
+
+def _alpha(a):
+    return st.one_of(st.just({}), st.fixed_dictionaries({"alpha": st.sampled_from([2.0, -0.5])}))
+
+
+op("add", ref=lambda a, b, alpha=1: a + alpha * b, inputs=broadcast(2), kwargs=_alpha)
+op("sub", names=("sub", "subtract"), ref=lambda a, b, alpha=1: a - alpha * b, inputs=broadcast(2), kwargs=_alpha)
+op("mul", names=("mul", "multiply"), ref=np.multiply, inputs=broadcast(2))
+op("div", names=("div", "divide", "true_divide"), ref=np.divide,
+   inputs=broadcast(2, None, away(margin=0.5)))
+op("pow", ref=np.power, inputs=broadcast(2, reals(0.5, 2.5), reals(-2.0, 2.0)))
+op("maximum", ref=np.maximum, inputs=broadcast(2, grid(), grid(offset=0.05)))
+op("minimum", ref=np.minimum, inputs=broadcast(2, grid(), grid(offset=0.05)))
+op("max_binary", names=("max",), ref=np.maximum, inputs=broadcast(2, grid(), grid(offset=0.05)))
+op("min_binary", names=("min",), ref=np.minimum, inputs=broadcast(2, grid(), grid(offset=0.05)))
+
+
+@st.composite
+def _where_inputs(draw):
+    s = draw(hnp.mutually_broadcastable_shapes(num_shapes=3, max_dims=MAX_DIMS, max_side=MAX_SIDE))
+    c = draw(hnp.arrays(np.bool_, s.input_shapes[0]))
+    return c, draw(arrays(s.input_shapes[1])), draw(arrays(s.input_shapes[2]))
+
+
+op("where", ref=np.where, inputs=_where_inputs())
+op("where_scalar", names=("where",), fn=lambda c, x: autograd.where(c, x, 0.0), ref=lambda c, x: np.where(c, x, 0.0),
+   inputs=hnp.mutually_broadcastable_shapes(num_shapes=2, max_dims=MAX_DIMS, max_side=MAX_SIDE).flatmap(
+       lambda s: st.tuples(hnp.arrays(np.bool_, s.input_shapes[0]), arrays(s.input_shapes[1]))))
+
+
+# Python numbers on either side (weakly typed: float32 stays float32)
+op("add_scalar", names=("add",), fn=lambda x: 2.5 + x, ref=lambda x: 2.5 + x, inputs=one())
+op("sub_scalar", names=("sub",), fn=lambda x: 1.5 - x, ref=lambda x: 1.5 - x, inputs=one())
+op("mul_scalar", names=("mul",), fn=lambda x: x * -3, ref=lambda x: x * -3, inputs=one())
+op("div_scalar", names=("div",), fn=lambda x: 2.0 / x, ref=lambda x: 2.0 / x, inputs=one(elements=away(margin=0.5)))
+
+
+@st.composite
+def _pow_scalar_case(draw):
+    c = draw(st.sampled_from([2, 3, -1, 0, 1, 0.5, 2.5, -1.5]))
+    x = draw(arrays(elements=reals(0.3, 2.0) if isinstance(c, float) else away(margin=0.3, lo=-2.0, hi=2.0)))
+    return (x,), {"c": c}
+
+
+op("pow_scalar", case=_pow_scalar_case(), names=("pow",), fn=lambda x, c: x ** c, ref=lambda x, c: np.power(x, c))
+op("rpow", names=("pow",), fn=lambda x, c: c ** x, ref=lambda x, c: np.power(c, x), inputs=one(),
+   kwargs=lambda a: st.fixed_dictionaries({"c": st.sampled_from([2.0, 0.5, 3])}))
+
+
+# -- no gradient: comparisons, predicates, integer-valued results --------------------------------------------
+
+_small_ints = st.integers(-2, 2).map(float)  # equal values happen often
+for _name, _ref in (("eq", np.equal), ("ne", np.not_equal), ("lt", np.less), ("le", np.less_equal),
+                    ("gt", np.greater), ("ge", np.greater_equal)):
+    op(_name, ref=_ref, inputs=broadcast(2, _small_ints, _small_ints), differentiable=False)
+
+op("floor_divide", ref=np.floor_divide, inputs=broadcast(2, None, away(margin=0.5)), differentiable=False)
+op("remainder", ref=np.remainder, inputs=broadcast(2, None, away(margin=0.5)), differentiable=False)
+op("fmod", ref=np.fmod, inputs=broadcast(2, None, away(margin=0.5)), differentiable=False)
+op("div_rounding", names=("div",), ref=lambda a, b, rounding_mode: (np.floor_divide(a, b) if rounding_mode == "floor"
+                                                                     else np.trunc(a / b)),
+   inputs=broadcast(2, None, away(margin=0.5)),
+   kwargs=lambda a: st.fixed_dictionaries({"rounding_mode": st.sampled_from(["floor", "trunc"])}), differentiable=False)
+op("logical_not", ref=np.logical_not, inputs=st.tuples(hnp.arrays(np.bool_, shapes())), differentiable=False)
+_special = st.floats(allow_nan=True, allow_infinity=True, allow_subnormal=False, min_value=None, max_value=None)
+for _name in ("isnan", "isinf", "isfinite"):
+    op(_name, ref=getattr(np, _name), inputs=one(elements=st.one_of(
+        _special, st.sampled_from([math.nan, math.inf, -math.inf, 0.0]))), differentiable=False)
+op("gt_scalar", names=("gt",), fn=lambda x: x > 0.5, ref=lambda x: x > 0.5, inputs=one(elements=_small_ints),
+   differentiable=False)
+# integers and bools sum as int64, as PyTorch
+op("sum_int", names=("sum",), ref=lambda x, **kw: _reduce_ref(np.sum)(x, **kw).astype(np.int64),
+   inputs=st.tuples(st.one_of(hnp.arrays(np.int32, shapes(), elements=st.integers(-5, 5)),
+                              hnp.arrays(np.bool_, shapes()))),
+   kwargs=reduce_kwargs, differentiable=False)
+for _name in ("any", "all"):
+    op(_name, ref=_reduce_ref(getattr(np, _name)), inputs=st.tuples(hnp.arrays(np.bool_, shapes())),
+       kwargs=reduce_kwargs, differentiable=False)
+
+
+def _arg_kwargs(args):
+    nd = args[0].ndim
+    ax = st.one_of(st.none(), st.integers(-nd, nd - 1)) if nd else st.none()
+    return st.one_of(st.just({}), st.fixed_dictionaries({"axis": ax, "keepdims": st.booleans()}),
+                     st.fixed_dictionaries({"dim": ax, "keepdim": st.booleans()}))
+
+
+for _name in ("argmax", "argmin"):
+    op(_name, ref=_reduce_ref(getattr(np, _name)), inputs=one(), kwargs=_arg_kwargs, differentiable=False)
+
+
+# -- reductions ------------------------------------------------------------------------------------------------
+
+op("sum", ref=_reduce_ref(np.sum), inputs=one(), kwargs=reduce_kwargs)
+op("mean", ref=_reduce_ref(np.mean), inputs=one(), kwargs=reduce_kwargs)
+# zeros are frequent: the gradient takes the product of the other elements, not out / x
+op("prod", ref=_reduce_ref(np.prod), inputs=one(elements=st.one_of(st.just(0.0), reals(-1.5, 1.5))),
+   kwargs=reduce_kwargs)
+op("amax", ref=_reduce_ref(np.amax), inputs=one(elements=grid(), unique=True), kwargs=reduce_kwargs)
+op("amin", ref=_reduce_ref(np.amin), inputs=one(elements=grid(), unique=True), kwargs=reduce_kwargs)
+op("logsumexp", ref=lambda x, **kw: logsumexp_ref(x, *np_axis(kw)), inputs=one(), kwargs=reduce_kwargs)
+
+_correction = st.one_of(st.just({}), st.fixed_dictionaries({"correction": st.sampled_from([0, 1])}),
+                        st.fixed_dictionaries({"unbiased": st.booleans()}))
+
+
+def _var_ref(f):
+    return lambda x, **kw: f(x, axis=np_axis(kw)[0], keepdims=np_axis(kw)[1], ddof=correction_of(kw))
+
+
+op("var", ref=_var_ref(np.var), inputs=one(), kwargs=lambda a: reduce_kwargs(a, _correction),
+   domain=lambda a, kw: reduced_count(a[0], kw) > correction_of(kw))
+# std has a kink where all reduced values are equal: distinct values, two at least
+op("std", ref=_var_ref(np.std), inputs=one(shapes(min_dims=1, min_side=2), grid(), unique=True),
+   kwargs=lambda a: reduce_kwargs(a, _correction), domain=lambda a, kw: reduced_count(a[0], kw) >= 2)
+
+op("max_all", names=("max",), ref=np.max, inputs=one(elements=grid(), unique=True))
+op("min_all", names=("min",), ref=np.min, inputs=one(elements=grid(), unique=True))
+
+
+def _dim_kwargs(args):
+    nd = args[0].ndim
+    d = st.integers(-nd, nd - 1)
+    return st.one_of(st.fixed_dictionaries({"dim": d}), st.fixed_dictionaries({"dim": d, "keepdim": st.booleans()}),
+                     st.fixed_dictionaries({"axis": d, "keepdims": st.booleans()}))
+
+
+def _dim_ref(fv, fi):
+    def ref(x, **kw):
+        ax, keep = np_axis(kw)
+        return fv(x, axis=ax, keepdims=keep), fi(x, axis=ax, keepdims=keep)
+
+    return ref
+
+
+op("max_dim", names=("max",), ref=_dim_ref(np.max, np.argmax), inputs=one(shapes(min_dims=1), grid(), unique=True),
+   kwargs=_dim_kwargs)
+op("min_dim", names=("min",), ref=_dim_ref(np.min, np.argmin), inputs=one(shapes(min_dims=1), grid(), unique=True),
+   kwargs=_dim_kwargs)
+
+
+@st.composite
+def _distinct_magnitudes(draw):
+    """Nonzero values whose magnitudes are distinct (no kink of |x|, no tie in max |x|)."""
+    shp = draw(shapes())
+    mags = draw(hnp.arrays(np.int64, shp, elements=st.integers(1, 40), unique=True))
+    signs = draw(hnp.arrays(np.bool_, shp))
+    return (np.asarray(np.where(signs, -1.0, 1.0) * mags / 10.0),)
+
+
+def _norm_ref(x, p=2, **kw):
+    ax, keep = np_axis(kw)
+    a = np.abs(x)
+    if p == math.inf:
+        return np.max(a, axis=ax, keepdims=keep)
+    if p == "fro":
+        p = 2
+    return np.sum(a ** p, axis=ax, keepdims=keep) ** (1.0 / p)
+
+
+op("norm", ref=_norm_ref, inputs=_distinct_magnitudes(),
+   kwargs=lambda a: reduce_kwargs(a, st.one_of(st.just({}), st.fixed_dictionaries(
+       {"p": st.sampled_from([2, 1, 3, math.inf, "fro", 1.5])}))))
+
+
+def _softmax_kwargs(args):
+    nd = args[0].ndim
+    if nd == 0:
+        return st.just({})
+    d = st.integers(-nd, nd - 1)
+    return st.one_of(st.just({}), st.fixed_dictionaries({"axis": d}), st.fixed_dictionaries({"dim": d}))
+
+
+op("softmax", ref=lambda x, **kw: stable_softmax(x, softmax_axis(kw)), inputs=one(), kwargs=_softmax_kwargs)
+op("log_softmax", ref=lambda x, **kw: stable_log_softmax(x, softmax_axis(kw)), inputs=one(),
+   kwargs=_softmax_kwargs)
+
+
+# -- shape ops ----------------------------------------------------------------------------------------------------
+
+@st.composite
+def _reshape_case(draw):
+    x = draw(arrays())
+    s = x.shape
+    options = [(-1,), (x.size,), tuple(reversed(s)), s + (1,), (1,) + s]
+    if x.size == 1:
+        options.append(())
+    if len(s) >= 2:
+        options.append((s[0] * s[1],) + s[2:])
+        options.append((-1,) + s[2:])
+    target = draw(st.sampled_from(options))
+    return (x,), {"shape": target, "packed": draw(st.booleans())}
+
+
+op("reshape", case=_reshape_case(), names=("reshape", "view"),
+   fn=lambda x, shape, packed: autograd.reshape(x, shape) if packed else autograd.reshape(x, *shape),
+   ref=lambda x, shape, packed: np.reshape(x, shape))
+
+
+def _flatten_ref(x, start_dim=0, end_dim=-1):
+    if x.ndim == 0:
+        return x.reshape(1)
+    s, e = start_dim % x.ndim, end_dim % x.ndim
+    return x.reshape(x.shape[:s] + (-1,) + x.shape[e + 1:])
+
+
+def _flatten_kwargs(args):
+    nd = args[0].ndim
+    if nd == 0:
+        return st.just({})
+    d = st.integers(-nd, nd - 1)
+    return st.one_of(st.just({}), st.fixed_dictionaries({"start_dim": d}),
+                     st.fixed_dictionaries({"start_dim": d, "end_dim": d}))
+
+
+op("flatten", ref=_flatten_ref, inputs=one(), kwargs=_flatten_kwargs,
+   domain=lambda a, kw: a[0].ndim == 0 or kw.get("start_dim", 0) % a[0].ndim <= kw.get("end_dim", -1) % a[0].ndim)
+
+
+def _squeeze_ref(x, dim=None):
+    if dim is None:
+        return x.reshape(tuple(n for n in x.shape if n != 1))
+    dims = {d % max(x.ndim, 1) for d in (dim if isinstance(dim, tuple) else (dim,))}
+    return x.reshape(tuple(n for i, n in enumerate(x.shape) if not (i in dims and n == 1)))
+
+
+def _squeeze_kwargs(args):
+    nd = args[0].ndim
+    opts = [st.just({})]
+    if nd:
+        opts += [st.fixed_dictionaries({"dim": st.integers(-nd, nd - 1)}),
+                 st.fixed_dictionaries({"dim": hnp.valid_tuple_axes(nd, min_size=1)})]
+    return st.one_of(*opts)
+
+
+op("squeeze", ref=_squeeze_ref, inputs=one(shapes(max_side=2)), kwargs=_squeeze_kwargs)
+op("unsqueeze", ref=lambda x, dim: np.expand_dims(x, dim), inputs=one(),
+   kwargs=lambda a: st.fixed_dictionaries({"dim": st.integers(-a[0].ndim - 1, a[0].ndim)}))
+
+
+def _expand_dims_kwargs(args):
+    out = args[0].ndim + 1
+    return st.fixed_dictionaries({"axis": st.one_of(
+        st.integers(-out, out - 1),
+        st.integers(1, 2).flatmap(lambda k: hnp.valid_tuple_axes(args[0].ndim + k, min_size=k, max_size=k)))})
+
+
+op("expand_dims", ref=lambda x, axis: np.expand_dims(x, axis), inputs=one(), kwargs=_expand_dims_kwargs)
+
+
+@st.composite
+def _broadcast_case(draw):
+    target = draw(shapes())
+    x = draw(arrays(suffix_shape(draw, target)))
+    return (x,), {"shape": target}
+
+
+op("broadcast_to", case=_broadcast_case(), fn=lambda x, shape: autograd.broadcast_to(x, shape),
+   ref=lambda x, shape: np.broadcast_to(x, shape))
+
+
+@st.composite
+def _expand_case(draw):
+    (x,), kw = draw(_broadcast_case())
+    target = kw["shape"]
+    lead = len(target) - x.ndim
+    sizes = tuple(-1 if i >= lead and x.shape[i - lead] == n and draw(st.booleans()) else n
+                  for i, n in enumerate(target))
+    return (x,), {"sizes": sizes, "target": target}
+
+
+op("expand", case=_expand_case(), fn=lambda x, sizes, target: autograd.expand(x, *sizes),
+   ref=lambda x, sizes, target: np.broadcast_to(x, target))
+
+
+@st.composite
+def _expand_as_case(draw):
+    (x,), kw = draw(_broadcast_case())
+    return (x, draw(arrays(kw["shape"]))), {}
+
+
+op("expand_as", case=_expand_as_case(), ref=lambda x, other: np.broadcast_to(x, other.shape))
+
+
+@st.composite
+def _permute_case(draw):
+    x = draw(arrays())
+    dims = draw(st.permutations(range(x.ndim)))
+    dims = tuple(d - x.ndim if draw(st.booleans()) else d for d in dims)
+    return (x,), {"dims": dims, "packed": draw(st.booleans())}
+
+
+op("permute", case=_permute_case(),
+   fn=lambda x, dims, packed: autograd.permute(x, dims) if packed else autograd.permute(x, *dims),
+   ref=lambda x, dims, packed: np.transpose(x, dims))
+
+
+@st.composite
+def _transpose_case(draw):
+    x = draw(arrays())
+    nd = x.ndim
+    form = draw(st.sampled_from(["pair", "axes", "none"] if nd else ["axes", "none"]))
+    if form == "pair":
+        return (x,), {"dim0": draw(st.integers(-nd, nd - 1)), "dim1": draw(st.integers(-nd, nd - 1))}
+    if form == "axes":
+        return (x,), {"axes": tuple(draw(st.permutations(range(nd))))}
+    return (x,), {}
+
+
+def _transpose_ref(x, dim0=None, dim1=None, axes=None):
+    if axes is not None:
+        return np.transpose(x, axes)
+    if dim0 is None:
+        return np.transpose(x)
+    return np.swapaxes(x, dim0, dim1)
+
+
+op("transpose", case=_transpose_case(), ref=_transpose_ref)
+
+
+def _two_axes(args):
+    nd = args[0].ndim
+    d = st.integers(-nd, nd - 1)
+    return st.fixed_dictionaries({"axis0": d, "axis1": d})
+
+
+op("swapaxes", names=("swapaxes", "swapdims"), ref=lambda x, axis0, axis1: np.swapaxes(x, axis0, axis1),
+   inputs=one(shapes(min_dims=1)), kwargs=_two_axes)
+op("t", ref=lambda x: x.T, inputs=one(shapes(max_dims=2)))
+
+
+def _reps(args, at_least_ndim):
+    nd = args[0].ndim
+    lo = nd if at_least_ndim else 0
+    return st.integers(lo, nd + 1).flatmap(lambda k: st.tuples(*[st.integers(1, 3)] * k)).map(lambda r: {"reps": r})
+
+
+op("tile", fn=lambda x, reps: autograd.tile(x, *reps), ref=lambda x, reps: np.tile(x, reps), inputs=one(),
+   kwargs=lambda a: _reps(a, False))
+op("repeat", fn=lambda x, reps: autograd.repeat(x, *reps), ref=lambda x, reps: np.tile(x, reps), inputs=one(),
+   kwargs=lambda a: _reps(a, True))
+
+
+def _flip_kwargs(args):
+    nd = args[0].ndim
+    opts = [st.just({}), st.fixed_dictionaries({"dims": hnp.valid_tuple_axes(nd)}),
+            st.fixed_dictionaries({"dims": hnp.valid_tuple_axes(nd).map(list)})]
+    if nd:
+        opts.append(st.fixed_dictionaries({"axis": st.integers(-nd, nd - 1)}))
+    return st.one_of(*opts)
+
+
+def _flip_ref(x, dims=None, axis=None):
+    d = axis if dims is None else dims
+    return np.flip(x, axis=tuple(d) if isinstance(d, list) else d)
+
+
+op("flip", ref=_flip_ref, inputs=one(), kwargs=_flip_kwargs)
+
+
+@st.composite
+def _cat_case(draw):
+    base = draw(shapes(min_dims=1))
+    nd = len(base)
+    d = draw(st.integers(-nd, nd - 1))
+    n = draw(st.integers(1, 3))
+    xs = []
+    for _ in range(n):
+        s = list(base)
+        s[d] = draw(st.integers(1, MAX_SIDE))
+        xs.append(draw(arrays(tuple(s))))
+    kw = draw(st.sampled_from([{"dim": d}, {"axis": d}]))
+    return tuple(xs), kw
+
+
+op("cat", case=_cat_case(), names=("cat", "concat", "concatenate"),
+   fn=lambda *xs, **kw: autograd.cat(list(xs), **kw),
+   ref=lambda *xs, **kw: np.concatenate(xs, axis=kw.get("dim", kw.get("axis"))))
+
+
+@st.composite
+def _stack_case(draw):
+    s = draw(shapes())
+    n = draw(st.integers(1, 3))
+    xs = tuple(draw(arrays(s)) for _ in range(n))
+    return xs, {"dim": draw(st.integers(-len(s) - 1, len(s)))}
+
+
+op("stack", case=_stack_case(), fn=lambda *xs, dim: autograd.stack(list(xs), dim),
+   ref=lambda *xs, dim: np.stack(xs, axis=dim))
+
+
+@st.composite
+def _split_case(draw):
+    x = draw(arrays(shapes(min_dims=1)))
+    nd = x.ndim
+    d = draw(st.integers(-nd, nd - 1))
+    n = x.shape[d]
+    if draw(st.booleans()):
+        size = draw(st.integers(1, n + 1))
+    else:
+        cuts = sorted(draw(st.lists(st.integers(1, n), max_size=2)))
+        bounds = [0] + cuts + [n]
+        size = [b - a for a, b in zip(bounds, bounds[1:]) if b > a]
+    return (x,), {"split": size, "dim": d}
+
+
+def _split_ref(x, split, dim):
+    n = x.shape[dim]
+    sizes = [split] * (n // split) + ([n % split] if n % split else []) if isinstance(split, int) else split
+    return tuple(np.split(x, np.cumsum(sizes)[:-1], axis=dim))
+
+
+op("split", case=_split_case(), fn=lambda x, split, dim: autograd.split(x, split, dim), ref=_split_ref)
+
+
+@st.composite
+def _chunk_case(draw):
+    x = draw(arrays(shapes(min_dims=1)))
+    return (x,), {"chunks": draw(st.integers(1, 4)), "dim": draw(st.integers(-x.ndim, x.ndim - 1))}
+
+
+def _chunk_ref(x, chunks, dim):
+    n = x.shape[dim]
+    size = -(-n // chunks)
+    return _split_ref(x, size, dim)
+
+
+op("chunk", case=_chunk_case(), fn=lambda x, chunks, dim: autograd.chunk(x, chunks, dim), ref=_chunk_ref)
+
+
+@st.composite
+def _pad_case(draw):
+    x = draw(arrays())
+    mode = draw(st.sampled_from(["constant", "reflect", "replicate", "circular"]))
+    k = draw(st.integers(0, x.ndim))
+    pad = []
+    for i in range(k):
+        n = x.shape[x.ndim - 1 - i]
+        hi = {"reflect": n - 1, "circular": n}.get(mode, 2)
+        pad += [draw(st.integers(0, hi)), draw(st.integers(0, hi))]
+    kw = {"pad": tuple(pad), "mode": mode}
+    if mode == "constant" and draw(st.booleans()):
+        kw["value"] = draw(st.sampled_from([1.5, -2.0]))
+    return (x,), kw
+
+
+def _pad_ref(x, pad, mode="constant", value=0.0):
+    widths = [(0, 0)] * x.ndim
+    for i in range(len(pad) // 2):
+        widths[x.ndim - 1 - i] = (pad[2 * i], pad[2 * i + 1])
+    if x.ndim == 0:
+        return x.copy()
+    if mode == "constant":
+        return np.pad(x, widths, mode="constant", constant_values=value)
+    return np.pad(x, widths, mode={"reflect": "reflect", "replicate": "edge", "circular": "wrap"}[mode])
+
+
+op("pad", case=_pad_case(), fn=lambda x, pad, **kw: autograd.pad(x, pad, **kw), ref=_pad_ref)
+
+
+# -- indexing --------------------------------------------------------------------------------------------
+
+def _getitem(x, index):
+    return x[index]
+
+
+@st.composite
+def _basic_index_case(draw):
+    x = draw(arrays())
+    return (x, draw(hnp.basic_indices(x.shape, allow_newaxis=True, allow_ellipsis=True))), {}
+
+
+op("getitem_basic", case=_basic_index_case(), names=("getitem",), fn=autograd.getitem, ref=_getitem)
+
+
+@st.composite
+def _int_array_case(draw):
+    x = draw(arrays(shapes(min_dims=1)))
+    idx = draw(hnp.integer_array_indices(x.shape, result_shape=shapes(max_dims=2)))
+    return (x, idx), {}
+
+
+op("getitem_int_arrays", case=_int_array_case(), names=("getitem",), fn=autograd.getitem, ref=_getitem)
+
+
+@st.composite
+def _int_tensor_case(draw):
+    # one index Tensor on the first axis, repeats likely: x[t] accumulates into repeated rows
+    x = draw(arrays(shapes(min_dims=1)))
+    n = x.shape[0]
+    idx = draw(hnp.arrays(np.int64, st.integers(1, 5), elements=st.integers(-n, n - 1)))
+    return (x, idx), {}
+
+
+op("getitem_int_tensor", case=_int_tensor_case(), names=("getitem",), fn=autograd.getitem, ref=_getitem)
+
+
+@st.composite
+def _mask_case(draw):
+    x = draw(arrays(shapes(min_dims=1)))
+    k = draw(st.integers(1, x.ndim))
+    mask = draw(hnp.arrays(np.bool_, x.shape[:k]))
+    return (x, mask), {}
+
+
+op("getitem_mask", case=_mask_case(), names=("getitem",), fn=autograd.getitem, ref=_getitem)
+
+
+@st.composite
+def _mixed_index_case(draw):
+    x = draw(arrays(shapes(min_dims=2)))
+    idx = []
+    for n in x.shape:
+        kind = draw(st.sampled_from(["slice", "int", "array"]))
+        if kind == "slice":
+            idx.append(slice(draw(st.integers(0, n - 1)), None, draw(st.sampled_from([1, 2, -1]))))
+        elif kind == "int":
+            idx.append(draw(st.integers(-n, n - 1)))
+        else:
+            idx.append(draw(hnp.arrays(np.int64, 2, elements=st.integers(-n, n - 1))))
+    return (x, tuple(idx)), {}
+
+
+op("getitem_mixed", case=_mixed_index_case(), names=("getitem",), fn=autograd.getitem, ref=_getitem)
+
+
+@st.composite
+def _index_put_case(draw):
+    x = draw(arrays(shapes(min_dims=1)))
+    kind = draw(st.sampled_from(["basic", "array", "mask"]))
+    if kind == "basic":
+        index = draw(hnp.basic_indices(x.shape, allow_ellipsis=True))
+    elif kind == "array":  # distinct rows: with repeats only the last write survives
+        n = x.shape[0]
+        index = np.array(draw(st.lists(st.integers(0, n - 1), min_size=1, max_size=n, unique=True)))
+    else:
+        index = draw(hnp.arrays(np.bool_, x.shape))
+    target = x[index].shape
+    value = draw(arrays(suffix_shape(draw, target)))
+    return (x, index, value), {}
+
+
+def _index_put_ref(x, index, value):
+    out = x.copy()
+    out[index] = value
+    return out
+
+
+op("index_put", case=_index_put_case(), fn=lambda x, index, value: autograd.index_put(x, index, value),
+   ref=_index_put_ref)
+
+
+# -- products ----------------------------------------------------------------------------------------------
+
+@st.composite
+def _matmul_case(draw):
+    n, k, m = (draw(st.integers(1, MAX_SIDE)) for _ in range(3))
+    ka, kb = draw(st.sampled_from(["vec", "mat"])), draw(st.sampled_from(["vec", "mat"]))
+    batch = draw(hnp.mutually_broadcastable_shapes(num_shapes=2, max_dims=2, max_side=2)).input_shapes
+    sa = (k,) if ka == "vec" else batch[0] + (n, k)
+    sb = (k,) if kb == "vec" else batch[1] + (k, m)
+    return (draw(arrays(sa)), draw(arrays(sb))), {}
+
+
+op("matmul", case=_matmul_case(), ref=np.matmul)
+
+
+@st.composite
+def _vec_pair(draw, same=True):
+    n = draw(st.integers(1, MAX_SIDE))
+    m = n if same else draw(st.integers(1, MAX_SIDE))
+    return (draw(arrays((n,))), draw(arrays((m,)))), {}
+
+
+op("dot", case=_vec_pair(), ref=np.dot)
+op("outer", case=_vec_pair(False), names=("outer", "ger"), ref=np.outer)
+
+_EINSUM = [
+    "ij,jk->ik", "i,i->", "i,i", "ii->i", "ii", "ij->ji", "ij->", "i,j->ij", "ij,ij->i", "ij,jk", "bij,bjk->bik",
+    "...ij,...jk->...ik", "...i,...i->...", "i...->...", "iij->j", "ij,kj,k->i",
+]
+
+
+# two operands with ellipses, whose ellipsis dimensions broadcast (a side of 1 against a larger one)
+_EINSUM_ELLIPSIS = ["...ij,...jk->...ik", "...i,...i->...", "...i,...i", "...ij,...j->...i", "...j,i...j->i..."]
+
+
+def _broadcasting_ellipses(draw, n):
+    r = draw(shapes(min_dims=1, max_dims=2, min_side=2))
+    ell = [r, (1,) + r[1:]] + [suffix_shape(draw, r) for _ in range(n - 2)]
+    return ell[::-1] if draw(st.booleans()) else ell
+
+
+@st.composite
+def _einsum_case(draw, specs, force_broadcast=False):
+    spec = draw(st.sampled_from(specs))
+    lhs = spec.split("->")[0].split(",")
+    sizes = {c: draw(st.integers(1, MAX_SIDE)) for c in sorted(set(spec) - set(",->."))}
+    n_ell = sum("..." in s for s in lhs)
+    if force_broadcast:
+        ell = _broadcasting_ellipses(draw, n_ell)
+    else:
+        ell = draw(hnp.mutually_broadcastable_shapes(num_shapes=max(n_ell, 1), max_dims=2, max_side=2)).input_shapes
+    xs, e = [], 0
+    for s in lhs:
+        shp = []
+        for c in s.replace("...", "."):
+            if c == ".":
+                shp += list(ell[e])
+                e += 1
+            else:
+                shp.append(sizes[c])
+        xs.append(draw(arrays(tuple(shp))))
+    return tuple(xs), {"spec": spec}
+
+
+op("einsum", case=_einsum_case(_EINSUM), fn=lambda *xs, spec: autograd.einsum(spec, *xs),
+   ref=lambda *xs, spec: np.einsum(spec, *xs))
+op("einsum_broadcast", case=_einsum_case(_EINSUM_ELLIPSIS, force_broadcast=True), names=("einsum",),
+   fn=lambda *xs, spec: autograd.einsum(spec, *xs), ref=lambda *xs, spec: np.einsum(spec, *xs))
+
+
+BY_ID = {s.id: s for s in REGISTRY}
+assert len(BY_ID) == len(REGISTRY), "registry ids must be unique"
+
+
+def covered_names():
+    return {n for s in REGISTRY for n in s.names}
