@@ -102,7 +102,7 @@ def run_backward(roots, root_grads, retain_graph=False, create_graph=False, capt
     results = [None] * len(capture) if capture is not None else None
     handed = {id(g) for g in root_grads}  # arrays already owned elsewhere: copy before storing in .grad
     anomaly = state.anomaly
-    special = keep_grads or capture is not None
+    slow = keep_grads or capture is not None or create_graph or anomaly
     ready = [e for e in order if e not in deps]
     # one vocabulary per walk: a graph holds one kind of data (Scalars and Tensors never mix)
     F = TENSOR_OPS if create_graph else ops_for(root_grads[0])
@@ -112,7 +112,6 @@ def run_backward(roots, root_grads, retain_graph=False, create_graph=False, capt
         while ready:
             n = ready.pop()
             g = grads.pop(n, None)
-            ps = n.parents
             if isinstance(n, Var):  # a leaf
                 if g is not None:
                     if capture is None:
@@ -120,46 +119,25 @@ def run_backward(roots, root_grads, retain_graph=False, create_graph=False, capt
                     elif n in capture:
                         results[capture[n]] = n._run_hooks(g)
                 continue
-            gs = None
-            if g is not None:
-                if special:
-                    if n.hooks:
-                        g = _run_node_hooks(n, g, create_graph)
-                    if keep_grads:
-                        n.grad = g
-                    if capture is not None and n in capture:
-                        results[capture[n]] = g
-                elif n.hooks:
-                    g = _run_node_hooks(n, g, create_graph)
-                saved = n.saved
-                if saved is _RELEASED:
-                    raise _retain_graph_error(n)
+            ps = n.parents
+            if g is None:  # nothing reached this node: just let its parents become ready
+                gs = (None,) * len(ps)
+            elif slow or n.hooks:
+                gs = _step(n, g, F, retain_graph, create_graph, keep_grads, capture, results)
+            else:  # the common case, kept flat: this loop runs once per recorded op
                 vc = n.vc
-                if vc is not None and (vc[0][0] != vc[1] or (len(vc) > 2 and _stale(vc))):
-                    _check_versions(n)
-                if create_graph:
-                    out = n.out
-                    gs = n.backward(g, _graph_inputs(n), None if out is None else wrap_like(out, n), F)
+                if vc is None:  # nothing saved that could go stale (add, reshape, Scalars)
+                    gs = n.backward(g, n.saved, n.out, F)
                 else:
+                    saved = n.saved
+                    if saved is _RELEASED:
+                        raise _retain_graph_error(n)
+                    if vc[0][0] != vc[1] or (len(vc) > 2 and _stale(vc)):
+                        _check_versions(n)
                     gs = n.backward(g, saved, n.out, F)
-                if not retain_graph and (saved is not None or n.out is not None):
-                    n.saved = _RELEASED
-                    n.out = None
-                if anomaly:
-                    for i, gi in enumerate(gs):
-                        if gi is not None and not _finite(gi):
-                            raise RuntimeError(
-                                f"Function '{n.name}' returned nan or inf values in its {i}th output.\n"
-                                f"Traceback of the forward call that created it:\n{n.trace or '(not recorded)'}"
-                            )
-            if gs is None:
-                for p in ps:
-                    if p is not None:
-                        c = deps[p] - 1
-                        deps[p] = c
-                        if c == 0:
-                            ready.append(p)
-                continue
+                    if not retain_graph and (saved is not None or n.out is not None):
+                        n.saved = _RELEASED
+                        n.out = None
             if len(ps) == 1:  # most ops have one input: skip the zip
                 p = ps[0]
                 if p is not None:
@@ -185,6 +163,41 @@ def run_backward(roots, root_grads, retain_graph=False, create_graph=False, capt
     finally:
         state.enabled = prev
     return results
+
+
+def _step(n, g, F, retain_graph, create_graph, keep_grads, capture, results):
+    """One node's backward with every option: hooks, kept or captured gradients,
+    create_graph and anomaly checks (the walk inlines the plain case)."""
+    from .tensor import wrap_like
+
+    if n.hooks:
+        g = _run_node_hooks(n, g, create_graph)
+    if keep_grads:
+        n.grad = g
+    if capture is not None and n in capture:
+        results[capture[n]] = g
+    saved = n.saved
+    if saved is _RELEASED:
+        raise _retain_graph_error(n)
+    vc = n.vc
+    if vc is not None and (vc[0][0] != vc[1] or (len(vc) > 2 and _stale(vc))):
+        _check_versions(n)
+    if create_graph:
+        out = n.out
+        gs = n.backward(g, _graph_inputs(n), None if out is None else wrap_like(out, n), F)
+    else:
+        gs = n.backward(g, saved, n.out, F)
+    if not retain_graph and (saved is not None or n.out is not None):
+        n.saved = _RELEASED
+        n.out = None
+    if state.anomaly:
+        for i, gi in enumerate(gs):
+            if gi is not None and not _finite(gi):
+                raise RuntimeError(
+                    f"Function '{n.name}' returned nan or inf values in its {i}th output.\n"
+                    f"Traceback of the forward call that created it:\n{n.trace or '(not recorded)'}"
+                )
+    return gs
 
 
 def _run_node_hooks(n, g, create_graph):

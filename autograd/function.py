@@ -31,7 +31,6 @@ class _Ctx(Node):
         self.to_save = ()
         self.needs_input_grad = ()
         self.outputs = ()
-        self.saved_versions = ()
 
     @property
     def name(self):
@@ -65,12 +64,6 @@ class _Ctx(Node):
         gts = tuple(None if gi is None else (gi if isinstance(gi, Var) else Tensor._wrap(gi, None)) for gi in grads)
         if any(gi is None for gi in gts):
             gts = tuple(gi if gi is not None else Tensor._wrap(_zeros(o), None) for gi, o in zip(gts, self.out_shapes))
-        for counter, version in self.saved_versions:
-            if counter[0] != version:
-                raise RuntimeError(
-                    f"one of the tensors saved by {self.name} has been modified by an in-place operation "
-                    f"(version {version} when saved, now {counter[0]}); clone() it before changing it"
-                )
         res = self.fn_cls.backward(self, *gts)
         if not isinstance(res, tuple):
             res = (res,)
@@ -163,7 +156,6 @@ class Function:
         ctx.in_shapes = tuple(getattr(a, "shape", ()) for a in args)
         ctx.out_shapes = tuple((o.shape, o.dtype, o._module()) for o in outs)
         ctx.out = None
-        ctx.vc = None
         non_diff = getattr(ctx, "non_diff", set())
         # saved outputs are kept as (data, node) so the node does not hold its own output
         saved, versions = [], []
@@ -186,13 +178,16 @@ class Function:
                 # an output is kept as its data and index: holding it (or its node) would be a cycle
                 o = results[out_ids[id(t)]]
                 saved.append(("out", (o.data, out_ids[id(t)])))
-                versions.append((o._vc, o._vc[0]))
+                if o._vc is not None:
+                    versions.append((o._vc, o._vc[0]))
             else:
                 saved.append(("in", t))
-                if isinstance(t, Var):
+                if isinstance(t, Var) and t._vc is not None:
                     versions.append((t._vc, t._vc[0]))
         ctx.saved = tuple(saved)
-        ctx.saved_versions = tuple(versions)
+        # the engine checks these before backward (a fresh dummy when nothing was saved, so saved
+        # values are still released after backward and a second backward is refused)
+        ctx.vc = tuple(x for pair in versions for x in pair) or ([0], 0)
         ctx.to_save = ()
         return results[0] if single else tuple(results)
 
