@@ -1,1 +1,25 @@
-"""denpa.nn: modules, layers and losses (filled in by the nn issue)."""
+"""denpa.nn: modules, layers, losses and initialisers, named as in ``torch.nn``.
+
+>>> import autograd, nn
+>>> layer = nn.Linear(3, 2)
+>>> layer(autograd.randn(4, 3)).shape
+(4, 2)
+"""
+from __future__ import annotations
+
+from . import functional, init, utils  # noqa: F401
+from .parameter import *  # noqa: F401,F403
+from .module import *  # noqa: F401,F403
+from .containers import *  # noqa: F401,F403
+from .serialization import *  # noqa: F401,F403
+from .linear import *  # noqa: F401,F403
+from .activation import *  # noqa: F401,F403
+from .flatten import *  # noqa: F401,F403
+from .dropout import *  # noqa: F401,F403
+from .sparse import *  # noqa: F401,F403
+from .conv import *  # noqa: F401,F403
+from .pooling import *  # noqa: F401,F403
+from .norm import *  # noqa: F401,F403
+from .loss import *  # noqa: F401,F403
+from .rnn import *  # noqa: F401,F403
+from .transformer import *  # noqa: F401,F403

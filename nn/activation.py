@@ -1,0 +1,4 @@
+"""Activation modules."""
+from __future__ import annotations
+
+__all__: list = []

@@ -1,0 +1,13 @@
+"""denpa.nn.functional: the functional form of every layer, activation and loss (``torch.nn.functional``)."""
+from __future__ import annotations
+
+from .activation import *  # noqa: F401,F403
+from .linear import *  # noqa: F401,F403
+from .dropout import *  # noqa: F401,F403
+from .sparse import *  # noqa: F401,F403
+from .conv import *  # noqa: F401,F403
+from .pool import *  # noqa: F401,F403
+from .norm import *  # noqa: F401,F403
+from .loss import *  # noqa: F401,F403
+from .attention import *  # noqa: F401,F403
+from .rnn import *  # noqa: F401,F403

@@ -1,0 +1,4 @@
+"""Functional activations."""
+from __future__ import annotations
+
+__all__: list = []

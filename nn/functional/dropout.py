@@ -1,0 +1,4 @@
+"""dropout."""
+from __future__ import annotations
+
+__all__: list = []

@@ -1,0 +1,4 @@
+"""linear and bilinear-free matrix forms."""
+from __future__ import annotations
+
+__all__: list = []

@@ -1,0 +1,4 @@
+"""Functional recurrent cells."""
+from __future__ import annotations
+
+__all__: list = []

@@ -1,0 +1,4 @@
+"""Loss modules (the functional forms live in nn/functional/loss.py)."""
+from __future__ import annotations
+
+__all__: list = []

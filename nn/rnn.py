@@ -1,0 +1,4 @@
+"""Recurrent layers: RNN, LSTM, GRU."""
+from __future__ import annotations
+
+__all__: list = []

@@ -1,0 +1,4 @@
+"""Embedding."""
+from __future__ import annotations
+
+__all__: list = []
