@@ -1,4 +1,30 @@
 """Dropout."""
 from __future__ import annotations
 
-__all__: list = []
+from .functional.dropout import dropout
+from .module import Module
+
+__all__ = ["Dropout"]
+
+
+class Dropout(Module):
+    """Zero each entry with probability ``p`` in training, scaling the rest by 1/(1-p); identity in eval.
+
+    >>> import autograd, nn
+    >>> d = nn.Dropout(0.5).eval()
+    >>> d(autograd.ones(3))
+    tensor([1., 1., 1.])
+    """
+
+    def __init__(self, p: float = 0.5, inplace: bool = False):
+        super().__init__()
+        if not 0.0 <= p <= 1.0:
+            raise ValueError(f"dropout probability has to be between 0 and 1, but got {p}")
+        self.p = p
+        self.inplace = inplace
+
+    def forward(self, input):
+        return dropout(input, self.p, self.training)
+
+    def extra_repr(self) -> str:
+        return f"p={self.p}, inplace={self.inplace}"

@@ -1,4 +1,180 @@
-"""nn.init: initialisers that fill a tensor in place without recording a graph (``torch.nn.init``)."""
+"""nn.init: initialisers that fill a tensor in place without recording a graph (``torch.nn.init``).
+
+Random draws come from autograd's generator for the tensor's array module, so
+``autograd.manual_seed`` makes a model's initial weights repeat exactly.
+
+>>> import autograd, nn
+>>> w = autograd.empty(3, 4)
+>>> _ = nn.init.constant_(w, 0.5); float(w.sum())
+6.0
+"""
 from __future__ import annotations
 
-__all__: list = []
+import math
+
+from autograd._backend import array_module
+from autograd.random import _generator
+
+__all__ = ["calculate_gain", "uniform_", "normal_", "constant_", "zeros_", "ones_", "eye_", "dirac_",
+           "xavier_uniform_", "xavier_normal_", "kaiming_uniform_", "kaiming_normal_", "trunc_normal_",
+           "orthogonal_"]
+
+
+def _fill(tensor, values):
+    """Write ``values`` into ``tensor`` in place (no graph; bumps its version like any in-place write)."""
+    d = tensor.data
+    d[...] = values.astype(d.dtype, copy=False) if hasattr(values, "astype") else values
+    tensor._vc[0] += 1
+    return tensor
+
+
+def _rng(tensor, generator=None):
+    return generator if generator is not None else _generator(array_module(tensor.data))
+
+
+def calculate_gain(nonlinearity: str, param=None) -> float:
+    """The recommended gain for an activation (PyTorch's table).
+
+    >>> import nn
+    >>> round(nn.init.calculate_gain("relu"), 4), round(nn.init.calculate_gain("leaky_relu", 0.2), 4)
+    (1.4142, 1.3868)
+    """
+    linear = ("linear", "conv1d", "conv2d", "conv3d", "conv_transpose1d", "conv_transpose2d",
+              "conv_transpose3d", "sigmoid")
+    if nonlinearity in linear:
+        return 1.0
+    if nonlinearity == "tanh":
+        return 5.0 / 3
+    if nonlinearity == "relu":
+        return math.sqrt(2.0)
+    if nonlinearity == "leaky_relu":
+        if param is None:
+            slope = 0.01
+        elif isinstance(param, (int, float)) and not isinstance(param, bool):
+            slope = param
+        else:
+            raise ValueError(f"calculate_gain: negative_slope {param} is not a valid number")
+        return math.sqrt(2.0 / (1 + slope ** 2))
+    if nonlinearity == "selu":
+        return 3.0 / 4
+    raise ValueError(f"calculate_gain: unsupported nonlinearity {nonlinearity!r}")
+
+
+def _calculate_fan_in_and_fan_out(tensor):
+    shape = tuple(tensor.shape)
+    if len(shape) < 2:
+        raise ValueError(f"fan in and fan out can not be computed for a tensor of shape {shape} (fewer than 2 dims)")
+    receptive = math.prod(shape[2:]) if len(shape) > 2 else 1
+    return shape[1] * receptive, shape[0] * receptive
+
+
+def _fan(tensor, mode):
+    mode = mode.lower()
+    if mode not in ("fan_in", "fan_out"):
+        raise ValueError(f"mode {mode!r} not supported, please use one of fan_in, fan_out")
+    fan_in, fan_out = _calculate_fan_in_and_fan_out(tensor)
+    return fan_in if mode == "fan_in" else fan_out
+
+
+def uniform_(tensor, a: float = 0.0, b: float = 1.0, generator=None):
+    """Fill with samples from U(a, b)."""
+    return _fill(tensor, _rng(tensor, generator).uniform(a, b, tuple(tensor.shape)))
+
+
+def normal_(tensor, mean: float = 0.0, std: float = 1.0, generator=None):
+    """Fill with samples from N(mean, std²)."""
+    return _fill(tensor, _rng(tensor, generator).normal(mean, std, tuple(tensor.shape)))
+
+
+def trunc_normal_(tensor, mean: float = 0.0, std: float = 1.0, a: float = -2.0, b: float = 2.0, generator=None):
+    """Fill with N(mean, std²) samples redrawn until they fall in [a, b]."""
+    g = _rng(tensor, generator)
+    xp = array_module(tensor.data)
+    out = g.normal(mean, std, tuple(tensor.shape))
+    bad = (out < a) | (out > b)
+    while bool(bad.any()):  # each pass redraws only the rejected entries; few passes for any sensible [a, b]
+        out = xp.where(bad, g.normal(mean, std, tuple(tensor.shape)), out)
+        bad = (out < a) | (out > b)
+    return _fill(tensor, out)
+
+
+def constant_(tensor, val: float):
+    return _fill(tensor, val)
+
+
+def zeros_(tensor):
+    return _fill(tensor, 0)
+
+
+def ones_(tensor):
+    return _fill(tensor, 1)
+
+
+def eye_(tensor):
+    """The identity matrix (2-D tensors only)."""
+    if tensor.ndim != 2:
+        raise ValueError(f"eye_: only 2-D tensors are supported, got shape {tuple(tensor.shape)}")
+    xp = array_module(tensor.data)
+    return _fill(tensor, xp.eye(*tensor.shape))
+
+
+def dirac_(tensor, groups: int = 1):
+    """The Dirac delta for convolution weights (3 to 5 dims): the layer passes its input through."""
+    if tensor.ndim not in (3, 4, 5):
+        raise ValueError(f"dirac_: only 3, 4 or 5-D tensors are supported, got shape {tuple(tensor.shape)}")
+    xp = array_module(tensor.data)
+    shape = tuple(tensor.shape)
+    if shape[0] % groups:
+        raise ValueError(f"dirac_: dim 0 ({shape[0]}) must be divisible by groups ({groups})")
+    out = xp.zeros(shape)
+    per = shape[0] // groups
+    centre = tuple(s // 2 for s in shape[2:])
+    for g in range(groups):
+        for d in range(min(per, shape[1])):
+            out[(g * per + d, d) + centre] = 1
+    return _fill(tensor, out)
+
+
+def xavier_uniform_(tensor, gain: float = 1.0, generator=None):
+    """Glorot uniform: U(-a, a) with a = gain * sqrt(6 / (fan_in + fan_out))."""
+    fan_in, fan_out = _calculate_fan_in_and_fan_out(tensor)
+    a = gain * math.sqrt(6.0 / (fan_in + fan_out))
+    return uniform_(tensor, -a, a, generator)
+
+
+def xavier_normal_(tensor, gain: float = 1.0, generator=None):
+    """Glorot normal: N(0, std²) with std = gain * sqrt(2 / (fan_in + fan_out))."""
+    fan_in, fan_out = _calculate_fan_in_and_fan_out(tensor)
+    return normal_(tensor, 0.0, gain * math.sqrt(2.0 / (fan_in + fan_out)), generator)
+
+
+def kaiming_uniform_(tensor, a: float = 0, mode: str = "fan_in", nonlinearity: str = "leaky_relu", generator=None):
+    """He uniform: U(-b, b) with b = gain * sqrt(3 / fan)."""
+    if 0 in tuple(tensor.shape):
+        return tensor
+    bound = calculate_gain(nonlinearity, a) * math.sqrt(3.0 / _fan(tensor, mode))
+    return uniform_(tensor, -bound, bound, generator)
+
+
+def kaiming_normal_(tensor, a: float = 0, mode: str = "fan_in", nonlinearity: str = "leaky_relu", generator=None):
+    """He normal: N(0, std²) with std = gain / sqrt(fan)."""
+    if 0 in tuple(tensor.shape):
+        return tensor
+    return normal_(tensor, 0.0, calculate_gain(nonlinearity, a) / math.sqrt(_fan(tensor, mode)), generator)
+
+
+def orthogonal_(tensor, gain: float = 1.0, generator=None):
+    """A (semi-)orthogonal matrix from the QR decomposition of a Gaussian one, times ``gain``."""
+    if tensor.ndim < 2:
+        raise ValueError(f"orthogonal_: only tensors with 2 or more dimensions are supported, got {tuple(tensor.shape)}")
+    xp = array_module(tensor.data)
+    rows = tensor.shape[0]
+    cols = tensor.size // rows
+    flat = _rng(tensor, generator).normal(0.0, 1.0, (rows, cols))
+    if rows < cols:
+        flat = flat.T
+    q, r = xp.linalg.qr(flat)
+    q = q * xp.sign(xp.diagonal(r))  # makes the decomposition unique, so the result is uniformly distributed
+    if rows < cols:
+        q = q.T
+    return _fill(tensor, gain * q.reshape(tuple(tensor.shape)))

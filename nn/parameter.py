@@ -1,4 +1,58 @@
 """nn.Parameter: a Tensor a Module registers as a weight."""
 from __future__ import annotations
 
-__all__: list = []
+from autograd._backend import as_array
+from autograd.tensor import Tensor
+
+__all__ = ["Parameter", "Buffer"]
+
+
+class Parameter(Tensor):
+    """A leaf Tensor that a :class:`~nn.Module` lists in ``parameters()`` when assigned as an attribute.
+
+    It shares memory with ``data`` (as PyTorch's does) and requires grad unless told otherwise.
+
+    >>> import autograd, nn
+    >>> p = nn.Parameter(autograd.tensor([1.0, 2.0]))
+    >>> p
+    Parameter containing:
+    tensor([1., 2.], requires_grad=True)
+    """
+
+    __slots__ = ()
+
+    def __init__(self, data=None, requires_grad: bool = True):
+        if data is None:
+            data = as_array([], "float32")
+        Tensor.__init__(self, data.data if isinstance(data, Tensor) else as_array(data))
+        if requires_grad:
+            self.requires_grad_(True)
+
+    def __repr__(self) -> str:
+        return "Parameter containing:\n" + super().__repr__()
+
+    def __reduce_ex__(self, protocol):
+        return (_rebuild_parameter, (self.numpy(), self._rg))
+
+    def __deepcopy__(self, memo):
+        if id(self) in memo:
+            return memo[id(self)]
+        p = Parameter(self.data.copy(), requires_grad=self._rg)
+        if self.grad is not None:
+            p.grad = Tensor._wrap(self.grad.data.copy(), None)
+        memo[id(self)] = p
+        return p
+
+
+def _rebuild_parameter(data, requires_grad):
+    return Parameter(data, requires_grad)
+
+
+class Buffer(Tensor):
+    """A tensor that registers as a module buffer when assigned (``torch.nn.Buffer``)."""
+
+    __slots__ = ()
+
+    def __init__(self, data, persistent: bool = True):
+        Tensor.__init__(self, data.data if isinstance(data, Tensor) else as_array(data))
+        self.persistent = persistent

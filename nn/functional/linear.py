@@ -1,4 +1,21 @@
-"""linear and bilinear-free matrix forms."""
+"""linear: ``x @ weight.T + bias``."""
 from __future__ import annotations
 
-__all__: list = []
+import autograd
+
+__all__ = ["linear"]
+
+
+def linear(input, weight, bias=None):
+    """``input @ weight.T + bias`` for input (..., in_features) and weight (out_features, in_features).
+
+    >>> import autograd, nn
+    >>> x, w = autograd.ones(2, 3), autograd.ones(4, 3)
+    >>> nn.functional.linear(x, w, autograd.zeros(4)).shape
+    (2, 4)
+    """
+    if input.shape[-1:] != weight.shape[-1:]:
+        raise ValueError(f"linear: input of shape {tuple(input.shape)} has {input.shape[-1] if input.ndim else 0} "
+                         f"features but weight of shape {tuple(weight.shape)} expects {weight.shape[-1]}")
+    out = autograd.matmul(input, weight.T)
+    return out if bias is None else out + bias
