@@ -39,9 +39,20 @@ class Matmul(Node):
             ga = F.matmul(g, F.swapaxes(b2, -1, -2))
             ga = F.reshape(F.unbroadcast(ga, F.shape(a2)), sa)
         if pb is not None:
-            gb = F.matmul(F.swapaxes(a2, -1, -2), g)
+            if _column_major(b2):
+                # b is a transposed view (x @ W.T): the same product written (g^T a)^T has b's layout, so W's
+                # gradient comes back row-major like W and the optimizer's elementwise updates stay contiguous
+                gb = F.swapaxes(F.matmul(F.swapaxes(g, -1, -2), a2), -1, -2)
+            else:
+                gb = F.matmul(F.swapaxes(a2, -1, -2), g)
             gb = F.reshape(F.unbroadcast(gb, F.shape(b2)), sb)
         return ga, gb
+
+
+def _column_major(x) -> bool:
+    """A 2-D array stored column by column (a transposed view); False for Tensors (create_graph)."""
+    flags = getattr(x, "flags", None)
+    return flags is not None and x.ndim == 2 and flags.f_contiguous and not flags.c_contiguous
 
 
 def matmul(a, b):
