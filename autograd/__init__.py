@@ -21,10 +21,12 @@ from .grad_mode import detect_anomaly, enable_grad, is_anomaly_enabled, is_grad_
 from .node import Node
 from .ops import *  # noqa: F401,F403
 from .ops import __dict__ as _ops_dict
-from .random import initial_seed, manual_seed, seed
+from .random import get_rng_state, initial_seed, manual_seed, seed, set_rng_state
 from .scalar import Scalar
 from .tensor import Tensor, is_tensor
 from . import functional  # noqa: E402
+from . import data  # noqa: E402,F401
+from .viz import draw  # noqa: E402
 
 __version__ = "0.1.0"
 

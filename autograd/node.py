@@ -31,12 +31,13 @@ class Node:
     """Base class of every recorded op (subclasses define forward/backward)."""
 
     # vc: flat (counter, version, counter, version, ...) of the tensors backward reads, one tuple per node
-    __slots__ = ("parents", "saved", "out", "vc", "grad", "__dict__", "__weakref__")
+    __slots__ = ("parents", "saved", "out", "vc", "grad", "forward_value", "__dict__", "__weakref__")
     save_inputs = False  # keep the forward inputs for backward
     save_output = False  # keep the forward output for backward
     hooks = None  # functions run on the incoming gradient (tensor hooks, retain_grad)
     trace = None
     # slot ``grad``: the last gradient seen, set only for Scalar graphs (unset otherwise)
+    # slot ``forward_value``: the output's value, set only for Scalar graphs (so drawings show every value, as micrograd)
 
     def __init_subclass__(cls, **kw):
         super().__init_subclass__(**kw)

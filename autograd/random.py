@@ -34,3 +34,39 @@ seed = manual_seed
 
 def initial_seed():
     return _seed
+
+
+def get_rng_state():
+    """The CPU generator's state, as an opaque uint8 tensor (as PyTorch's); :func:`set_rng_state` restores it.
+
+    >>> import autograd
+    >>> state = autograd.get_rng_state(); a = autograd.rand(3)
+    >>> autograd.set_rng_state(state); bool((a == autograd.rand(3)).all())
+    True
+    """
+    import json
+
+    from .tensor import Tensor
+
+    state = {"seed": _seed, "numpy": _generator(_np).bit_generator.state}
+    return Tensor(_np.frombuffer(json.dumps(state).encode(), dtype=_np.uint8).copy())
+
+
+def set_rng_state(new_state) -> None:
+    """Restore the CPU generator to a state from :func:`get_rng_state` (a tensor or a uint8 array)."""
+    import json
+
+    global _seed
+    data = _np.asarray(getattr(new_state, "data", new_state))
+    try:
+        if data.dtype != _np.uint8 or data.ndim != 1:
+            raise ValueError
+        state = json.loads(data.tobytes().decode())
+        bits = state["numpy"]
+        g = _np.random.Generator(getattr(_np.random, bits["bit_generator"])())
+        g.bit_generator.state = bits
+    except (ValueError, KeyError, TypeError, AttributeError):
+        raise ValueError(f"set_rng_state: expected the uint8 tensor that get_rng_state() returns, got "
+                         f"{data.dtype} of shape {data.shape} that does not decode to a generator state") from None
+    _seed = state["seed"]
+    _generators["numpy"] = g

@@ -39,10 +39,16 @@ class Scalar(Var):
     def _wrap(data, node):
         s = _new(Scalar)
         s.data = data
-        s._grad = None
         s.grad_fn = node
-        s._rg = node is not None
         s.name = None
+        if node is not None:
+            s._rg = True
+            # the node keeps the value (a float, no cycle) so drawings show it after backward; the slot
+            # _grad is read only on leaves (an op's gradient lives on its node), so it stays unset here
+            node.forward_value = data
+        else:
+            s._grad = None
+            s._rg = False
         return s
 
     @staticmethod

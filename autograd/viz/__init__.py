@@ -1,0 +1,139 @@
+"""Draw the graph your code built, with Graphviz.
+
+``autograd.draw(y)`` returns a ``graphviz.Digraph`` that shows inline in
+Jupyter and saves with ``.save("graph.svg")`` (the format from the suffix) or
+``.render(path, format="png")``. Its DOT text, ``.source``, needs nothing
+installed; rendering needs Graphviz's ``dot`` program.
+
+What is drawn, and how much can be known:
+
+- one node per op, labelled as the op was called (``sum(axis=1)``,
+  ``reshape(4, 3)``), with its output's shape where it can be recovered (see
+  :mod:`autograd.viz.facts`: nodes do not keep their output tensors, and
+  recording stores nothing for the drawing; only a Scalar graph keeps each
+  value, a float, on its node, as micrograd does);
+- one node per leaf tensor however many ops use it: its name (``tensor.name``,
+  ``params=``, or its parameter name in the module that used it), shape, dtype,
+  and device when not the CPU; leaves that require grad, other inputs and
+  constants, and outputs are styled apart (see the legend);
+- constant operands (``2 * x``, an input that needs no gradient) as
+  ``input or constant`` nodes, with their value while the op still holds it
+  for backward (an array once however many ops use it, outside the modules);
+- ops run inside an ``nn.Module`` grouped in a cluster per module call, nested
+  as the modules nest; ``collapse=`` draws chosen calls as single boxes.
+
+Scalars draw like tensors; their nodes show data and grad by default.
+Rendering without ``dot`` raises :class:`DotNotFoundError`, which says how to
+install it.
+
+>>> import autograd
+>>> x = autograd.tensor([1.0, 2.0], requires_grad=True)
+>>> x.name = "x"
+>>> g = autograd.draw((x * x).sum())
+>>> print(g.source)  # doctest: +ELLIPSIS
+digraph denpa {
+...
+	op0 [label=<<B>sum</B><BR/><FONT POINT-SIZE="9">()</FONT>> ...]
+	op1 [label=<<B>mul</B><BR/><FONT POINT-SIZE="9">(2,)</FONT>> ...]
+	t2 [label=<<B>x</B><BR/><FONT POINT-SIZE="9">(2,) float32</FONT>> ...]
+...
+	op1 -> op0
+	t2 -> op1
+	t2 -> op1
+...
+"""
+from __future__ import annotations
+
+from typing import Iterable, Mapping, Optional, Union
+
+from ..node import Var
+from .dot import Builder, Options, header
+from .drawing import DotNotFoundError, TextDrawing, make
+from .facts import Facts
+from .labels import register_label
+from .modules import Modules
+from .walk import Walk
+
+RANKDIRS = ("TB", "LR", "BT", "RL")
+
+
+def _flatten(outputs) -> list:
+    out, todo = [], list(reversed(outputs))
+    while todo:
+        v = todo.pop()
+        if isinstance(v, Var):
+            if all(v is not w for w in out):
+                out.append(v)
+        elif isinstance(v, (list, tuple)):
+            todo.extend(reversed(v))
+        elif isinstance(v, Mapping):
+            todo.extend(reversed(list(v.values())))
+        else:
+            raise TypeError(f"draw: expected Tensors or Scalars (or lists/tuples/dicts of them), got {type(v).__name__}")
+    return out
+
+
+def _names(params) -> dict:
+    if params is None:
+        return {}
+    if hasattr(params, "named_parameters"):
+        params = params.named_parameters()
+    items = params.items() if isinstance(params, Mapping) else params
+    names = {}
+    for name, t in items:
+        if not isinstance(t, Var):
+            raise TypeError(f"draw: params maps names to Tensors or Scalars; {name!r} is a {type(t).__name__}")
+        names[t] = str(name)
+    return names
+
+
+def draw(*outputs, show_values: Optional[bool] = None, show_grads: Optional[bool] = None, show_saved: bool = False,
+         rankdir: str = "TB", max_nodes: Optional[int] = None, max_depth: Optional[int] = None,
+         collapse: Union[int, Iterable, str, type, None] = None, backward: bool = False, legend: bool = True,
+         constants: bool = True, params=None):
+    """The graph behind ``outputs`` (Tensors or Scalars) as a ``graphviz.Digraph``.
+
+    - ``show_values`` / ``show_grads``: each node's data and ``.grad`` (a short preview for tensors, the
+      full number for Scalars; both on by default for Scalars). Ops show what can be recovered, ``?`` otherwise.
+    - ``show_saved``: what each op saved for backward (or that backward freed it).
+    - ``rankdir``: layout direction, ``"TB"`` (inputs on top), ``"LR"``, ``"BT"`` or ``"RL"``.
+    - ``max_nodes`` / ``max_depth``: draw only the ops and leaves nearest the outputs (at most that many, or at
+      most that many steps away); a note node says how many were left out and why.
+    - ``collapse``: draw module calls as single boxes: a depth (``0`` the whole model, ``1`` its children, ...)
+      or module types / type names (``{"Linear", nn.Sequential}``).
+    - ``backward=True``: the gradient graph instead: backward functions, each pointing to the ones it feeds,
+      and ``AccumulateGrad`` where gradients sum into a leaf's ``.grad``.
+    - ``legend``: a key to the node styles; ``constants``: draw constant operands.
+    - ``params``: names for leaves: a mapping or pairs ``name -> tensor``, or a module (its ``named_parameters()``).
+
+    Without the ``graphviz`` Python package (``pip install denpa[viz]``) a :class:`TextDrawing` with the
+    same DOT text and the same ``source``/``save``/``render``/``pipe`` comes back instead.
+
+    >>> import autograd
+    >>> a, b = autograd.Scalar(2.0, name="a"), autograd.Scalar(-3.0, name="b")
+    >>> (a * b).backward()
+    >>> "data -6" in autograd.draw(a * b).source
+    True
+    """
+    vs = _flatten(outputs)
+    if not vs:
+        raise TypeError("draw: pass at least one Tensor or Scalar, e.g. autograd.draw(loss)")
+    if rankdir not in RANKDIRS:
+        raise ValueError(f"draw: rankdir must be one of {', '.join(RANKDIRS)}, got {rankdir!r}")
+    for k, lim in (("max_nodes", max_nodes), ("max_depth", max_depth)):
+        if lim is not None and (isinstance(lim, bool) or not isinstance(lim, int) or lim < (1 if k == "max_nodes" else 0)):
+            raise ValueError(f"draw: {k} must be an int >= {1 if k == 'max_nodes' else 0} or None, got {lim!r}")
+    from ..scalar import Scalar
+
+    scalar = all(isinstance(v, Scalar) for v in vs)
+    opts = Options(show_values=scalar if show_values is None else bool(show_values),
+                   show_grads=scalar if show_grads is None else bool(show_grads),
+                   show_saved=bool(show_saved), constants=bool(constants), legend=bool(legend),
+                   backward=bool(backward), names=_names(params), rankdir=rankdir)
+    walk = Walk(vs, max_nodes, max_depth)
+    mods = Modules(walk, collapse)
+    facts = Facts(walk.topo(), vs)
+    return make(header(rankdir) + Builder(vs, walk, facts, mods, opts).build())
+
+
+__all__ = ["draw", "register_label", "DotNotFoundError", "TextDrawing"]

@@ -1,0 +1,347 @@
+"""The DOT text of a drawing: nodes, edges, module clusters, the legend.
+
+DOT names encode what a node is, so a reader of the SVG (or a test) can tell:
+``op<k>`` an op, ``t<k>`` a leaf tensor, ``out<j>`` an output, ``c<k>`` a
+constant operand, ``m<k>`` a collapsed module, ``cut`` the note on what was
+not drawn, ``legend_*`` the legend. ``k`` is the walk number (see
+:mod:`autograd.viz.walk`), so names never depend on memory addresses.
+"""
+from __future__ import annotations
+
+from ..node import Node, Var
+from ..scalar import Scalar
+from .facts import UNKNOWN, saved_inputs
+from .labels import fmt_shape, html, op_label, op_name, preview
+from .modules import label as call_label
+
+STYLE = {
+    "op": 'shape=box style="rounded,filled" fillcolor="#F2F2F2" color="#9E9E9E"',
+    "param": 'shape=box style=filled fillcolor="#CDE7FB" color="#3B82C4"',
+    "input": 'shape=box style="filled,dashed" fillcolor="#FFFFFF" color="#9E9E9E"',
+    "output": 'shape=box style=filled fillcolor="#CDEFD0" color="#2E7D32" penwidth=1.6',
+    "module": 'shape=box3d style=filled fillcolor="#E9DFF5" color="#6A4FB3"',
+    "cut": 'shape=note style=filled fillcolor="#FFF8E1" color="#B08900" fontcolor="#5D4500"',
+}
+LEGEND = {
+    False: {"param": "leaf that requires grad (parameter)", "input": "input or constant (no grad)",
+            "op": "op", "output": "output", "module": "module, collapsed", "cut": "not drawn"},
+    True: {"output": "gradient fed to backward()", "op": "backward function",
+           "param": "AccumulateGrad: sums into .grad", "module": "module, collapsed", "cut": "not drawn"},
+}
+CLUSTER = 'style="rounded,dashed" color="#8C8C8C" fontcolor="#424242" labeljust=l fontsize=10'
+
+
+def header(rankdir: str) -> list:
+    return [
+        f'\tgraph [rankdir={rankdir} fontname="Helvetica" fontsize=10 nodesep=0.25 ranksep=0.35]\n',
+        '\tnode [fontname="Helvetica" fontsize=11 margin="0.12,0.04" height=0.3]\n',
+        '\tedge [color="#616161" arrowsize=0.6]\n',
+    ]
+
+
+def _label(title, lines=(), bold=True) -> str:
+    parts = [f"<B>{html(title)}</B>" if bold else html(title)]
+    parts += [f'<FONT POINT-SIZE="9">{html(s)}</FONT>' for s in lines]
+    return "<" + "<BR/>".join(parts) + ">"
+
+
+def _tensor_line(v) -> str:
+    """``(4, 3) float32``, with the device where it is not the CPU."""
+    d = v.data
+    text = f"{fmt_shape(d.shape)} {d.dtype}"
+    dev = getattr(v, "device", None)
+    if dev is not None and dev.type != "cpu":
+        text += f" {dev}"
+    return text
+
+
+class Options:
+    __slots__ = ("show_values", "show_grads", "show_saved", "constants", "legend", "backward", "names", "rankdir")
+
+    def __init__(self, **kw):
+        for k, v in kw.items():
+            setattr(self, k, v)
+
+
+class Builder:
+    """Turns a walked graph (with its facts and modules) into DOT body lines."""
+
+    def __init__(self, outputs, walk, facts, mods, opts: Options):
+        self.outputs, self.walk, self.facts, self.mods, self.o = outputs, walk, facts, mods, opts
+        self.scalar = all(isinstance(v, Scalar) for v in outputs)
+        self.buckets = {}  # cluster (a module call, or None for the top level) -> node lines
+        self.edges = []
+        self.used = set()  # styles drawn, for the legend
+        self.boxes = {}  # collapsed call -> its DOT name
+        self.box_members = {}
+        self.names = mods.param_names()
+
+    # -- naming ---------------------------------------------------------------------
+    def leaf_name(self, v):
+        own = getattr(v, "name", None)
+        return self.o.names.get(v) or own or self.names.get(v)
+
+    def dot_name(self, e) -> str:
+        """The DOT node standing for item ``e``: its own, or its collapsed module's."""
+        box = self.mods.box(self.mods.cluster.get(e))
+        if box is not None:
+            return self._box_name(box)
+        return ("op%d" if isinstance(e, Node) else "t%d") % self.walk.ids[e]
+
+    def _box_name(self, call):
+        name = self.boxes.get(call)
+        if name is None:
+            name = self.boxes[call] = "m%d" % len(self.boxes)
+            self.box_members[call] = []
+        return name
+
+    def node(self, cluster, name, kind, label, item=None):
+        box = self.mods.box(cluster)
+        if box is not None:  # inside a collapsed module: counted there, not drawn
+            self._box_name(box)
+            self.box_members[box].append((kind, item))
+            return
+        self.used.add(kind)
+        self.buckets.setdefault(cluster, []).append(f"\t{name} [label={label} {STYLE[kind]}]\n")
+
+    def edge(self, a, b, attrs=""):
+        if a != b:
+            self.edges.append((a, b, attrs))
+
+    # -- labels -------------------------------------------------------------------------
+    def value_lines(self, value, grad, has_grad):
+        lines = []
+        if self.o.show_values:
+            lines.append("data " + ("?" if value is UNKNOWN else preview(value, full=True)))
+        if self.o.show_grads and has_grad:
+            lines.append("grad " + preview(grad, full=True))
+        return lines
+
+    def leaf_label(self, v, backward, output=False):
+        name = self.leaf_name(v) or ("output" if output else None)
+        lines = [] if isinstance(v, Scalar) else [_tensor_line(v)]
+        lines += self.value_lines(v.data, v.grad, True)
+        if backward:
+            title = "AccumulateGrad"
+            lines.insert(0, f"into {name}.grad" if name else "into .grad")
+        elif name:
+            title = name
+        else:
+            title, lines = (lines[0], lines[1:]) if lines else ("Scalar", [])
+        return title, lines
+
+    def op_lines(self, n):
+        lines = []
+        shape = self.facts.shape.get(n)
+        if shape is not None and not self.scalar:
+            lines.append(("grad " if self.o.backward else "") + fmt_shape(shape))
+        value = self.facts.value.get(n, UNKNOWN)
+        if self.scalar:
+            g = getattr(n, "grad", None)
+            lines += self.value_lines(value, 0.0 if g is None else g, True)
+        elif self.o.show_values and value is not UNKNOWN:
+            lines.append("data " + preview(value))
+        if self.o.show_saved:
+            lines += self.saved_lines(n)
+        return lines
+
+    def saved_lines(self, n):
+        if self.facts.released(n):
+            return ["saved: freed by backward()"]
+        out = []
+        ins = saved_inputs(n)
+        if ins is not None:
+            for i, (p, x) in enumerate(zip(n.parents, ins)):
+                who = self.leaf_name(p) if p is not None and not isinstance(p, Node) else None
+                out.append(f"saved in{i}{' = ' + who if who else ''}: {self._saved_text(x)}")
+        elif type(n.saved) is tuple:  # a custom Function: ("in", tensor) or ("out", (data, index)) pairs
+            for kind, x in n.saved:
+                data = x[0] if kind == "out" else x
+                out.append(f"saved {kind}: {self._saved_text(data)}")
+        if n.out is not None:
+            out.append(f"saved out: {self._saved_text(n.out)}")
+        return out or ["saved: nothing"]
+
+    def _saved_text(self, x):
+        if isinstance(x, Var):
+            x = x.data
+        if isinstance(x, (int, float)):
+            return preview(x, full=True)
+        return f"{fmt_shape(x.shape)} {x.dtype}"
+
+    # -- the graph ----------------------------------------------------------------------
+    def build(self) -> list:
+        if self.o.backward:
+            self.build_backward()
+        else:
+            self.build_forward()
+        self.cut_note()
+        self.draw_boxes()
+        lines = self.clusters()
+        if self.o.legend:
+            lines += self.legend()
+        seen = set()
+        for a, b, attrs in self.edges:
+            if a.startswith("m") or b.startswith("m"):  # a collapsed module: one edge per pair is enough
+                if (a, b) in seen:
+                    continue
+                seen.add((a, b))
+            lines.append(f"\t{a} -> {b}{' [' + attrs + ']' if attrs else ''}\n")
+        return lines
+
+    def build_forward(self):
+        mods, ids = self.mods, self.walk.ids
+        consts = {}
+        outputs = {v.grad_fn or v: j for j, v in enumerate(self.outputs)}
+        for e in self.walk.items:
+            cluster = mods.cluster[e]
+            name = self.dot_name(e)
+            if not isinstance(e, Node):
+                title, lines = self.leaf_label(e, False, e in outputs)
+                kind = "output" if e in outputs else ("param" if e.requires_grad else "input")
+                self.node(cluster, name, kind, _label(title, lines), e)
+                continue
+            self.node(cluster, name, "op", _label(op_label(e), self.op_lines(e)), e)
+            box = mods.box(cluster)
+            for i, p in enumerate(e.parents):
+                if p is None:
+                    if not self.o.constants:
+                        continue
+                    # an array (most often the model's input) is drawn outside the modules, a number beside its
+                    # op; a collapsed module shows the arrays fed into it, not its numbers
+                    array = getattr(self.facts.input_value(e, i), "ndim", 0) > 0
+                    if array or box is None:
+                        self.edge(self.constant(e, i, None if array else cluster, consts), name)
+                elif p in ids:
+                    self.edge(self.dot_name(p), name)
+        for j, v in enumerate(self.outputs):
+            if v.grad_fn is None or v.grad_fn not in ids:
+                continue
+            title = v.name or ("output" if len(self.outputs) == 1 else f"output {j}")
+            scalar = isinstance(v, Scalar)
+            lines = [] if scalar else [_tensor_line(v)]
+            lines += self.value_lines(v.data, v.grad, scalar or v.grad is not None)
+            self.node(None, f"out{j}", "output", _label(title, lines))
+            self.edge(self.dot_name(v.grad_fn), f"out{j}")
+
+    def constant(self, op, i, cluster, consts):
+        """The node of a constant operand: one per array (however many ops use it), one per number."""
+        value = self.facts.input_value(op, i)
+        key = id(value) if hasattr(value, "shape") and getattr(value, "ndim", 0) else (op, i)
+        name = consts.get(key)
+        if name is None:
+            name = consts[key] = "c%d" % len(consts)
+            if value is UNKNOWN:
+                shape = self.facts.input_shapes(op)[i]
+                title = "constant"
+                lines = [fmt_shape(shape)] if shape is not None and not self.scalar else []
+            elif hasattr(value, "shape") and value.ndim:
+                title, lines = f"{fmt_shape(value.shape)} {value.dtype}", []
+                if self.o.show_values:
+                    lines.append("data " + preview(value))
+            else:
+                title, lines = preview(value, full=True), []
+            self.node(cluster, name, "input", _label(title, lines, bold=False))
+        return name
+
+    def build_backward(self):
+        ids = self.walk.ids
+        incoming = {}
+        for e in self.walk.items:
+            for p in e.parents:
+                if p is not None:
+                    incoming[p] = incoming.get(p, 0) + 1
+        for j, v in enumerate(self.outputs):
+            e = v.grad_fn or v
+            if not (v.requires_grad and e in ids):
+                continue
+            incoming[e] = incoming.get(e, 0) + 1
+            title = v.name or ("output" if len(self.outputs) == 1 else f"output {j}")
+            start = "1" if isinstance(v, Scalar) or v.data.ndim == 0 else f"a gradient of shape {fmt_shape(v.data.shape)}"
+            self.node(None, f"out{j}", "output", _label(title, [f"backward() starts here with {start}"]))
+            self.edge(f"out{j}", self.dot_name(e))
+        for e in self.walk.items:
+            name = self.dot_name(e)
+            many = incoming.get(e, 0) > 1
+            if not isinstance(e, Node):
+                title, lines = self.leaf_label(e, True)
+                if many:
+                    lines.append(f"sums {incoming[e]} gradients")
+                self.node(self.mods.cluster[e], name, "param", _label(title, lines), e)
+                continue
+            call = op_label(e)
+            lines = ([call] if call != op_name(e) else []) + self.op_lines(e)
+            lines += [f"sums {incoming[e]} gradients"] if many else []
+            self.node(self.mods.cluster[e], name, "op", _label(e.name, lines), e)
+            for p in e.parents:
+                if p is not None and p in ids:
+                    self.edge(name, self.dot_name(p))
+
+    def cut_note(self):
+        w = self.walk
+        if not w.cut:
+            return
+        why = [f"max_nodes={w.max_nodes}"] if w.max_nodes is not None and len(w.items) >= w.max_nodes else []
+        if w.max_depth is not None:
+            why.append(f"max_depth={w.max_depth}")
+        more = f"{w.cut} more node{'s' if w.cut != 1 else ''} not drawn"
+        self.node(None, "cut", "cut", _label(f"⋯ {more}", [" and ".join(why) + " cut the graph here",
+                                                            "(raise the limit to see them)"]))
+        for e in w.frontier:
+            if self.o.backward:
+                self.edge(self.dot_name(e), "cut", "style=dashed")
+            else:
+                self.edge("cut", self.dot_name(e), "style=dashed")
+
+    def draw_boxes(self):
+        facts = self.facts
+        for call, name in self.boxes.items():
+            members = self.box_members[call]
+            n_ops = sum(1 for k, _ in members if k == "op")
+            params = [e for k, e in members if k in ("param", "input") and e is not None]
+            lines = [f"{n_ops} op{'s' if n_ops != 1 else ''}"]
+            if params:
+                total = sum(int(p.data.size) if hasattr(p.data, "size") else 1 for p in params)
+                lines.append(f"{len(params)} parameter{'s' if len(params) != 1 else ''} ({total:,} values)")
+            outs = [facts.shape.get(n) for n in self.mods.outs.get(call, [])]
+            if outs and all(s is not None for s in outs) and not self.scalar:
+                lines.append("→ " + ", ".join(fmt_shape(s) for s in outs))
+            self.used.add("module")
+            self.buckets.setdefault(call.parent, []).append(
+                f"\t{name} [label={_label(call_label(call), lines)} {STYLE['module']}]\n")
+
+    def clusters(self) -> list:
+        """Node lines, module clusters nested as the modules nest (children in discovery order)."""
+        children, keep = {}, set()
+        for c in self.buckets:
+            while c is not None and c not in keep:
+                keep.add(c)
+                c = c.parent
+        for c in self.mods.calls:
+            if c in keep:
+                children.setdefault(c.parent, []).append(c)
+        number = {c: k for k, c in enumerate(c for c in self.mods.calls if c in keep)}
+        lines = list(self.buckets.get(None, []))
+        stack = [(c, False) for c in reversed(children.get(None, []))]
+        while stack:
+            c, done = stack.pop()
+            if done:
+                lines.append("\t}\n")
+                continue
+            lines.append(f"\tsubgraph cluster_{number[c]} {{\n\t\tlabel=<{html(call_label(c))}> {CLUSTER}\n")
+            lines += ["\t" + s for s in self.buckets.get(c, [])]
+            stack.append((c, True))
+            stack += [(k, False) for k in reversed(children.get(c, []))]
+        return lines
+
+    def legend(self) -> list:
+        texts = LEGEND[bool(self.o.backward)]
+        kinds = [k for k in texts if k in self.used]
+        lines = ['\tsubgraph cluster_legend {\n\t\tlabel="legend" style="rounded" color="#BDBDBD" fontsize=9 '
+                 'fontcolor="#757575"\n']
+        lines += [f'\t\tlegend_{k} [label=<{html(texts[k])}> {STYLE[k]} fontsize=9]\n' for k in kinds]
+        if len(kinds) > 1:  # one row, in this order: side by side on one rank, or one rank after another
+            chain = " -> ".join(f"legend_{k}" for k in kinds) + " [style=invis]"
+            lines.append(f"\t\t{{rank=same {chain}}}\n" if self.o.rankdir in ("TB", "BT") else f"\t\t{chain}\n")
+        lines.append("\t}\n")
+        return lines
