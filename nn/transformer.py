@@ -1,4 +1,216 @@
-"""MultiheadAttention, TransformerEncoderLayer, TransformerEncoder."""
+"""MultiheadAttention, TransformerEncoderLayer, TransformerEncoder, with PyTorch's parameters and state_dict keys."""
 from __future__ import annotations
 
-__all__: list = []
+import copy
+from typing import Callable, Optional, Union
+
+import autograd
+from autograd import Tensor
+
+from . import init
+from .containers import ModuleList
+from .dropout import Dropout
+from .functional.activation import gelu, relu
+from .functional.attention import multi_head_attention_forward
+from .linear import Linear
+from .module import Module
+from .norm import LayerNorm
+from .parameter import Parameter
+
+__all__ = ["MultiheadAttention", "TransformerEncoderLayer", "TransformerEncoder"]
+
+
+class NonDynamicallyQuantizableLinear(Linear):
+    """A plain Linear under PyTorch's name for ``MultiheadAttention.out_proj``, so the two print alike."""
+
+
+class MultiheadAttention(Module):
+    """Multi-head attention: ``concat(head_1, ..., head_h) W_o`` with ``head_i = attention(Q W_i^Q, K W_i^K, V W_i^V)``.
+
+    Parameters as PyTorch's: ``in_proj_weight`` (3 * embed_dim, embed_dim)
+    stacks the query, key and value projections (``q_proj_weight``,
+    ``k_proj_weight``, ``v_proj_weight`` instead when ``kdim``/``vdim`` differ
+    from ``embed_dim``), ``in_proj_bias``, and ``out_proj`` (a Linear).
+    Inputs are (L, N, E), or (N, L, E) with ``batch_first``, or unbatched
+    (L, E). Boolean masks are True where attention is *not* allowed.
+    ``forward`` returns ``(attn_output, attn_weights)``; the weights are None
+    unless ``need_weights``.
+
+    >>> import autograd, nn
+    >>> mha = nn.MultiheadAttention(8, 2, batch_first=True)
+    >>> x = autograd.randn(3, 5, 8)
+    >>> out, w = mha(x, x, x)
+    >>> out.shape, w.shape
+    ((3, 5, 8), (3, 5, 5))
+    """
+
+    def __init__(self, embed_dim: int, num_heads: int, dropout: float = 0.0, bias: bool = True,
+                 add_bias_kv: bool = False, add_zero_attn: bool = False, kdim: Optional[int] = None,
+                 vdim: Optional[int] = None, batch_first: bool = False, device=None, dtype=None) -> None:
+        super().__init__()
+        if embed_dim <= 0 or num_heads <= 0:
+            raise ValueError(f"MultiheadAttention: embed_dim and num_heads must be greater than 0, got "
+                             f"embed_dim={embed_dim} and num_heads={num_heads}")
+        if embed_dim % num_heads:
+            raise ValueError(f"MultiheadAttention: embed_dim must be divisible by num_heads, got embed_dim="
+                             f"{embed_dim} and num_heads={num_heads}")
+        self.embed_dim = embed_dim
+        self.kdim = kdim if kdim is not None else embed_dim
+        self.vdim = vdim if vdim is not None else embed_dim
+        self._qkv_same_embed_dim = self.kdim == embed_dim and self.vdim == embed_dim
+        self.num_heads = num_heads
+        self.dropout = dropout
+        self.batch_first = batch_first
+        self.head_dim = embed_dim // num_heads
+        kw = dict(dtype=dtype, device=device)
+        if self._qkv_same_embed_dim:
+            self.in_proj_weight = Parameter(autograd.empty(3 * embed_dim, embed_dim, **kw))
+            self.register_parameter("q_proj_weight", None)
+            self.register_parameter("k_proj_weight", None)
+            self.register_parameter("v_proj_weight", None)
+        else:
+            self.q_proj_weight = Parameter(autograd.empty(embed_dim, embed_dim, **kw))
+            self.k_proj_weight = Parameter(autograd.empty(embed_dim, self.kdim, **kw))
+            self.v_proj_weight = Parameter(autograd.empty(embed_dim, self.vdim, **kw))
+            self.register_parameter("in_proj_weight", None)
+        if bias:
+            self.in_proj_bias = Parameter(autograd.empty(3 * embed_dim, **kw))
+        else:
+            self.register_parameter("in_proj_bias", None)
+        self.out_proj = NonDynamicallyQuantizableLinear(embed_dim, embed_dim, bias=bias, **kw)
+        if add_bias_kv:
+            self.bias_k = Parameter(autograd.empty(1, 1, embed_dim, **kw))
+            self.bias_v = Parameter(autograd.empty(1, 1, embed_dim, **kw))
+        else:
+            self.bias_k = self.bias_v = None
+        self.add_zero_attn = add_zero_attn
+        self._reset_parameters()
+
+    def _reset_parameters(self) -> None:
+        """Xavier-uniform projections, zero biases, Xavier-normal bias_k/bias_v; out_proj.weight keeps Linear's."""
+        if self._qkv_same_embed_dim:
+            init.xavier_uniform_(self.in_proj_weight)
+        else:
+            init.xavier_uniform_(self.q_proj_weight)
+            init.xavier_uniform_(self.k_proj_weight)
+            init.xavier_uniform_(self.v_proj_weight)
+        if self.in_proj_bias is not None:
+            init.constant_(self.in_proj_bias, 0.0)
+            init.constant_(self.out_proj.bias, 0.0)
+        if self.bias_k is not None:
+            init.xavier_normal_(self.bias_k)
+        if self.bias_v is not None:
+            init.xavier_normal_(self.bias_v)
+
+    def forward(self, query: Tensor, key: Tensor, value: Tensor, key_padding_mask=None, need_weights: bool = True,
+                attn_mask=None, average_attn_weights: bool = True, is_causal: bool = False):
+        batched = query.ndim == 3
+        if self.batch_first and batched:
+            # transpose shared inputs once, so self-attention keeps its single packed projection
+            moved = {id(t): t.transpose(1, 0) for t in (query, key, value)}
+            query, key, value = moved[id(query)], moved[id(key)], moved[id(value)]
+        out, weights = multi_head_attention_forward(
+            query, key, value, self.embed_dim, self.num_heads, self.in_proj_weight, self.in_proj_bias,
+            self.bias_k, self.bias_v, self.add_zero_attn, self.dropout, self.out_proj.weight, self.out_proj.bias,
+            training=self.training, key_padding_mask=key_padding_mask, need_weights=need_weights,
+            attn_mask=attn_mask, use_separate_proj_weight=not self._qkv_same_embed_dim,
+            q_proj_weight=self.q_proj_weight, k_proj_weight=self.k_proj_weight, v_proj_weight=self.v_proj_weight,
+            average_attn_weights=average_attn_weights, is_causal=is_causal)
+        if self.batch_first and batched:
+            out = out.transpose(1, 0)
+        return out, weights
+
+
+def _activation(activation):
+    if isinstance(activation, str):
+        if activation == "relu":
+            return relu
+        if activation == "gelu":
+            return gelu
+        raise RuntimeError(f"TransformerEncoderLayer: activation should be relu/gelu, not {activation}")
+    if not callable(activation):
+        raise TypeError(f"TransformerEncoderLayer: activation must be 'relu', 'gelu' or a callable, got {activation!r}")
+    return activation
+
+
+class TransformerEncoderLayer(Module):
+    """Self-attention then a feed-forward block, each with dropout, a residual connection and LayerNorm.
+
+    ``norm_first=False`` (the original "post-norm"): ``x = norm1(x + sa(x));
+    x = norm2(x + ff(x))``; ``norm_first=True``: ``x = x + sa(norm1(x)); x = x
+    + ff(norm2(x))``. ``ff(x) = linear2(dropout(activation(linear1(x))))``.
+
+    >>> import autograd, nn
+    >>> layer = nn.TransformerEncoderLayer(d_model=8, nhead=2, dim_feedforward=16, batch_first=True)
+    >>> layer(autograd.randn(3, 5, 8)).shape
+    (3, 5, 8)
+    """
+
+    def __init__(self, d_model: int, nhead: int, dim_feedforward: int = 2048, dropout: float = 0.1,
+                 activation: Union[str, Callable] = "relu", layer_norm_eps: float = 1e-5, batch_first: bool = False,
+                 norm_first: bool = False, bias: bool = True, device=None, dtype=None) -> None:
+        super().__init__()
+        kw = dict(device=device, dtype=dtype)
+        self.self_attn = MultiheadAttention(d_model, nhead, dropout=dropout, bias=bias, batch_first=batch_first, **kw)
+        self.linear1 = Linear(d_model, dim_feedforward, bias=bias, **kw)
+        self.dropout = Dropout(dropout)
+        self.linear2 = Linear(dim_feedforward, d_model, bias=bias, **kw)
+        self.norm_first = norm_first
+        self.norm1 = LayerNorm(d_model, eps=layer_norm_eps, bias=bias, **kw)
+        self.norm2 = LayerNorm(d_model, eps=layer_norm_eps, bias=bias, **kw)
+        self.dropout1 = Dropout(dropout)
+        self.dropout2 = Dropout(dropout)
+        self.activation = _activation(activation)
+
+    def forward(self, src: Tensor, src_mask=None, src_key_padding_mask=None, is_causal: bool = False) -> Tensor:
+        x = src
+        if self.norm_first:
+            x = x + self._sa_block(self.norm1(x), src_mask, src_key_padding_mask, is_causal)
+            x = x + self._ff_block(self.norm2(x))
+        else:
+            x = self.norm1(x + self._sa_block(x, src_mask, src_key_padding_mask, is_causal))
+            x = self.norm2(x + self._ff_block(x))
+        return x
+
+    def _sa_block(self, x, attn_mask, key_padding_mask, is_causal):
+        x = self.self_attn(x, x, x, attn_mask=attn_mask, key_padding_mask=key_padding_mask, need_weights=False,
+                           is_causal=is_causal)[0]
+        return self.dropout1(x)
+
+    def _ff_block(self, x):
+        return self.dropout2(self.linear2(self.dropout(self.activation(self.linear1(x)))))
+
+
+class TransformerEncoder(Module):
+    """A stack of ``num_layers`` deep copies of ``encoder_layer`` (keys ``layers.0.self_attn.in_proj_weight``, ...),
+    then ``norm`` when given.
+
+    ``enable_nested_tensor`` and ``mask_check`` are accepted so PyTorch code
+    runs unchanged; they tune PyTorch's inference fast path, which has no
+    counterpart here (every call takes the general path, whose results the
+    fast path reproduces except at padded positions, which it zeroes).
+
+    >>> import autograd, nn
+    >>> layer = nn.TransformerEncoderLayer(d_model=8, nhead=2, dim_feedforward=16)
+    >>> encoder = nn.TransformerEncoder(layer, num_layers=2)
+    >>> encoder(autograd.randn(5, 3, 8)).shape
+    (5, 3, 8)
+    """
+
+    def __init__(self, encoder_layer: Module, num_layers: int, norm: Optional[Module] = None,
+                 enable_nested_tensor: bool = True, mask_check: bool = True) -> None:
+        super().__init__()
+        self.layers = ModuleList([copy.deepcopy(encoder_layer) for _ in range(num_layers)])
+        self.num_layers = num_layers
+        self.norm = norm
+        self.enable_nested_tensor = enable_nested_tensor
+        self.mask_check = mask_check
+
+    def forward(self, src: Tensor, mask=None, src_key_padding_mask=None, is_causal: Optional[bool] = None) -> Tensor:
+        output = src
+        for layer in self.layers:
+            output = layer(output, src_mask=mask, src_key_padding_mask=src_key_padding_mask,
+                           is_causal=bool(is_causal))
+        if self.norm is not None:
+            output = self.norm(output)
+        return output
