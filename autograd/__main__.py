@@ -1,6 +1,9 @@
 """``python -m autograd`` / ``denpa``: the main job.
 
-Until the training command arrives, ``demo`` fits a tiny two-layer network to
+``denpa train`` trains a classifier on the handwritten digits bundled with
+scikit-learn (offline) and writes weights, curves, graph and a summary;
+``denpa predict`` classifies images with the saved weights (see
+``autograd/train/cli.py``, ``run.py``, ``predict.py``). ``denpa demo`` fits a tiny two-layer network to
 ``y = sin(x)`` with plain gradient descent and prints the loss falling.
 """
 from __future__ import annotations
@@ -37,19 +40,49 @@ def demo(steps: int = 300, lr: float = 0.1, seed: int = 0, every: int = 30) -> l
 
 
 def main(argv=None) -> int:
+    from .train import cli
+
     parser = argparse.ArgumentParser(prog="denpa", description="denpa: a define-by-run autograd engine")
     sub = parser.add_subparsers(dest="command")
     d = sub.add_parser("demo", help="fit a tiny network to sin(x) and print the loss falling")
     d.add_argument("--steps", type=int, default=300)
     d.add_argument("--lr", type=float, default=0.1)
     d.add_argument("--seed", type=int, default=0)
-    args = parser.parse_args(argv)
-    if args.command in (None, "demo"):
-        losses = demo(getattr(args, "steps", 300), getattr(args, "lr", 0.1), getattr(args, "seed", 0))
-        print(f"loss fell from {losses[0]:.4f} to {losses[-1]:.4f}")
-        return 0
-    parser.print_help()
-    return 2
+    t = sub.add_parser("train", help="train a classifier (digits by default) and save it",
+                       description="Train a classifier (the handwritten digits bundled with scikit-learn by "
+                                   "default, offline) with early stopping; print its test accuracy and write "
+                                   "weights, curves, graph and a JSON summary into --out.")
+    cli.add_train_arguments(t)
+    p = sub.add_parser("predict", help="classify images from a .npy file with saved weights")
+    cli.add_predict_arguments(p)
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as e:  # argparse's usage errors (code 2) and --help (0), as a return value
+        return e.code if isinstance(e.code, int) else 2
+    try:
+        if args.command == "train":
+            args.argv = argv
+            cli.check_train_args(args, t)
+            from .train.run import train
+
+            train(args)
+            return 0
+        if args.command == "predict":
+            from .train.predict import predict
+
+            predict(args, p)
+            return 0
+    except SystemExit as e:
+        return e.code if isinstance(e.code, int) else 2
+    except cli.CommandError as e:
+        print(f"denpa {args.command}: error: {e}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print(f"\ndenpa {args.command}: interrupted", file=sys.stderr)
+        return 130
+    losses = demo(getattr(args, "steps", 300), getattr(args, "lr", 0.1), getattr(args, "seed", 0))
+    print(f"loss fell from {losses[0]:.4f} to {losses[-1]:.4f}")
+    return 0
 
 
 if __name__ == "__main__":

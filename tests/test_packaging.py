@@ -1,4 +1,6 @@
 """The project's promises about itself: packaging, the README's two commands, CI."""
+import json
+import os
 import pathlib
 import re
 import subprocess
@@ -41,6 +43,28 @@ def test_ci_runs_the_readme_test_command():
     assert "pip install" in main_cmd and "denpa" in main_cmd
     ci = (ROOT / ".ci" / "run").read_text()
     assert test_cmd in ci.splitlines()
+
+
+def test_readme_main_command_trains_digits_to_95_percent(tmp_path):
+    """The README's first command after its install step, run as written (plus a scratch --out), on a fresh
+    process: it trains the default MLP on the bundled digits, offline, and reaches at least 95 % test accuracy."""
+    main_cmd, _ = _readme_commands()
+    install, command = (part.strip() for part in main_cmd.split("&&"))
+    assert install.startswith("python3 -m pip install -e") and command.split()[:2] == ["denpa", "train"]
+    if tomllib is not None:  # `denpa` is the console script for the same main() run here
+        scripts = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["scripts"]
+        assert scripts["denpa"] == "autograd.__main__:main"
+    out_dir = tmp_path / "run"
+    argv = command.split()[1:] + ["--out", str(out_dir), "--quiet"]
+    env = dict(os.environ, PYTHONPATH=str(ROOT))
+    out = subprocess.run([sys.executable, "-m", "autograd", *argv], cwd=tmp_path, capture_output=True, text=True,
+                         timeout=300, env=env)
+    assert out.returncode == 0, out.stderr
+    printed = float(re.search(r"test accuracy ([\d.]+)%", out.stdout).group(1))
+    summary = json.loads((out_dir / "summary.json").read_text())
+    assert summary["test"]["accuracy"] >= 0.95
+    assert printed == round(100 * summary["test"]["accuracy"], 2)
+    assert summary["dataset"]["name"] == "digits" and summary["model"]["kind"] == "mlp"
 
 
 def test_readme_warns_about_hips_autograd():

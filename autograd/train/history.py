@@ -1,0 +1,133 @@
+"""History: what each epoch of a run measured, and its loss and accuracy curves."""
+from __future__ import annotations
+
+import math
+from typing import Iterator, Optional
+
+
+class History:
+    """Per-epoch values by name (``loss``, ``accuracy``, ``val_loss``, ``val_accuracy``, ``lr``, ...).
+
+    Like Keras' ``History``: ``history["val_loss"]`` is a list with one value
+    per epoch and ``history.epoch`` the epoch numbers (1-based). A value an
+    epoch did not measure is NaN, so every list has one entry per epoch.
+
+    >>> h = History()
+    >>> h.append(1, loss=0.9, val_loss=1.0)
+    >>> h.append(2, loss=0.5, val_loss=0.7)
+    >>> h["val_loss"], h.best("val_loss")
+    ([1.0, 0.7], (2, 0.7))
+    """
+
+    __slots__ = ("epoch", "history")
+
+    def __init__(self):
+        self.epoch: list = []
+        self.history: dict = {}
+
+    def append(self, epoch: int, **values: float) -> None:
+        n = len(self.epoch)
+        for name in values:
+            if name not in self.history:
+                self.history[name] = [math.nan] * n
+        for name, column in self.history.items():
+            column.append(float(values[name]) if name in values and values[name] is not None else math.nan)
+        self.epoch.append(int(epoch))
+
+    def __getitem__(self, name: str) -> list:
+        try:
+            return self.history[name]
+        except KeyError:
+            raise KeyError(f"History: no metric {name!r}; recorded: {sorted(self.history)}") from None
+
+    def __contains__(self, name) -> bool:
+        return name in self.history
+
+    def __len__(self) -> int:
+        return len(self.epoch)
+
+    def __iter__(self) -> Iterator[dict]:
+        """One dict per epoch: ``{'epoch': 1, 'loss': ..., ...}``."""
+        for i, e in enumerate(self.epoch):
+            yield {"epoch": e, **{k: v[i] for k, v in self.history.items()}}
+
+    def keys(self):
+        return self.history.keys()
+
+    def best(self, monitor: str, mode: str = "auto") -> tuple:
+        """``(epoch, value)`` of the best finite value of ``monitor`` (lowest, or highest for accuracy)."""
+        mode = resolve_mode(monitor, mode)
+        pairs = [(v, e) for e, v in zip(self.epoch, self[monitor]) if math.isfinite(v)]
+        if not pairs:
+            raise ValueError(f"History.best: {monitor!r} has no finite value")
+        v, e = (min if mode == "min" else max)(pairs, key=lambda p: p[0])
+        return e, v
+
+    def __repr__(self):
+        last = {k: round(v[-1], 4) for k, v in self.history.items()} if self.epoch else {}
+        return f"History(epochs={len(self)}, last={last})"
+
+    # -- plain data: JSON summaries and checkpoints ------------------------------
+    def to_dict(self) -> dict:
+        """``{'epoch': [...], name: [...]}`` with NaN written as None (valid JSON)."""
+        out = {"epoch": list(self.epoch)}
+        for k, v in self.history.items():
+            out[k] = [x if math.isfinite(x) else None for x in v]
+        return out
+
+    @classmethod
+    def from_dict(cls, d: dict) -> "History":
+        h = cls()
+        h.epoch = [int(e) for e in d["epoch"]]
+        for k, v in d.items():
+            if k != "epoch":
+                h.history[k] = [math.nan if x is None else float(x) for x in v]
+                if len(h.history[k]) != len(h.epoch):
+                    raise ValueError(f"History.from_dict: {k!r} has {len(h.history[k])} values "
+                                     f"for {len(h.epoch)} epochs")
+        return h
+
+    # -- curves -------------------------------------------------------------------
+    def plot(self, path=None, *, best_epoch: Optional[int] = None, title: Optional[str] = None):
+        """Loss and accuracy curves, train and validation; saved to ``path`` (PNG, SVG, PDF) when given.
+
+        Returns the matplotlib ``Figure``. Uses no pyplot state and draws with
+        the Agg canvas, so it works without a display.
+        """
+        try:
+            from matplotlib.backends.backend_agg import FigureCanvasAgg
+            from matplotlib.figure import Figure
+            from matplotlib.ticker import MaxNLocator
+        except ImportError:
+            raise ImportError("History.plot needs matplotlib: pip install matplotlib "
+                              "(or pip install 'denpa[data]')") from None
+        panels = [p for p in ("loss", "accuracy") if p in self.history or f"val_{p}" in self.history]
+        if not panels:
+            raise ValueError(f"History.plot: nothing to plot; recorded: {sorted(self.history)}")
+        fig = Figure(figsize=(5.0 * len(panels), 3.8), layout="constrained")
+        FigureCanvasAgg(fig)
+        for ax, name in zip(fig.subplots(1, len(panels), squeeze=False)[0], panels):
+            for key, label, style in ((name, "train", "-"), (f"val_{name}", "validation", "--")):
+                if key in self.history:
+                    ax.plot(self.epoch, self.history[key], style, marker="o", markersize=3, label=label)
+            if best_epoch is not None:
+                ax.axvline(best_epoch, color="grey", linewidth=1, linestyle=":", label=f"best (epoch {best_epoch})")
+            ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+            ax.set_xlabel("epoch")
+            ax.set_ylabel(name)
+            ax.grid(True, alpha=0.3)
+            ax.legend()
+        if title:
+            fig.suptitle(title)
+        if path is not None:
+            fig.savefig(path, dpi=110)
+        return fig
+
+
+def resolve_mode(monitor: str, mode: str = "auto") -> str:
+    """'min' or 'max': ``auto`` maximises accuracy-like metrics and minimises the rest (losses)."""
+    if mode == "auto":
+        return "max" if any(w in monitor for w in ("acc", "f1", "auc", "precision", "recall")) else "min"
+    if mode not in ("min", "max"):
+        raise ValueError(f"mode must be 'min', 'max' or 'auto', got {mode!r}")
+    return mode

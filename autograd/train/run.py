@@ -1,0 +1,273 @@
+"""``denpa train``: data, a :class:`~autograd.train.Trainer` run, the test accuracy, and the run folder.
+
+Writes into ``--out``:
+
+- ``model.npz``: the weights (``nn.save``: a format that cannot run code on load),
+- ``curves.png``: loss and accuracy, train and validation,
+- ``graph.svg``: the model's computation graph with module clusters
+  (``graph.dot`` when Graphviz's ``dot`` program is missing),
+- ``summary.json``: arguments, architecture, preprocessing, per-epoch history,
+  test accuracy, timings and versions (what ``denpa predict`` rebuilds the model from),
+- ``checkpoint.npz``: the run state, for ``--resume``.
+"""
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import platform
+import shutil
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np  # host-side preparation of the data set, before it becomes tensors
+
+import autograd
+import nn
+import optim
+
+from .. import data
+from .cli import CHECKPOINT, CURVES, GRAPH, OPTIMIZERS, SUMMARY, WEIGHTS, CommandError
+from .early_stopping import EarlyStopping
+from .evaluation import evaluate
+from .guards import NonFiniteError
+from .models import build_model, model_spec
+from .trainer import Trainer
+
+
+class Prepared:
+    """The split, standardised arrays of a run, and what ``predict`` needs to preprocess alike."""
+
+    def __init__(self, name, x_train, y_train, x_val, y_val, x_test, y_test, classes):
+        # one mean and std over all training pixels: the same transform works on any image size
+        self.mean, self.std = float(x_train.mean()), float(x_train.std()) or 1.0
+        self.input_range = [float(x_train.min()), float(x_train.max())]
+        self.name, self.classes = name, list(classes)
+        self.x_train, self.x_val, self.x_test = (self.standardize(x) for x in (x_train, x_val, x_test))
+        self.y_train, self.y_val, self.y_test = (np.asarray(y, dtype=np.int64) for y in (y_train, y_val, y_test))
+        self.input_shape = list(x_train.shape[1:])
+
+    def standardize(self, x):
+        return ((x - self.mean) / self.std).astype(np.float32)
+
+    def describe(self) -> dict:
+        return {"name": self.name, "input_shape": self.input_shape, "classes": self.classes,
+                "train": len(self.y_train), "val": len(self.y_val), "test": len(self.y_test)}
+
+    def preprocess(self) -> dict:
+        return {"mean": self.mean, "std": self.std, "input_range": self.input_range}
+
+
+def load_data(args) -> Prepared:
+    """Load ``args.dataset`` at its raw scale and split it into train / validation / test by ``args.seed``.
+
+    Raw grey levels (0..16 for digits, 0..255 for MNIST) are kept, so ``denpa predict``
+    takes images as the data set stores them; the standardisation is recorded.
+    """
+    if args.dataset in ("mnist", "fashion-mnist"):
+        cls = data.MNIST if args.dataset == "mnist" else data.FashionMNIST
+        train, test = cls(train=True, download=True, normalize=False), cls(train=False, download=True,
+                                                                        normalize=False)
+        x, y = train.data.numpy(), train.targets.numpy()
+        fractions = (1.0 - args.val_fraction, args.val_fraction, 0.0)
+        (x_tr, y_tr), (x_val, y_val), _ = data.train_val_test_split((x, y), fractions, seed=args.seed, stratify=y)
+        return Prepared(args.dataset, x_tr, y_tr, x_val, y_val, test.data.numpy(), test.targets.numpy(),
+                        train.classes)
+    if args.dataset == "digits":
+        ds = data.digits(flatten=False, normalize=False)
+    else:
+        ds = data.spiral(n_per_class=300, seed=args.seed)
+    x, y = ds.data.numpy(), ds.targets.numpy()
+    fractions = (1.0 - args.val_fraction - args.test_fraction, args.val_fraction, args.test_fraction)
+    (x_tr, y_tr), (x_val, y_val), (x_te, y_te) = data.train_val_test_split((x, y), fractions, seed=args.seed,
+                                                                           stratify=y)
+    return Prepared(args.dataset, x_tr, y_tr, x_val, y_val, x_te, y_te, ds.classes)
+
+
+# -- training ----------------------------------------------------------------------------
+def _optimizer(args, params):
+    cls_name, default_lr, extra = OPTIMIZERS[args.optimizer]
+    lr = args.lr if args.lr is not None else default_lr
+    return getattr(optim, cls_name)(params, lr=lr, weight_decay=args.weight_decay, **extra), lr
+
+
+def _scheduler(args, optimizer):
+    if args.scheduler == "plateau":
+        return optim.lr_scheduler.ReduceLROnPlateau(optimizer, factor=0.5, patience=max(1, args.patience // 2))
+    if args.scheduler == "cosine":
+        return optim.lr_scheduler.CosineAnnealingLR(optimizer, T_max=args.epochs)
+    return None
+
+
+def blas_threads(n: int = 1):
+    """A context limiting BLAS to ``n`` threads (via threadpoolctl, which scikit-learn brings; else no-op).
+
+    These models multiply small matrices: one BLAS thread is fastest, and more
+    threads spin-wait for each other, which on a busy 2-core machine made the
+    CNN run 8x slower (83 s against 10.5 s).
+    """
+    try:
+        from threadpoolctl import threadpool_limits
+    except ImportError:
+        return contextlib.nullcontext()
+    return threadpool_limits(limits=n, user_api="blas")
+
+
+def _say(args, *parts):
+    if not args.quiet:
+        print(*parts, flush=True)
+
+
+def train(args) -> dict:
+    """Run ``denpa train`` with parsed, checked ``args``; returns the summary it wrote."""
+    t0 = time.perf_counter()
+    out = Path(args.out)
+    autograd.manual_seed(args.seed)
+    try:
+        prepared = load_data(args)
+    except (OSError, RuntimeError, ImportError, ValueError) as e:
+        raise CommandError(f"could not load the {args.dataset} dataset: {e}") from e
+    t_data = time.perf_counter() - t0
+    d = prepared.describe()
+    _say(args, f"data: {d['name']}, inputs {tuple(d['input_shape'])}, {len(d['classes'])} classes: "
+               f"{d['train']} train / {d['val']} validation / {d['test']} test")
+
+    def loader(x, y, shuffle):
+        ds = data.TensorDataset(autograd.tensor(x, device=args.device), autograd.tensor(y, device=args.device))
+        return data.DataLoader(ds, batch_size=args.batch_size, shuffle=shuffle)
+
+    spec = model_spec(args.model, prepared.input_shape, len(prepared.classes))
+    model = build_model(spec).to(args.device)
+    n_params = sum(p.numel() for p in model.parameters())
+    optimizer, lr = _optimizer(args, model.parameters())
+    stopper = EarlyStopping("val_loss", patience=args.patience) if args.patience else None
+    _say(args, f"model: {type(model).__name__} ({n_params:,} parameters); {args.optimizer} lr {lr:g}, "
+               f"batch {args.batch_size}, up to {args.epochs} epochs"
+               + (f", early stopping on val_loss (patience {args.patience})" if stopper else ""))
+
+    trainer = Trainer(model, nn.functional.cross_entropy, optimizer, scheduler=_scheduler(args, optimizer),
+                      early_stopping=stopper, checkpoint=out / CHECKPOINT, progress=False if args.quiet else None,
+                      verbose=not args.quiet)
+    if args.resume:
+        try:
+            trainer.load_checkpoint(out / CHECKPOINT)
+        except (ValueError, KeyError, RuntimeError) as e:
+            raise CommandError(f"--resume: {out / CHECKPOINT} does not fit this command ({e}); resume with the "
+                               f"flags of the run that wrote it") from e
+    t1 = time.perf_counter()
+    try:
+        with blas_threads(1):
+            history = trainer.fit(loader(prepared.x_train, prepared.y_train, True),
+                                  loader(prepared.x_val, prepared.y_val, False), epochs=args.epochs)
+    except NonFiniteError as e:
+        kept = f" ({out / CHECKPOINT} holds epoch {trainer.epoch})" if trainer.epoch else ""
+        raise CommandError(f"{e}{kept}") from e
+    except KeyboardInterrupt:
+        if trainer.epoch:
+            print(f"\ninterrupted in epoch {trainer.epoch + 1}; {out / CHECKPOINT} holds epoch {trainer.epoch}: "
+                  f"continue with the same command plus --resume --out {out}", file=sys.stderr)
+        raise
+    t_train = time.perf_counter() - t1
+
+    t2 = time.perf_counter()
+    with blas_threads(1):
+        test = evaluate(model, loader(prepared.x_test, prepared.y_test, False), nn.functional.cross_entropy)
+    t_test = time.perf_counter() - t2
+    n_test = len(prepared.y_test)
+    correct = int(round(test["accuracy"] * n_test))
+    best_epoch = stopper.best_epoch if stopper else trainer.epoch
+
+    nn.save(model.state_dict(), out / WEIGHTS)
+    files = {"weights": WEIGHTS, "checkpoint": CHECKPOINT, "summary": SUMMARY}
+    files["curves"] = _write_curves(history, out / CURVES, best_epoch if stopper else None,
+                                    f"{args.model} on {args.dataset}")
+    files["graph"], graph_note = _write_graph(model, prepared.x_test[:2], out / GRAPH)
+    summary = {
+        "denpa": autograd.__version__,
+        "command": "denpa " + " ".join(sys.argv[1:] if args.argv is None else args.argv),
+        "args": {k: v for k, v in vars(args).items() if k not in ("argv", "command", "handler")},
+        "dataset": d,
+        "model": spec,
+        "parameters": n_params,
+        "preprocess": prepared.preprocess(),
+        "optimizer": {"name": args.optimizer, "lr": lr, "weight_decay": args.weight_decay},
+        "epochs_run": trainer.epoch,
+        "best_epoch": best_epoch,
+        "stopped_early": trainer.stopped_early,
+        "history": history.to_dict(),
+        "test": {"loss": test["loss"], "accuracy": test["accuracy"], "correct": correct, "total": n_test},
+        "timings_s": {"data": round(t_data, 4), "train": round(t_train, 4), "test": round(t_test, 4),
+                      "total": round(time.perf_counter() - t0, 4),
+                      "per_epoch": [round(t, 4) for t in history["time"]]},
+        "versions": _versions(),
+        "files": files,
+    }
+    _write_json(summary, out / SUMMARY)
+    print(f"test accuracy {test['accuracy']:.2%} ({correct}/{n_test}), test loss {test['loss']:.4f}  "
+          f"[{trainer.epoch} epochs, best {best_epoch}, {t_train:.1f}s training]", flush=True)
+    written = ", ".join(v for v in files.values() if v)
+    _say(args, f"wrote {out}{os.sep}: {written}")
+    if graph_note:
+        _say(args, graph_note)
+    _say(args, f"classify images with: denpa predict --weights {out} --input images.npy")
+    return summary
+
+
+def _write_json(obj, path: Path) -> None:
+    """Atomic, like the weights: a crash leaves the old summary or the new one, never half of one."""
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w") as f:
+            json.dump(obj, f, indent=2)
+            f.write("\n")
+            f.flush()
+            os.fsync(f.fileno())
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(tmp, 0o666 & ~umask)  # mkstemp makes it private; a summary is an ordinary file
+        os.replace(tmp, path)
+    except BaseException:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+        raise
+
+
+def _write_curves(history, path: Path, best_epoch, title):
+    try:
+        history.plot(path, best_epoch=best_epoch, title=title)
+    except ImportError as e:
+        print(f"note: no {path.name}: {e}", file=sys.stderr)
+        return None
+    return path.name
+
+
+def _write_graph(model, x, stem: Path):
+    """The SVG of one forward pass with module clusters, or its DOT source when it cannot be rendered."""
+    model.eval()
+    try:
+        graph = autograd.draw(model(autograd.tensor(x)))
+    except ImportError as e:
+        return None, f"note: no graph drawn ({e})"
+    if shutil.which("dot") is None:
+        reason = "Graphviz's 'dot' program is not installed (apt-get install graphviz / brew install graphviz)"
+    else:
+        try:
+            graph.save(str(stem.with_suffix(".svg")))
+            return stem.with_suffix(".svg").name, None
+        except (RuntimeError, OSError) as e:
+            reason = f"rendering it failed ({e})"
+    dot = stem.with_suffix(".dot")
+    dot.write_text(graph.source)
+    return dot.name, (f"note: {reason}, so the graph is {dot.name}, its DOT source; render it later with "
+                      f"dot -Tsvg {dot} -o {stem.with_suffix('.svg')}")
+
+
+def _versions() -> dict:
+    v = {"python": platform.python_version(), "numpy": np.__version__, "platform": platform.platform()}
+    for name in ("matplotlib", "tqdm", "sklearn", "graphviz"):
+        mod = sys.modules.get(name)
+        if mod is not None:
+            v[name] = getattr(mod, "__version__", "?")
+    return v
