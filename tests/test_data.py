@@ -1,9 +1,11 @@
 """autograd.data: datasets, the loader, splits, toy sets, digits and transforms."""
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 import pytest
-from hypothesis import given, settings, strategies as st
+from hypothesis import assume, given, settings, strategies as st
 
 import autograd
 from autograd import data
@@ -11,6 +13,18 @@ from autograd import data
 
 def _ds(n=10):
     return data.TensorDataset(autograd.arange(float(n)).reshape(n, 1), autograd.arange(n))
+
+
+class _SpyBase(data.TensorDataset):
+    calls: list
+
+    def __getitem__(self, index):
+        self.calls.append(np.asarray(index).shape)  # the shape of each index the loader asks for
+        return super().__getitem__(index)
+
+
+def _spy(calls):
+    return type("Spy", (_SpyBase,), {"calls": calls})
 
 
 # -- DataLoader ----------------------------------------------------------------------------------
@@ -54,12 +68,7 @@ def test_manual_seed_drives_shuffling_without_a_seed():
 def test_tensor_dataset_batches_are_one_index_per_batch():
     """The loader indexes the dataset once per batch, never sample by sample or by copying it whole."""
     calls = []
-
-    class Spy(data.TensorDataset):
-        def __getitem__(self, index):
-            calls.append(np.asarray(index).shape)
-            return super().__getitem__(index)
-
+    Spy = _spy(calls)
     ds = Spy(autograd.zeros(100, 3), autograd.arange(100))
     for _ in data.DataLoader(ds, batch_size=32, shuffle=True, seed=0):
         pass
@@ -152,17 +161,97 @@ def test_train_val_test_split_disjoint_and_stratified():
         data.train_val_test_split(_ds(20), (0.5, 0.2, 0.2))
 
 
+def test_train_val_test_split_inputs():
+    idx = data.train_val_test_split(50, seed=2)  # a sample count: index arrays, as the CLI uses it
+    assert [len(i) for i in idx] == [36, 7, 7] and sorted(np.concatenate(idx).tolist()) == list(range(50))
+    assert all(np.array_equal(a, b) for a, b in zip(idx, data.train_val_test_split(50, seed=2)))
+    assert not np.array_equal(idx[0], data.train_val_test_split(50, seed=3)[0])
+    x = np.arange(50) * 10
+    parts = data.train_val_test_split(x, seed=2)  # one array: its rows, split the same way for the same seed
+    assert all(np.array_equal(p, x[i]) for p, i in zip(parts, idx))
+    t = autograd.arange(50)
+    (tx, ty), _, _ = data.train_val_test_split((t, t * 2), seed=2)
+    assert isinstance(tx, autograd.Tensor) and (ty.numpy() == 2 * tx.numpy()).all() and len(tx) == 36
+    tr, te = data.train_val_test_split(_ds(10), (0.8, 0.2), seed=0)  # two parts: train / test
+    assert (len(tr), len(te)) == (8, 2)
+    with pytest.raises(ValueError, match="different lengths"):
+        data.train_val_test_split((np.zeros(4), np.zeros(5)))
+    with pytest.raises(ValueError, match="one class label per sample"):
+        data.train_val_test_split(10, stratify=np.zeros(9))
+
+
+def test_random_split_generator_reproducible():
+    a = data.random_split(_ds(20), [10, 10], generator=np.random.default_rng(7))
+    b = data.random_split(_ds(20), [10, 10], generator=np.random.default_rng(7))
+    assert np.array_equal(a[0].indices, b[0].indices)
+    autograd.manual_seed(1)
+    c = data.random_split(_ds(20), [0.5, 0.5])
+    autograd.manual_seed(1)
+    assert np.array_equal(c[0].indices, data.random_split(_ds(20), [0.5, 0.5])[0].indices)
+
+
+def test_subset_and_concat_batches_are_vectorised():
+    calls = []
+    Spy = _spy(calls)
+    a = Spy(autograd.arange(5.0).reshape(5, 1), autograd.arange(5))
+    b = Spy(autograd.arange(10.0, 17.0).reshape(7, 1), autograd.arange(10, 17))
+    both = a + b  # Dataset.__add__ -> ConcatDataset
+    assert isinstance(both, data.ConcatDataset) and len(both) == 12 and both.batched
+    sub = data.Subset(data.Subset(both, list(range(11, -1, -1))), [0, 5, 6, 11])  # lists of indices work too
+    x, y = next(iter(data.DataLoader(sub, batch_size=4)))
+    assert y.tolist() == [16, 11, 10, 0] and x[:, 0].tolist() == [16.0, 11.0, 10.0, 0.0]
+    assert sorted(calls) == [(1,), (3,)]  # one fancy index per part, none per sample
+    calls.clear()
+    seen = np.concatenate([yb.numpy() for _, yb in data.DataLoader(both, batch_size=5, shuffle=True, seed=0)])
+    assert sorted(seen.tolist()) == list(range(5)) + list(range(10, 17))
+    assert all(shape != () for shape in calls) and len(calls) <= 2 * 3
+    assert both[-1][1].item() == 16 and both[[-1, 0]][1].tolist() == [16, 0]
+    with pytest.raises(IndexError, match="ConcatDataset"):
+        both[[12]]
+    with pytest.raises(ValueError, match="empty"):
+        data.ConcatDataset([])
+
+
+def test_loader_generator_options():
+    order = lambda loader: next(iter(loader))[1].tolist()  # noqa: E731
+    ds = _ds(20)
+    by_seed = order(data.DataLoader(ds, batch_size=20, shuffle=True, seed=4))
+    assert order(data.DataLoader(ds, batch_size=20, shuffle=True, generator=np.random.default_rng(4))) == by_seed
+    assert order(data.DataLoader(ds, batch_size=20, shuffle=True, generator=4)) == by_seed
+    with pytest.raises(ValueError, match="not both"):
+        data.DataLoader(ds, shuffle=True, generator=np.random.default_rng(0), seed=0)
+    with pytest.raises(TypeError, match="NumPy Generator"):
+        data.DataLoader(ds, shuffle=True, generator="fixed")
+    assert list(data.DataLoader(_ds(0), batch_size=3)) == [] and len(data.DataLoader(_ds(0), batch_size=3)) == 0
+    one = list(data.DataLoader(_ds(3), batch_size=None))  # no batching: samples as they are
+    assert len(one) == 3 and one[2][1].tolist() == 2
+
+
+def test_labelled_sets_batch_as_float_inputs_and_int64_labels():
+    x, y = next(iter(data.DataLoader(data.spiral(10, 3), batch_size=7, shuffle=True, seed=0)))
+    assert x.shape == (7, 2) and x.dtype == np.float32 and y.dtype == np.int64
+
+
 @settings(max_examples=30, deadline=None)
 @given(st.integers(2, 8), st.integers(0, 40), st.booleans())
 def test_kfold_partitions_like_sklearn(k, extra, shuffle):
     n = k + extra
-    folds = list(data.KFold(k, shuffle=shuffle, seed=0).split(np.zeros(n)))
+    folds = list(data.KFold(k, shuffle=shuffle, seed=0 if shuffle else None).split(np.zeros(n)))
     assert len(folds) == k
     vals = [v for _, v in folds]
     assert sorted(np.concatenate(vals).tolist()) == list(range(n))
     assert [len(v) for v in vals] == [n // k + (1 if i < n % k else 0) for i in range(k)]
     for train, val in folds:
         assert set(train.tolist()).isdisjoint(val.tolist()) and len(train) + len(val) == n
+        assert np.all(np.diff(train) > 0) and np.all(np.diff(val) > 0)  # sorted, as scikit-learn's
+
+
+def test_kfold_shuffle_is_reproducible_by_seed():
+    def folds(seed):
+        return [v.tolist() for _, v in data.KFold(4, shuffle=True, seed=seed).split(30)]
+
+    assert folds(3) == folds(3) and folds(3) != folds(4)
+    assert folds(3) != [v.tolist() for _, v in data.KFold(4).split(30)]
 
 
 def test_kfold_errors():
@@ -170,21 +259,52 @@ def test_kfold_errors():
         data.KFold(1)
     with pytest.raises(ValueError, match="greater than the number of samples"):
         list(data.KFold(5).split(range(3)))
+    with pytest.raises(ValueError, match="shuffle is False"):
+        data.KFold(3, seed=0)  # a seed without shuffle does nothing: scikit-learn refuses it too
 
 
 @settings(max_examples=30, deadline=None)
 @given(st.lists(st.integers(0, 3), min_size=6, max_size=60), st.integers(2, 5), st.booleans())
 def test_stratified_kfold_keeps_class_shares(labels, k, shuffle):
     y = np.array(labels)
-    if k > len(y):
-        return
-    folds = list(data.StratifiedKFold(k, shuffle=shuffle, seed=1).split(y, y))
+    assume(k <= len(y) and np.bincount(y).max() >= k)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)  # a class smaller than k is allowed, with a warning
+        folds = list(data.StratifiedKFold(k, shuffle=shuffle, seed=1 if shuffle else None).split(y, y))
     assert sorted(np.concatenate([v for _, v in folds]).tolist()) == list(range(len(y)))
     for c in np.unique(y):
         per_fold = [(y[v] == c).sum() for _, v in folds]
         assert max(per_fold) - min(per_fold) <= 1
-    sizes = [len(v) for _, v in folds]
-    assert max(sizes) - min(sizes) <= 1
+        assert all(abs(m - (y == c).sum() / k) < 1 for m in per_fold)
+    assert [len(v) for _, v in folds] == [len(y) // k + (1 if i < len(y) % k else 0) for i in range(k)]
+
+
+def test_folds_match_scikit_learn():
+    sk = pytest.importorskip("sklearn.model_selection")
+    rng = np.random.default_rng(0)
+    for _ in range(40):
+        n = int(rng.integers(6, 50))
+        k = int(rng.integers(2, 6))
+        y = rng.integers(0, int(rng.integers(1, 4)), n)
+        stratifiable = np.bincount(y).max() >= k
+        pairs = [(data.KFold(k), sk.KFold(k))] + ([(data.StratifiedKFold(k), sk.StratifiedKFold(k))] if stratifiable else [])
+        for ours, theirs in pairs:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", UserWarning)
+                a = [(t.tolist(), v.tolist()) for t, v in ours.split(np.zeros(n), y)]
+                b = [(t.tolist(), v.tolist()) for t, v in theirs.split(np.zeros(n), y)]
+            assert a == b
+
+
+def test_stratified_kfold_errors_and_warning():
+    with pytest.raises(ValueError, match="labels"):
+        list(data.StratifiedKFold(2).split(np.zeros(4)))
+    with pytest.raises(ValueError, match="one class label per sample"):
+        list(data.StratifiedKFold(2).split(np.zeros(4), [0, 1, 0]))
+    with pytest.raises(ValueError, match="members in each class"):
+        list(data.StratifiedKFold(3).split(np.zeros(4), [0, 0, 1, 1]))
+    with pytest.warns(UserWarning, match="least populated class"):
+        list(data.StratifiedKFold(3).split(np.zeros(6), autograd.tensor([0, 0, 0, 0, 1, 1])))
 
 
 # -- data sets ----------------------------------------------------------------------------------------

@@ -7,9 +7,9 @@ from __future__ import annotations
 import gzip
 import hashlib
 import http.server
+import socket
 import struct
 import threading
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -21,7 +21,8 @@ N = 20
 
 
 def _idx(arr: np.ndarray) -> bytes:
-    code = {np.dtype("uint8"): 0x08, np.dtype(">i4"): 0x0C}[arr.dtype]
+    code = {"u1": 0x08, "i1": 0x09, "i2": 0x0B, "i4": 0x0C, "f4": 0x0D, "f8": 0x0E}[arr.dtype.str[1:]]
+    arr = arr.astype(arr.dtype.newbyteorder(">"))  # IDX data are big-endian
     head = struct.pack(">BBBB", 0, 0, code, arr.ndim) + struct.pack(f">{arr.ndim}I", *arr.shape)
     return gzip.compress(head + arr.tobytes())
 
@@ -48,8 +49,20 @@ def served(tmp_path):
         def log_message(self, *args):
             log.append(self.path)
 
+        def do_GET(self):
+            if not self.path.startswith("/cut/"):
+                return super().do_GET()
+            # a mirror that promises the whole file, sends half and hangs up
+            blob = files[self.path.rsplit("/", 1)[1]]
+            self.send_response(200)
+            self.send_header("Content-Length", str(len(blob)))
+            self.end_headers()
+            self.wfile.write(blob[: len(blob) // 2])
+            self.wfile.flush()
+            self.close_connection = True
+
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True)
     thread.start()
     base = f"http://127.0.0.1:{server.server_address[1]}"
     try:
@@ -58,6 +71,18 @@ def served(tmp_path):
     finally:
         server.shutdown()
         server.server_close()
+
+
+@pytest.fixture(autouse=True)
+def no_real_network(monkeypatch):
+    """Every connection these tests open goes to the local server; anything else fails the test."""
+    real = socket.create_connection
+
+    def local_only(address, *args, **kwargs):
+        assert address[0] in ("127.0.0.1", "localhost"), f"test tried to reach {address}"
+        return real(address, *args, **kwargs)
+
+    monkeypatch.setattr(socket, "create_connection", local_only)
 
 
 @pytest.fixture
@@ -146,3 +171,60 @@ def test_fashion_mnist_has_its_own_folder_and_names(served, tmp_path, monkeypatc
 def test_real_checksums_are_sha256():
     for table in (mnist_mod.MNIST.sha256, mnist_mod.FashionMNIST.sha256):
         assert len(table) == 4 and all(len(v) == 64 and int(v, 16) >= 0 for v in table.values())
+
+
+def test_mirror_dropping_the_connection_falls_back(served, checksums, tmp_path):
+    base = served["mirrors"][1].replace("/b/", "/cut/")
+    cache = tmp_path / "c"
+    ds = data.MNIST(root=cache, train=False, download=True, mirrors=[base, served["mirrors"][1]])
+    assert ds.targets.tolist() == served["labels"][:5].tolist()
+    assert any(p.startswith("/cut/") for p in served["log"])
+    assert sorted(p.name for p in cache.iterdir()) == ["t10k-images-idx3-ubyte.gz", "t10k-labels-idx1-ubyte.gz"]
+    with pytest.raises(RuntimeError, match=r"closed after \d+ of \d+ bytes"):
+        data.MNIST(root=tmp_path / "d", download=True, mirrors=[base])
+    assert list((tmp_path / "d").iterdir()) == []  # no half file, no temporary file
+
+
+def test_truncated_gzip_is_a_clear_error(served, checksums, tmp_path, monkeypatch):
+    name = "train-labels-idx1-ubyte.gz"
+    cut = served["files"][name][:-9]  # the gzip stream ends early (its trailer is missing)
+    (served["root"] / "b" / name).write_bytes(cut)
+    monkeypatch.setattr(data.MNIST, "sha256", dict(checksums, **{name: hashlib.sha256(cut).hexdigest()}))
+    with pytest.raises(ValueError, match="damaged gzip"):
+        data.MNIST(root=tmp_path / "c", download=True, mirrors=served["mirrors"])
+    with pytest.raises(ValueError, match="truncated"):
+        data.read_idx(gzip.decompress(served["files"]["train-images-idx3-ubyte.gz"])[:15])  # inside the header
+
+
+def test_damaged_cached_file_is_reported_or_replaced(served, checksums, tmp_path):
+    cache = tmp_path / "c"
+    data.MNIST(root=cache, download=True, mirrors=served["mirrors"])
+    name = "train-images-idx3-ubyte.gz"
+    (cache / name).write_bytes(b"not the file")
+    with pytest.raises(RuntimeError, match="damaged") as err:
+        data.MNIST(root=cache, mirrors=served["mirrors"])
+    assert str(cache / name) in str(err.value) and served["mirrors"][0] + name in str(err.value)
+    before = len(served["log"])
+    ds = data.MNIST(root=cache, download=True, mirrors=served["mirrors"])
+    assert len(served["log"]) > before and (cache / name).read_bytes() == served["files"][name]
+    assert np.allclose(ds.data.numpy()[:, 0], served["images"] / 255.0)
+
+
+def test_default_cache_folder(monkeypatch, tmp_path):
+    monkeypatch.delenv("DENPA_DATA", raising=False)
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    assert data.cache_dir() == tmp_path / "denpa"
+    monkeypatch.delenv("XDG_CACHE_HOME")
+    monkeypatch.setenv("HOME", str(tmp_path))
+    assert data.cache_dir() == tmp_path / ".cache" / "denpa"
+
+
+def test_idx_dtypes_and_raw_files(tmp_path):
+    for dtype in (">i2", ">i4", ">f4", ">f8", "i1"):
+        arr = (np.arange(24).reshape(2, 3, 4) - 5).astype(dtype)
+        raw = gzip.decompress(_idx(arr))
+        (tmp_path / "raw.idx").write_bytes(raw)  # not gzipped: read as is
+        got = data.read_idx(tmp_path / "raw.idx")
+        assert got.shape == (2, 3, 4) and got.dtype == np.dtype(dtype).newbyteorder("=") and (got == arr).all()
+    with pytest.raises(ValueError, match="too long"):
+        data.read_idx(raw + b"\0")

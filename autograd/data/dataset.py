@@ -4,6 +4,9 @@ from __future__ import annotations
 import bisect
 from typing import Sequence
 
+import numpy as _np  # host-side index arithmetic
+
+from .._backend import array_module
 from ..tensor import Tensor
 
 
@@ -64,46 +67,76 @@ class TensorDataset(Dataset):
         return self.tensors[0].shape[0]
 
 
+def _index_array(index):
+    """``index`` as an int64 host array if it selects several samples (a list, tuple or array), else None."""
+    if isinstance(index, (list, tuple)) or getattr(index, "ndim", 0) > 0:
+        return _np.asarray(getattr(index, "data", index), dtype=_np.int64)
+    return None
+
+
 class Subset(Dataset):
-    """The samples of ``dataset`` at ``indices``, in that order."""
+    """The samples of ``dataset`` at ``indices``, in that order.
+
+    >>> import autograd
+    >>> from autograd.data import Subset, TensorDataset
+    >>> sub = Subset(TensorDataset(autograd.arange(10) * 10), [7, 2])
+    >>> len(sub), sub[0][0], sub[[1, 0]][0]
+    (2, tensor(70), tensor([20, 70]))
+    """
 
     def __init__(self, dataset, indices: Sequence[int]):
         self.dataset = dataset
         self.indices = indices
+        self._positions = _np.asarray(indices, dtype=_np.int64)  # once, so a batch costs one lookup
 
     @property
     def batched(self) -> bool:
         return getattr(self.dataset, "batched", False)
 
     def __getitem__(self, index):
-        if isinstance(index, (list, tuple)) or hasattr(index, "shape"):
-            import numpy as np  # host index arithmetic
-
-            idx = np.asarray(self.indices)[np.asarray(index, dtype=np.int64)]
-            if self.batched:
-                return self.dataset[idx]
-            return [self.dataset[int(i)] for i in idx]
-        return self.dataset[self.indices[index]]
+        idx = _index_array(index)
+        if idx is None:
+            return self.dataset[int(self._positions[index])]
+        idx = self._positions[idx]
+        if self.batched:
+            return self.dataset[idx]
+        return [self.dataset[int(i)] for i in idx]
 
     def __len__(self) -> int:
-        return len(self.indices)
+        return len(self._positions)
 
 
 class ConcatDataset(Dataset):
-    """Datasets one after another."""
+    """Datasets one after another; batched (one index per part) when every part is.
+
+    >>> import autograd
+    >>> from autograd.data import ConcatDataset, TensorDataset
+    >>> both = ConcatDataset([TensorDataset(autograd.arange(3)), TensorDataset(autograd.arange(10, 12))])
+    >>> len(both), both[3][0], both[[4, 0]][0]
+    (5, tensor(10), tensor([11,  0]))
+    """
 
     def __init__(self, datasets):
         self.datasets = list(datasets)
+        if not self.datasets:
+            raise ValueError("ConcatDataset: datasets should not be an empty iterable")
         self.cumulative_sizes = []
         total = 0
         for d in self.datasets:
             total += len(d)
             self.cumulative_sizes.append(total)
 
-    def __len__(self) -> int:
-        return self.cumulative_sizes[-1] if self.cumulative_sizes else 0
+    @property
+    def batched(self) -> bool:
+        return all(getattr(d, "batched", False) for d in self.datasets)
 
-    def __getitem__(self, index: int):
+    def __len__(self) -> int:
+        return self.cumulative_sizes[-1]
+
+    def __getitem__(self, index):
+        idx = _index_array(index)
+        if idx is not None:
+            return self._getbatch(idx)
         if index < 0:
             index += len(self)
         if not 0 <= index < len(self):
@@ -111,6 +144,33 @@ class ConcatDataset(Dataset):
         d = bisect.bisect_right(self.cumulative_sizes, index)
         start = self.cumulative_sizes[d - 1] if d else 0
         return self.datasets[d][index - start]
+
+    def _getbatch(self, idx):
+        n = len(self)
+        if idx.size and (idx.min() < -n or idx.max() >= n):
+            raise IndexError(f"ConcatDataset: indices must be in [-{n}, {n}), got {idx.min()}..{idx.max()}")
+        idx = _np.where(idx < 0, idx + n, idx)
+        if not self.batched:
+            return [self[int(i)] for i in idx]
+        part = _np.searchsorted(self.cumulative_sizes, idx, side="right")
+        starts = _np.concatenate([[0], self.cumulative_sizes[:-1]])
+        batches, where = [], []
+        for d in _np.unique(part):
+            sel = _np.flatnonzero(part == d)
+            batches.append(self.datasets[d][idx[sel] - starts[d]])
+            where.append(sel)
+        if len(batches) == 1:
+            return batches[0]
+        return _concat_rows(batches, _np.argsort(_np.concatenate(where)))
+
+
+def _concat_rows(batches, order):
+    """Batches from several datasets joined row-wise, rows put back in the requested ``order``."""
+    first = batches[0]
+    if isinstance(first, Tensor):
+        xp = array_module(first.data)
+        return Tensor._wrap(xp.concatenate([b.data for b in batches])[order], None)
+    return type(first)(_concat_rows([b[i] for b in batches], order) for i in range(len(first)))
 
 
 class LabeledDataset(TensorDataset):

@@ -40,6 +40,20 @@ def _stack(arrays):
     return array_module(arrays[0]).stack(arrays)
 
 
+def _shuffle_generator(generator, seed):
+    """The loader's own generator (None: draw from autograd's, which ``autograd.manual_seed`` seeds)."""
+    if generator is not None and seed is not None:
+        raise ValueError("DataLoader: pass generator= or seed=, not both")
+    if isinstance(generator, (int, _np.integer)) and not isinstance(generator, bool):
+        generator, seed = None, generator
+    if seed is not None:
+        return _np.random.default_rng(seed)
+    if generator is not None and not callable(getattr(generator, "permutation", None)):
+        raise TypeError(f"DataLoader: generator must be a NumPy Generator (numpy.random.default_rng(seed)) or an "
+                        f"int seed, got {type(generator).__name__}")
+    return generator
+
+
 class DataLoader:
     """Iterate over ``dataset`` in mini-batches.
 
@@ -50,7 +64,9 @@ class DataLoader:
 
     Shuffling draws from ``generator`` (a NumPy Generator), else from a generator
     seeded with ``seed``, else from autograd's (``autograd.manual_seed``); the order
-    changes every epoch and repeats exactly for the same seed.
+    changes every epoch and repeats exactly for the same seed. ``device`` puts each
+    batch there as it is yielded. Loading runs in the calling process
+    (``num_workers`` and ``pin_memory`` are accepted for PyTorch compatibility).
 
     >>> import autograd
     >>> from autograd.data import DataLoader, TensorDataset
@@ -59,9 +75,9 @@ class DataLoader:
     [[0, 1, 2, 3], [4, 5, 6, 7]]
     """
 
-    def __init__(self, dataset, batch_size: Optional[int] = 1, shuffle: bool = False, drop_last: bool = False,
-                 collate_fn: Optional[Callable] = None, generator=None, seed: Optional[int] = None, device=None,
-                 sampler=None, num_workers: int = 0, pin_memory: bool = False):
+    def __init__(self, dataset, batch_size: Optional[int] = 1, shuffle: bool = False, sampler=None,
+                 num_workers: int = 0, collate_fn: Optional[Callable] = None, pin_memory: bool = False,
+                 drop_last: bool = False, *, generator=None, seed: Optional[int] = None, device=None):
         if batch_size is not None and (not isinstance(batch_size, int) or batch_size <= 0):
             raise ValueError(f"DataLoader: batch_size should be a positive integer, got {batch_size!r}")
         if sampler is not None and shuffle:
@@ -74,8 +90,7 @@ class DataLoader:
         self.sampler = sampler
         self.device = device
         self.num_workers = num_workers
-        self._generator = generator if generator is not None else (
-            _np.random.default_rng(seed) if seed is not None else None)
+        self._generator = _shuffle_generator(generator, seed)
 
     def _order(self):
         n = len(self.dataset)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import gzip
 import hashlib
+import http.client
 import os
 import tempfile
 import urllib.error
@@ -19,7 +20,7 @@ from typing import Optional, Sequence
 
 import numpy as _np
 
-from ..creation import tensor
+from ..creation import as_tensor
 from .dataset import LabeledDataset
 
 _TRAIN = ("train-images-idx3-ubyte.gz", "train-labels-idx1-ubyte.gz")
@@ -90,19 +91,25 @@ def download_file(name: str, mirrors: Sequence[str], folder: Path, sha256: str, 
         url = base.rstrip("/") + "/" + name
         fd, tmp = tempfile.mkstemp(prefix=f".{name}.", suffix=".part", dir=folder)
         try:
-            h = hashlib.sha256()
+            h, got = hashlib.sha256(), 0
             with os.fdopen(fd, "wb") as out, urllib.request.urlopen(url, timeout=timeout) as resp:
+                size = resp.headers.get("Content-Length")
                 for chunk in iter(lambda: resp.read(1 << 16), b""):
                     h.update(chunk)
                     out.write(chunk)
+                    got += len(chunk)
                 out.flush()
                 os.fsync(out.fileno())
+            if size is not None and size.isdigit() and got < int(size):
+                tried.append(f"{url} (the connection closed after {got} of {size} bytes)")
+                continue
             if h.hexdigest() != sha256:
                 tried.append(f"{url} (checksum mismatch: expected sha256 {sha256}, got {h.hexdigest()})")
                 continue
             os.replace(tmp, dest)
             return dest
-        except (urllib.error.URLError, OSError, ValueError) as e:
+        # HTTPException: a mirror that drops the connection mid-file (IncompleteRead) is one more failed mirror
+        except (urllib.error.URLError, http.client.HTTPException, OSError, ValueError) as e:
             tried.append(f"{url} ({getattr(e, 'reason', None) or e})")
         finally:
             if os.path.exists(tmp):
@@ -133,6 +140,7 @@ class MNIST(LabeledDataset):
                  flatten: bool = False, normalize: bool = True, dtype="float32", mirrors: Optional[Sequence[str]] = None):
         folder = Path(root).expanduser() if root is not None else cache_dir() / self.folder_name
         self.root, self.train = folder, train
+        mirrors = tuple(mirrors or self.mirrors)
         paths = []
         for name in (_TRAIN if train else _TEST):
             path = folder / name
@@ -140,18 +148,18 @@ class MNIST(LabeledDataset):
                 if not download:
                     state = "is damaged (checksum mismatch)" if path.exists() else "was not found"
                     raise RuntimeError(f"{type(self).__name__}: {path} {state}; pass download=True to fetch it, or "
-                                       f"put the file there by hand (from {self.mirrors[0]}{name})")
-                path = download_file(name, mirrors or self.mirrors, folder, self.sha256[name])
+                                       f"put the file there by hand (from {mirrors[0].rstrip('/')}/{name})")
+                path = download_file(name, mirrors, folder, self.sha256[name])
             paths.append(path)
         images, labels = read_idx(paths[0]), read_idx(paths[1])
         if images.ndim != 3 or labels.ndim != 1 or len(images) != len(labels):
             raise ValueError(f"{type(self).__name__}: images {images.shape} and labels {labels.shape} in {folder} "
                              "do not match")
-        x = images.astype(_np.float32)
+        x = images.astype(dtype)  # the one float copy: 60,000 images are 188 MB in float32
         if normalize:
             x /= 255.0
         x = x.reshape(len(x), -1) if flatten else x[:, None]
-        super().__init__(tensor(x.astype(dtype)), tensor(labels.astype(_np.int64)), classes=self.class_names)
+        super().__init__(as_tensor(x), as_tensor(labels.astype(_np.int64)), classes=self.class_names)
 
 
 
@@ -159,12 +167,14 @@ class FashionMNIST(MNIST):
     """Zalando's Fashion-MNIST: 28x28 images of 10 kinds of clothing, a harder drop-in for MNIST."""
 
     folder_name = "fashion-mnist"
-    mirrors = ("http://fashion-mnist.s3-website.eu-central-1.amazonaws.com/",)
+    mirrors = ("http://fashion-mnist.s3-website.eu-central-1.amazonaws.com/",
+               "https://raw.githubusercontent.com/zalandoresearch/fashion-mnist/master/data/fashion/")
+    # the canonical files' SHA-256 (their MD5s are the ones torchvision and the Fashion-MNIST README publish)
     sha256 = {
-        "train-images-idx3-ubyte.gz": "08dc20ab1689590a0bcd66e874647b6ee8464e2d501b5a3f1f78831db19a3fdc",
-        "train-labels-idx1-ubyte.gz": "b0197879cbda89f3dc7b894f9fd52b858e68ea4182b6947c9d8c2b67e5f18dcc",
-        "t10k-images-idx3-ubyte.gz": "78dcbbfb5a27efaf1b6c1d616caca68560be8766c5bffcb2791df9273a534229",
-        "t10k-labels-idx1-ubyte.gz": "42bd18137a62d5998cdeae52bf3a0676ac6b706f5cf8439b47bb5b151ae3dccf",
+        "train-images-idx3-ubyte.gz": "3aede38d61863908ad78613f6a32ed271626dd12800ba2636569512369268a84",
+        "train-labels-idx1-ubyte.gz": "a04f17134ac03560a47e3764e11b92fc97de4d1bfaf8ba1a3aa29af54cc90845",
+        "t10k-images-idx3-ubyte.gz": "346e55b948d973a97e58d2351dde16a484bd415d4595297633bb08f03db6a073",
+        "t10k-labels-idx1-ubyte.gz": "67da17c76eaffca5446c3361aaab5c3cd6d1c2608764d35dfb1850b086bf8dd5",
     }
     class_names = ["T-shirt/top", "Trouser", "Pullover", "Dress", "Coat", "Sandal", "Shirt", "Sneaker", "Bag",
                    "Ankle boot"]
