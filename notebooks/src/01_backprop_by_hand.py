@@ -3,14 +3,17 @@
 CELLS = [
     ("md", r"""# Backpropagation by hand, then by `autograd`
 
-One neuron, four ways:
+A network with two inputs, two hidden neurons and one output (a *2-2-1* network), built from
+`autograd.Scalar`s so that every number is visible. We
 
-1. **Forward and backward for one example** with `autograd.Scalar`, and the same gradients worked out with the chain rule by hand.
-2. **A perceptron learns AND** with a step activation and the perceptron learning rule (no gradients at all).
-3. **The same neuron with a sigmoid**, trained by gradient descent on the squared error, with a learning rate.
-4. **The same model with `autograd.Tensor`**: one matrix product over all examples, the very same gradients.
+1. run it forward on one example,
+2. derive the **delta rule**, the recursion that carries the error back one layer at a time,
+3. compute every gradient by hand with it and compare with what `backward()` gives (and with finite differences),
+4. write the same rule with matrices and compare with `autograd.Tensor`,
+5. draw the graph with each value and gradient on it,
+6. take a few steps of gradient descent.
 
-Every cell runs in well under a second and prints numbers; nothing to install but denpa itself."""),
+Nothing to install but denpa itself (and Graphviz's `dot` for the drawing)."""),
     ("code", r"""import math
 
 try:
@@ -22,232 +25,194 @@ except ImportError:  # opened from notebooks/ without `pip install -e .`: use th
 
 from autograd import Scalar
 print("denpa autograd", autograd.__version__)"""),
-    ("md", r"""## 1. One neuron, one example
+    ("md", r"""## 1. The network and its forward pass
 
-A neuron with two inputs computes a weighted sum and squashes it:
+Layer $l$ takes the activations $a^{(l-1)}$ of the layer before (with $a^{(0)} = x$, the input) and computes
 
-$$z = w_1 x_1 + w_2 x_2 + b, \qquad a = \sigma(z) = \frac{1}{1 + e^{-z}}$$
+$$z^{(l)}_j = \sum_k w^{(l)}_{jk}\, a^{(l-1)}_k + b^{(l)}_j, \qquad a^{(l)}_j = \sigma\big(z^{(l)}_j\big), \qquad \sigma(z) = \frac{1}{1 + e^{-z}} .$$
 
-To learn, we need to know how wrong it is. For a target $t$ we use the squared error
+$w^{(l)}_{jk}$ is the weight from neuron $k$ of layer $l-1$ to neuron $j$ of layer $l$. Our network has
+layers $l = 1$ (two hidden neurons) and $l = 2$ (one output neuron, $\hat y = a^{(2)}_1$), nine parameters
+in all, and for a target $t$ the loss is the squared error
 
-$$L = \tfrac12 (a - t)^2 .$$
+$$L = \tfrac12\, (\hat y - t)^2 .$$
 
-Every `Scalar` records the operation that made it, so the expression below is also a small graph
-from the parameters $w_1, w_2, b$ to the loss $L$. The inputs and the target are plain numbers: we will not
-change them, so we need no gradient for them."""),
-    ("code", r"""x1, x2, t = 2.0, -1.0, 1.0                          # one example and its target
-w1, w2, b = Scalar(0.5), Scalar(-0.3), Scalar(0.1)   # the parameters we could learn
+Each parameter is a `Scalar` with a name (the drawing below uses it). The inputs and the target are
+plain numbers: we will not change them."""),
+    ("code", r"""x = [0.5, -1.0]   # one example
+t = 1.0           # its target
 
-z = w1 * x1 + w2 * x2 + b
-a = z.sigmoid()
-L = 0.5 * (a - t) ** 2
-print(f"z = {z.data:.6f}")
-print(f"a = sigmoid(z) = {a.data:.6f}")
-print(f"L = {L.data:.6f}")"""),
-    ("md", r"""`L.backward()` walks the graph from $L$ back to the parameters and fills in `.grad` on every
-`Scalar` along the way: $\partial L / \partial v$ for each value $v$."""),
-    ("code", r"""L.backward()
-for name, v in [("a", a), ("z", z), ("w1", w1), ("w2", w2), ("b", b)]:
-    print(f"dL/d{name:2} = {v.grad: .8f}")"""),
-    ("md", r"""### The same gradients by hand
+W1 = [[Scalar(0.4, name="w1_11"), Scalar(-0.6, name="w1_12")],
+      [Scalar(0.7, name="w1_21"), Scalar(0.2, name="w1_22")]]
+b1 = [Scalar(0.1, name="b1_1"), Scalar(-0.2, name="b1_2")]
+W2 = [[Scalar(0.8, name="w2_11"), Scalar(-0.5, name="w2_12")]]
+b2 = [Scalar(0.3, name="b2_1")]
+params = {p.name: p for row in W1 + W2 for p in row} | {p.name: p for p in b1 + b2}
 
-The chain rule multiplies the local derivatives along the path from $L$ back to each parameter:
+def layer(W, b, inputs):
+    # z_j = sum_k w_jk a_k + b_j, a_j = sigmoid(z_j); the z's are returned too, to look at later
+    zs = [sum((w * a for w, a in zip(row, inputs)), bj) for row, bj in zip(W, b)]
+    return zs, [z.sigmoid() for z in zs]
 
-| step | local derivative |
-| --- | --- |
-| $L = \tfrac12 (a - t)^2$ | $\partial L / \partial a = a - t$ |
-| $a = \sigma(z)$ | $\partial a / \partial z = \sigma(z)\,(1 - \sigma(z)) = a (1 - a)$ |
-| $z = w_1 x_1 + w_2 x_2 + b$ | $\partial z / \partial w_1 = x_1,\ \partial z / \partial w_2 = x_2,\ \partial z / \partial b = 1$ |
+z1, a1 = layer(W1, b1, x)
+z2, a2 = layer(W2, b2, a1)
+L = 0.5 * (a2[0] - t) ** 2
 
-so, for example, $\dfrac{\partial L}{\partial w_1} = (a - t)\cdot a(1 - a)\cdot x_1$.
-Only plain floats below, nothing from the graph but the forward value $a$:"""),
-    ("code", r"""av = a.data
-dL_da = av - t
-dL_dz = dL_da * av * (1 - av)
-by_hand = {"a": dL_da, "z": dL_dz, "w1": dL_dz * x1, "w2": dL_dz * x2, "b": dL_dz * 1.0}
-by_autograd = {"a": a.grad, "z": z.grad, "w1": w1.grad, "w2": w2.grad, "b": b.grad}
+print("hidden: z1 =", [round(z.data, 6) for z in z1], " a1 =", [round(a.data, 6) for a in a1])
+print("output: z2 =", round(z2[0].data, 6), "         y_hat =", round(a2[0].data, 6))
+print(f"loss L = {L.data:.6f}")"""),
+    ("md", r"""## 2. The delta rule
 
-print(f"{'':6} {'by hand':>12} {'autograd':>12}")
-for k in by_hand:
-    print(f"dL/d{k:2} {by_hand[k]:12.8f} {by_autograd[k]:12.8f}")
-    assert math.isclose(by_hand[k], by_autograd[k], rel_tol=1e-12, abs_tol=1e-15)
-print("chain rule by hand == autograd")"""),
-    ("md", r"""A third, independent check: nudge one parameter by a tiny $h$ either way and see how much the
-loss moves (a central finite difference). A difference quotient is only an approximation (it
-suffers from rounding and from the curvature of $L$), so we compare with a tolerance rather than
-exactly."""),
-    ("code", r"""def loss_at(w1v, w2v, bv):
-    zv = w1v * x1 + w2v * x2 + bv
-    return 0.5 * (1 / (1 + math.exp(-zv)) - t) ** 2
+Define the **delta** of a neuron as the derivative of the loss with respect to its weighted input:
+
+$$\delta^{(l)}_j = \frac{\partial L}{\partial z^{(l)}_j} .$$
+
+**Output layer.** $L$ depends on $z^{(2)}_1$ through $\hat y = \sigma(z^{(2)}_1)$, and $\sigma'(z) = \sigma(z)\,(1 - \sigma(z))$, so
+
+$$\delta^{(2)}_1 = \frac{\partial L}{\partial \hat y}\,\sigma'\big(z^{(2)}_1\big) = (\hat y - t)\; a^{(2)}_1 \big(1 - a^{(2)}_1\big) .$$
+
+**One layer back.** $z^{(l)}_k$ reaches the loss only through $a^{(l)}_k$, which feeds every neuron $j$ of layer
+$l+1$ with weight $w^{(l+1)}_{jk}$. The chain rule adds up those paths:
+
+$$\boxed{\;\delta^{(l)}_k = \sigma'\big(z^{(l)}_k\big) \sum_j w^{(l+1)}_{jk}\, \delta^{(l+1)}_j\;}$$
+
+the delta of layer $l$ is the deltas of layer $l+1$, sent back along the same weights, times the
+derivative of the activation. In a deeper network this step repeats, layer after layer.
+
+**Gradients of the parameters.** Since $\partial z^{(l)}_j / \partial w^{(l)}_{jk} = a^{(l-1)}_k$ and $\partial z^{(l)}_j / \partial b^{(l)}_j = 1$:
+
+$$\frac{\partial L}{\partial w^{(l)}_{jk}} = \delta^{(l)}_j\, a^{(l-1)}_k, \qquad \frac{\partial L}{\partial b^{(l)}_j} = \delta^{(l)}_j .$$
+
+A weight's gradient is *the delta of the neuron it feeds times the activation it carries*.
+One backward sweep computes every delta once, so all the gradients together cost a small multiple of one forward pass.
+
+Now the same by hand, in plain floats (only the forward values are read from the Scalars):"""),
+    ("code", r"""def dsigmoid_from_output(a):   # sigma'(z) written with a = sigma(z)
+    return a * (1 - a)
+
+a0 = x                                       # layer 0 is the input
+a1v = [a.data for a in a1]
+yv = a2[0].data
+w2 = [[w.data for w in row] for row in W2]
+
+# output layer
+delta2 = [(yv - t) * dsigmoid_from_output(yv)]
+# hidden layer, from delta2: sigma'(z1_k) * sum_j w2_jk * delta2_j
+delta1 = [dsigmoid_from_output(a1v[k]) * sum(w2[j][k] * delta2[j] for j in range(1)) for k in range(2)]
+
+by_hand = {}
+for l, (delta, a_prev) in enumerate([(delta1, a0), (delta2, a1v)], start=1):
+    for j, d in enumerate(delta, start=1):
+        for k, a in enumerate(a_prev, start=1):
+            by_hand[f"w{l}_{j}{k}"] = d * a
+        by_hand[f"b{l}_{j}"] = d
+
+print("delta2 =", [round(d, 8) for d in delta2])
+print("delta1 =", [round(d, 8) for d in delta1])"""),
+    ("md", r"""`L.backward()` walks the graph back from $L$ and fills in `.grad` for every `Scalar` on the way,
+the parameters and also the intermediate $z$'s, whose gradients are exactly the deltas. (`retain_graph=True` keeps
+the values the ops saved for backward, which would otherwise be freed: the drawing in section 4 shows them.)"""),
+    ("code", r"""L.backward(retain_graph=True)
+
+print(f"{'':8} {'delta rule':>12} {'autograd':>12}")
+for name, hand in by_hand.items():
+    print(f"dL/d{name:5} {hand:12.8f} {params[name].grad:12.8f}")
+    assert math.isclose(hand, params[name].grad, rel_tol=1e-12, abs_tol=1e-15)
+for l, (zs, deltas) in enumerate([(z1, delta1), (z2, delta2)], start=1):
+    for j, (z, d) in enumerate(zip(zs, deltas), start=1):
+        print(f"dL/dz{l}_{j}  {d:12.8f} {z.grad:12.8f}   (the delta)")
+        assert math.isclose(d, z.grad, rel_tol=1e-12, abs_tol=1e-15)
+print("delta rule by hand == autograd")"""),
+    ("md", r"""A third, independent check: nudge each parameter by $\pm h$, rerun the forward pass, and take the
+central difference $\big(L(p + h) - L(p - h)\big) / 2h$. It is only an approximation (its error shrinks like
+$h^2$, until rounding takes over), so we compare with a tolerance."""),
+    ("code", r"""def loss_with(name, value):
+    # the forward pass in plain floats, with parameter `name` set to `value`
+    p = {n: s.data for n, s in params.items()} | {name: value}
+    sig = lambda z: 1 / (1 + math.exp(-z))
+    h = [sig(p[f"w1_{j}1"] * x[0] + p[f"w1_{j}2"] * x[1] + p[f"b1_{j}"]) for j in (1, 2)]
+    y = sig(p["w2_11"] * h[0] + p["w2_12"] * h[1] + p["b2_1"])
+    return 0.5 * (y - t) ** 2
 
 h = 1e-6
-numeric = (loss_at(w1.data + h, w2.data, b.data) - loss_at(w1.data - h, w2.data, b.data)) / (2 * h)
-print(f"dL/dw1: finite difference {numeric:.8f}, autograd {w1.grad:.8f}")
-assert math.isclose(numeric, w1.grad, rel_tol=1e-6)"""),
-    ("md", r"""## 2. A perceptron learns AND
+worst = 0.0
+for name, p in params.items():
+    numeric = (loss_with(name, p.data + h) - loss_with(name, p.data - h)) / (2 * h)
+    worst = max(worst, abs(numeric - p.grad))
+    assert math.isclose(numeric, p.grad, rel_tol=1e-5, abs_tol=1e-9)
+print(f"finite differences agree for all {len(params)} parameters; largest difference {worst:.1e}")"""),
+    ("md", r"""## 3. The same rule with matrices
 
-The oldest trainable neuron (Rosenblatt, 1958) uses a *step* instead of a sigmoid:
+Stack the deltas of a layer into a vector and the weights into a matrix $W^{(l)}$ (row $j$, column $k$),
+and the delta rule is three lines of linear algebra ($\odot$ is the elementwise product):
 
-$$y = \text{step}(w_1 x_1 + w_2 x_2 + b), \qquad \text{step}(z) = \begin{cases} 1 & z > 0 \\ 0 & z \le 0 \end{cases}$$
+$$\delta^{(L)} = \nabla_{a^{(L)}} L \odot \sigma'(z^{(L)}), \qquad
+\delta^{(l)} = \big(W^{(l+1)\top} \delta^{(l+1)}\big) \odot \sigma'(z^{(l)}), \qquad
+\frac{\partial L}{\partial W^{(l)}} = \delta^{(l)}\, a^{(l-1)\top} .$$
 
-The step is flat everywhere except at 0, so its derivative is 0 wherever it exists: backpropagation
-would tell us nothing. The perceptron learns with its own rule instead. After each example, with
-error $e = t - y$ (which is $-1$, $0$ or $+1$) and a learning rate $\eta$:
-
-$$w_i \leftarrow w_i + \eta\, e\, x_i, \qquad b \leftarrow b + \eta\, e$$
-
-When the output is right nothing changes; when it is wrong the weights move toward the example
-(or away from it). For data a straight line can separate, such as AND, this stops with every
-example right after finitely many updates."""),
-    ("code", r"""AND = [((0.0, 0.0), 0.0), ((0.0, 1.0), 0.0), ((1.0, 0.0), 0.0), ((1.0, 1.0), 1.0)]
-
-def step(z):
-    return 1.0 if z > 0 else 0.0
-
-pw1, pw2, pb = 0.0, 0.0, 0.0   # perceptron weights: plain floats, no graph needed
-eta = 0.1
-
-for epoch in range(1, 21):
-    mistakes = 0
-    for (u1, u2), target in AND:
-        y = step(pw1 * u1 + pw2 * u2 + pb)
-        e = target - y
-        if e != 0:
-            mistakes += 1
-            pw1 += eta * e * u1
-            pw2 += eta * e * u2
-            pb += eta * e
-    print(f"epoch {epoch}: mistakes {mistakes}   w1={pw1:.1f} w2={pw2:.1f} b={pb:.1f}")
-    if mistakes == 0:
-        break"""),
-    ("code", r"""print(" x1  x2 | AND | perceptron")
-for (u1, u2), target in AND:
-    y = step(pw1 * u1 + pw2 * u2 + pb)
-    print(f"{u1:3.0f} {u2:3.0f} | {target:3.0f} | {y:3.0f}")
-    assert y == target"""),
-    ("md", r"""## 3. The same neuron with a sigmoid, trained by gradient descent
-
-Swap the step for the sigmoid and the output becomes a smooth function of the weights, so
-we can follow the gradient. The loss is the squared error summed over the four examples,
-
-$$L = \tfrac12 \sum_{k=1}^{4} \big(\sigma(w_1 x_{k1} + w_2 x_{k2} + b) - t_k\big)^2 ,$$
-
-and each step of gradient descent moves every parameter a little against its gradient:
-
-$$p \leftarrow p - \eta\, \frac{\partial L}{\partial p}$$
-
-The learning rate $\eta$ sets the size of the steps. Two details, as in PyTorch: `backward()`
-*adds* into the `.grad` of the parameters, so we reset them to 0 before each backward; and we
-change `p.data`, the plain number inside, so the update itself is not recorded in the graph."""),
-    ("code", r"""def total_loss(w1, w2, b):
-    loss = 0.0
-    for (u1, u2), target in AND:
-        out = (w1 * u1 + w2 * u2 + b).sigmoid()
-        loss = loss + 0.5 * (out - target) ** 2
-    return loss
-
-start = (0.5, -0.3, 0.1)   # the weights of section 1
-
-def train(eta, epochs, report=()):
-    params = [Scalar(v) for v in start]
-    losses = []
-    for epoch in range(1, epochs + 1):
-        loss = total_loss(*params)
-        for p in params:
-            p.grad = 0.0
-        loss.backward()
-        for p in params:
-            p.data -= eta * p.grad
-        losses.append(loss.data)
-        if epoch in report:
-            print(f"epoch {epoch:4d}: loss {loss.data:.5f}   (then w1={params[0].data:6.3f} "
-                  f"w2={params[1].data:6.3f} b={params[2].data:6.3f})")
-    return params, losses
-
-(w1, w2, b), _ = train(eta=2.0, epochs=1000, report=(1, 10, 50, 100, 250, 500, 1000))"""),
-    ("md", r"""The loss falls steadily. Reading the outputs as probabilities and rounding at 0.5 gives AND:"""),
-    ("code", r"""print(" x1  x2 | AND | sigmoid output | rounded")
-for (u1, u2), target in AND:
-    out = (w1 * u1 + w2 * u2 + b).sigmoid().data
-    print(f"{u1:3.0f} {u2:3.0f} | {target:3.0f} | {out:14.3f} | {out > 0.5:7d}")
-    assert (out > 0.5) == (target == 1.0)"""),
-    ("md", r"""The learning rate matters. Too small, and the loss barely moves in 200 steps. Larger steps
-get further, until they overshoot: the loss goes *up* on some steps. Far too large, and the first
-step throws the weights so far that the sigmoid saturates (its output is 0 or 1 to many digits),
-its slope $a(1 - a)$ is practically 0, and learning stalls at a loss of 0.5."""),
-    ("code", r"""for eta in (0.1, 0.5, 2.0, 8.0, 50.0):
-    _, losses = train(eta, epochs=200)
-    rises = sum(later > earlier for earlier, later in zip(losses, losses[1:]))
-    print(f"eta = {eta:4}: loss {losses[0]:.4f} -> {losses[-1]:.4f} after 200 epochs; "
-          f"it went up on {rises} of the steps")"""),
-    ("md", r"""## 4. The same model with `autograd.Tensor`
-
-With tensors we stop looping over examples: stack the four inputs as the rows of a 4×2 matrix
-$X$, and the whole forward pass is one line, $a = \sigma(X w + b)$, with $w$ a vector of two
-weights. The rules are the same ones, applied to whole arrays:
-$\partial L / \partial z = (a - t) \odot a \odot (1 - a)$, then
-$\partial L / \partial w = X^\top \partial L / \partial z$ and $\partial L / \partial b = \sum_k \partial L / \partial z_k$.
-
-We use float64 tensors (`autograd.tensor` makes float32 from Python floats by default, as
-PyTorch does) so the numbers match the `Scalar`s, which are Python floats."""),
+This is what `autograd.Tensor` does for whole layers at once. We build the same network with float64
+tensors (so the numbers match the Python floats of the `Scalar`s) and compare:"""),
     ("code", r"""import numpy as np
 
 f64 = autograd.float64
-X = autograd.tensor([x for x, _ in AND], dtype=f64)      # 4 x 2
-T = autograd.tensor([t for _, t in AND], dtype=f64)      # 4
+xt = autograd.tensor(x, dtype=f64)
+W1t = autograd.tensor([[w.data for w in row] for row in W1], dtype=f64, requires_grad=True)
+b1t = autograd.tensor([b.data for b in b1], dtype=f64, requires_grad=True)
+W2t = autograd.tensor([[w.data for w in row] for row in W2], dtype=f64, requires_grad=True)
+b2t = autograd.tensor([b.data for b in b2], dtype=f64, requires_grad=True)
 
-w = autograd.tensor(start[:2], dtype=f64, requires_grad=True)
-bt = autograd.tensor(start[2], dtype=f64, requires_grad=True)
-A = (X @ w + bt).sigmoid()
-L = 0.5 * ((A - T) ** 2).sum()
-L.backward()
+h1 = (W1t @ xt + b1t).sigmoid()
+y = (W2t @ h1 + b2t).sigmoid()
+Lt = 0.5 * ((y - t) ** 2).sum()
+Lt.backward()
 
-# the Scalar model of section 3 at the same (starting) weights
-sw1, sw2, sb = (Scalar(v) for v in start)
-Ls = total_loss(sw1, sw2, sb)
-Ls.backward()
+# the three lines above, in NumPy
+A1, Y = h1.detach().numpy(), y.detach().numpy()
+d2 = (Y - t) * Y * (1 - Y)
+d1 = (W2t.detach().numpy().T @ d2) * A1 * (1 - A1)
+hand = {"W1": np.outer(d1, x), "b1": d1, "W2": np.outer(d2, A1), "b2": d2}
 
-# and the formulas above, in NumPy
-Xn, Tn, An = X.numpy(), T.numpy(), A.detach().numpy()
-dz = (An - Tn) * An * (1 - An)
-hand_w, hand_b = Xn.T @ dz, dz.sum()
+print(f"loss: Tensor {Lt.item():.12f}   Scalar {L.data:.12f}")
+for name, p in [("W1", W1t), ("b1", b1t), ("W2", W2t), ("b2", b2t)]:
+    print(f"dL/d{name}: autograd {p.grad.numpy().round(8).tolist()}   matrix delta rule {hand[name].round(8).tolist()}")
+    assert np.allclose(p.grad.numpy(), hand[name], rtol=1e-12, atol=1e-15)
+assert math.isclose(W1t.grad[0, 1].item(), params["w1_12"].grad, rel_tol=1e-12)"""),
+    ("md", r"""## 4. The graph, with values and gradients
 
-print(f"loss: Tensor {L.item():.12f}   Scalar {Ls.data:.12f}")
-print(f"{'':6} {'Tensor':>16} {'Scalar':>16} {'by hand':>16}")
-for name, gt, gs, gh in [("dL/dw1", w.grad[0].item(), sw1.grad, hand_w[0]),
-                         ("dL/dw2", w.grad[1].item(), sw2.grad, hand_w[1]),
-                         ("dL/db", bt.grad.item(), sb.grad, hand_b)]:
-    print(f"{name:6} {gt:16.12f} {gs:16.12f} {gh:16.12f}")
-    assert math.isclose(gt, gs, rel_tol=1e-12, abs_tol=1e-15) and math.isclose(gt, gh, rel_tol=1e-12, abs_tol=1e-15)"""),
-    ("md", r"""Training is the same loop. The update must not be recorded, so it runs under
-`autograd.no_grad()` (as under `torch.no_grad()`), and setting `.grad = None` clears the
-gradient for the next step. After 1000 steps from the same start the tensor model lands on the
-same weights as the `Scalar` one of section 3, up to rounding in the last digits:"""),
-    ("code", r"""w = autograd.tensor(start[:2], dtype=f64, requires_grad=True)
-bt = autograd.tensor(start[2], dtype=f64, requires_grad=True)
+`autograd.draw` renders the graph that the forward pass recorded. With `show_values=True` and
+`show_grads=True` each node shows its value and $\partial L / \partial(\text{node})$, so the deltas computed above
+can be read off the picture: find the `sigmoid` nodes and the sums feeding them."""),
+    ("code", r"""autograd.draw(L, show_values=True, show_grads=True, rankdir="LR")"""),
+    ("md", r"""## 5. Gradient descent
+
+Learning is now one line per parameter: step against the gradient, with a learning rate $\eta$,
+
+$$p \leftarrow p - \eta\, \frac{\partial L}{\partial p} .$$
+
+Two details, as in PyTorch: `backward()` *adds* into `.grad`, so the gradients are reset before each
+backward; and the update changes `p.data`, the plain number inside, so it is not recorded in the graph."""),
+    ("code", r"""def forward():
+    _, h = layer(W1, b1, x)
+    _, out = layer(W2, b2, h)
+    return out[0], 0.5 * (out[0] - t) ** 2
+
 eta = 2.0
-for epoch in range(1000):
-    L = 0.5 * (((X @ w + bt).sigmoid() - T) ** 2).sum()
-    L.backward()
-    with autograd.no_grad():
-        w -= eta * w.grad
-        bt -= eta * bt.grad
-    w.grad = None
-    bt.grad = None
-
-print("Tensor weights:", np.round(w.detach().numpy(), 6), round(bt.item(), 6))
-print("Scalar weights:", np.round([w1.data, w2.data], 6), round(b.data, 6))
-diff = max(abs(w[0].item() - w1.data), abs(w[1].item() - w2.data), abs(bt.item() - b.data))
-print(f"largest difference: {diff:.1e}")
-assert diff < 1e-9
-print("predictions:", (X @ w + bt).sigmoid().detach().numpy().round(3))"""),
+for step in range(1, 31):
+    y_hat, loss = forward()
+    for p in params.values():
+        p.grad = 0.0
+    loss.backward()
+    for p in params.values():
+        p.data -= eta * p.grad
+    if step in (1, 2, 5, 10, 20, 30):
+        print(f"step {step:2d}: y_hat = {y_hat.data:.4f}  loss = {loss.data:.6f}")"""),
     ("md", r"""### What to take away
 
-* `backward()` is the chain rule, applied mechanically: multiply local derivatives along every
-  path back from the loss, and add up the paths that meet.
-* The perceptron rule needs no derivatives, but it is tied to the step and settles only when a
-  straight line can separate the data; a smooth activation lets gradient descent do the same job,
-  and the same recipe extends to many layers.
-* `Scalar` shows every number; `Tensor` does the same arithmetic on whole arrays at once.
-  The gradients are the same."""),
+* The delta of a neuron, $\delta = \partial L / \partial z$, is all backpropagation needs to keep per neuron: a layer's
+  deltas come from the next layer's deltas, sent back along the weights and multiplied by $\sigma'(z)$.
+* A weight's gradient is the delta at its output end times the activation at its input end.
+* `backward()` does exactly this, mechanically, for any graph: the numbers agree with the hand computation
+  to the last digit, and with finite differences up to their own error.
+
+The next notebook starts from the other end: the perceptron, and why a hidden layer is needed at all."""),
 ]
