@@ -1,4 +1,169 @@
-"""Loss modules (the functional forms live in nn/functional/loss.py)."""
+"""Loss modules (the functional forms live in nn/functional/loss.py); arguments and defaults as PyTorch's.
+
+A class weight given to a loss is kept as a buffer named ``weight`` (and
+``pos_weight`` for BCEWithLogitsLoss), so it travels with ``state_dict`` as in PyTorch.
+"""
 from __future__ import annotations
 
-__all__: list = []
+from typing import Optional
+
+from autograd import Tensor
+from autograd.ops._util import as_var
+
+from .functional import loss as L
+from .module import Module
+
+__all__ = ["MSELoss", "L1Loss", "SmoothL1Loss", "HuberLoss", "BCELoss", "BCEWithLogitsLoss", "CrossEntropyLoss",
+           "NLLLoss", "KLDivLoss"]
+
+
+class _Loss(Module):
+    def __init__(self, reduction: str = "mean"):
+        super().__init__()
+        self.reduction = reduction
+
+
+class _WeightedLoss(_Loss):
+    def __init__(self, weight: Optional[Tensor] = None, reduction: str = "mean"):
+        super().__init__(reduction)
+        self.register_buffer("weight", None if weight is None else as_var(weight))
+
+
+class MSELoss(_Loss):
+    """Mean squared error.
+
+    >>> import autograd, nn
+    >>> nn.MSELoss()(autograd.tensor([1.0, 3.0]), autograd.tensor([0.0, 1.0]))
+    tensor(2.5000)
+    """
+
+    def forward(self, input, target):
+        return L.mse_loss(input, target, reduction=self.reduction)
+
+
+class L1Loss(_Loss):
+    """Mean absolute error.
+
+    >>> import autograd, nn
+    >>> nn.L1Loss(reduction='sum')(autograd.tensor([1.0, 3.0]), autograd.tensor([0.0, 1.0]))
+    tensor(3.)
+    """
+
+    def forward(self, input, target):
+        return L.l1_loss(input, target, reduction=self.reduction)
+
+
+class SmoothL1Loss(_Loss):
+    """Quadratic below ``beta``, linear above.
+
+    >>> import autograd, nn
+    >>> nn.SmoothL1Loss(beta=0.5)(autograd.tensor([0.25, 2.0]), autograd.tensor([0.0, 0.0]))
+    tensor(0.9062)
+    """
+
+    def __init__(self, reduction: str = "mean", beta: float = 1.0):
+        super().__init__(reduction)
+        self.beta = beta
+
+    def forward(self, input, target):
+        return L.smooth_l1_loss(input, target, reduction=self.reduction, beta=self.beta)
+
+
+class HuberLoss(_Loss):
+    """Quadratic below ``delta``, linear (slope ``delta``) above.
+
+    >>> import autograd, nn
+    >>> nn.HuberLoss(delta=0.5)(autograd.tensor([0.25, 2.0]), autograd.tensor([0.0, 0.0]))
+    tensor(0.4531)
+    """
+
+    def __init__(self, reduction: str = "mean", delta: float = 1.0):
+        super().__init__(reduction)
+        self.delta = delta
+
+    def forward(self, input, target):
+        return L.huber_loss(input, target, reduction=self.reduction, delta=self.delta)
+
+
+class BCELoss(_WeightedLoss):
+    """Binary cross-entropy between probabilities and targets.
+
+    >>> import autograd, nn
+    >>> nn.BCELoss()(autograd.tensor([0.5, 1.0]), autograd.tensor([1.0, 1.0]))
+    tensor(0.3466)
+    """
+
+    def forward(self, input, target):
+        return L.binary_cross_entropy(input, target, weight=self.weight, reduction=self.reduction)
+
+
+class BCEWithLogitsLoss(_Loss):
+    """Binary cross-entropy on logits (a sigmoid folded in, stable for any logit); ``pos_weight`` weighs positives.
+
+    >>> import autograd, nn
+    >>> nn.BCEWithLogitsLoss()(autograd.tensor([0.0, 1e4]), autograd.tensor([1.0, 1.0]))
+    tensor(0.3466)
+    """
+
+    def __init__(self, weight: Optional[Tensor] = None, reduction: str = "mean",
+                 pos_weight: Optional[Tensor] = None):
+        super().__init__(reduction)
+        self.register_buffer("weight", None if weight is None else as_var(weight))
+        self.register_buffer("pos_weight", None if pos_weight is None else as_var(pos_weight))
+
+    def forward(self, input, target):
+        return L.binary_cross_entropy_with_logits(input, target, weight=self.weight, reduction=self.reduction,
+                                                  pos_weight=self.pos_weight)
+
+
+class CrossEntropyLoss(_WeightedLoss):
+    """Cross-entropy of logits against class indices or class probabilities.
+
+    >>> import autograd, nn
+    >>> loss = nn.CrossEntropyLoss(label_smoothing=0.1)
+    >>> loss(autograd.tensor([[2.0, 0.0, 0.0]]), autograd.tensor([0]))
+    tensor(0.3729)
+    """
+
+    def __init__(self, weight: Optional[Tensor] = None, ignore_index: int = -100, reduction: str = "mean",
+                 label_smoothing: float = 0.0):
+        super().__init__(weight, reduction)
+        self.ignore_index = ignore_index
+        self.label_smoothing = label_smoothing
+
+    def forward(self, input, target):
+        return L.cross_entropy(input, target, weight=self.weight, ignore_index=self.ignore_index,
+                               reduction=self.reduction, label_smoothing=self.label_smoothing)
+
+
+class NLLLoss(_WeightedLoss):
+    """Negative log-likelihood of class indices given log-probabilities.
+
+    >>> import autograd, nn
+    >>> nn.NLLLoss()(autograd.tensor([[-1.0, -2.0], [-3.0, -4.0]]), autograd.tensor([0, 1]))
+    tensor(2.5000)
+    """
+
+    def __init__(self, weight: Optional[Tensor] = None, ignore_index: int = -100, reduction: str = "mean"):
+        super().__init__(weight, reduction)
+        self.ignore_index = ignore_index
+
+    def forward(self, input, target):
+        return L.nll_loss(input, target, weight=self.weight, ignore_index=self.ignore_index,
+                          reduction=self.reduction)
+
+
+class KLDivLoss(_Loss):
+    """KL divergence with the input as log-probabilities (``reduction='batchmean'`` for the true per-sample KL).
+
+    >>> import autograd, nn
+    >>> nn.KLDivLoss(reduction='batchmean')(autograd.tensor([[-1.0, -1.0]]), autograd.tensor([[0.5, 0.0]]))
+    tensor(0.1534)
+    """
+
+    def __init__(self, reduction: str = "mean", log_target: bool = False):
+        super().__init__(reduction)
+        self.log_target = log_target
+
+    def forward(self, input, target):
+        return L.kl_div(input, target, reduction=self.reduction, log_target=self.log_target)

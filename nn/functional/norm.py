@@ -1,4 +1,170 @@
-"""batch_norm, layer_norm, group_norm."""
+"""batch_norm, layer_norm, group_norm.
+
+All three standardise over some axes, ``(x - mean) / sqrt(var + eps)`` with the
+biased variance, then scale and shift per channel. The standardisation is one
+fused op whose backward, ``invstd * (g - mean(g) - xhat * mean(g * xhat))``, is
+written in the ``F`` vocabulary, so it differentiates itself.
+"""
 from __future__ import annotations
 
-__all__: list = []
+import math
+from typing import Optional, Sequence, Union
+
+from autograd import Tensor, no_grad
+from autograd._backend import array_module
+from autograd.node import Node
+from autograd.ops import sqrt
+from autograd.ops._util import as_var
+
+__all__ = ["batch_norm", "layer_norm", "group_norm"]
+
+
+class Normalize(Node):
+    """``(x - mean) / sqrt(var + eps)`` over ``axes``; keeps the batch mean and variance for running statistics."""
+
+    __slots__ = ("axes", "eps", "mean", "var", "invstd")
+    save_inputs = True
+    save_output = True
+
+    def __init__(self, axes, eps):
+        self.axes, self.eps = axes, eps
+
+    def forward(self, x):
+        xp = array_module(x)
+        self.mean = x.mean(axis=self.axes, keepdims=True)
+        c = x - self.mean
+        self.var = (c * c).mean(axis=self.axes, keepdims=True)
+        self.invstd = 1.0 / xp.sqrt(self.var + self.eps)
+        c *= self.invstd
+        return c
+
+    def backward(self, g, xs, out, F):
+        shape = F.shape(g)
+        n = math.prod(shape[a] for a in self.axes)
+        if F.graph:  # the scale as a function of x, so a second derivative sees it move
+            x = xs[0]
+            c = x - F.sum(x, axis=self.axes, keepdims=True) / n
+            invstd = 1.0 / F.sqrt(F.sum(c * c, axis=self.axes, keepdims=True) / n + self.eps)
+        else:
+            invstd = self.invstd
+        mean_g = F.sum(g, axis=self.axes, keepdims=True) / n
+        mean_gx = F.sum(g * out, axis=self.axes, keepdims=True) / n
+        return (invstd * (g - mean_g - out * mean_gx),)
+
+
+def _normalize(x, axes, eps):
+    node = Normalize(axes, eps)
+    return node.apply1(x), node
+
+
+def _affine(y, weight, bias, shape):
+    """``y * weight + bias`` with both reshaped to ``shape`` (either may be None)."""
+    if weight is not None:
+        y = y * as_var(weight).reshape(shape)
+    if bias is not None:
+        y = y + as_var(bias).reshape(shape)
+    return y
+
+
+def _check_channels(op, name, t, c, x):
+    if t is not None and tuple(t.shape) != (c,):
+        raise ValueError(f"{op}: expected {name} of shape ({c},) for input {tuple(x.shape)} "
+                         f"(C={c}), got {tuple(t.shape)}")
+
+
+def batch_norm(input: Tensor, running_mean: Optional[Tensor], running_var: Optional[Tensor],
+               weight: Optional[Tensor] = None, bias: Optional[Tensor] = None, training: bool = False,
+               momentum: float = 0.1, eps: float = 1e-5) -> Tensor:
+    """Batch normalisation of ``input`` (N, C) or (N, C, *) per channel.
+
+    Training uses the batch's statistics and, when given, updates the running ones in place:
+    ``running = (1 - momentum) * running + momentum * batch`` (the variance unbiased, as PyTorch).
+    Evaluation uses the running statistics.
+
+    >>> import autograd
+    >>> from nn.functional import batch_norm
+    >>> x = autograd.tensor([[1.0], [3.0]])
+    >>> rm, rv = autograd.zeros(1), autograd.ones(1)
+    >>> batch_norm(x, rm, rv, training=True)
+    tensor([[-1.0000],
+            [ 1.0000]])
+    >>> rm, rv
+    (tensor([0.2000]), tensor([1.1000]))
+    """
+    x = as_var(input)
+    op = "batch_norm"
+    if x.ndim < 2:
+        raise ValueError(f"{op}: expected input of shape (N, C) or (N, C, *), got {tuple(x.shape)}")
+    c = x.shape[1]
+    for name, t in (("running_mean", running_mean), ("running_var", running_var), ("weight", weight),
+                    ("bias", bias)):
+        _check_channels(op, name, t, c, x)
+    shape = (c,) + (1,) * (x.ndim - 2)
+    if training:
+        count = x.shape[0] * math.prod(x.shape[2:])
+        if count <= 1:
+            raise ValueError(f"{op}: expected more than 1 value per channel when training, got input of shape "
+                             f"{tuple(x.shape)}")
+        y, node = _normalize(x, (0,) + tuple(range(2, x.ndim)), eps)
+        with no_grad():
+            if running_mean is not None:
+                running_mean.mul_(1 - momentum).add_(node.mean.reshape(c) * momentum)
+            if running_var is not None:
+                running_var.mul_(1 - momentum).add_(node.var.reshape(c) * (momentum * count / (count - 1)))
+        return _affine(y, weight, bias, shape)
+    if running_mean is None or running_var is None:
+        raise ValueError(f"{op}: running_mean and running_var are needed when training=False; pass them, or "
+                         "training=True to use the batch's statistics")
+    scale = 1.0 / sqrt(as_var(running_var) + eps)
+    if weight is not None:
+        scale = scale * as_var(weight)
+    shift = -as_var(running_mean) * scale
+    if bias is not None:
+        shift = shift + as_var(bias)
+    return x * scale.reshape(shape) + shift.reshape(shape)
+
+
+def layer_norm(input: Tensor, normalized_shape: Union[int, Sequence[int]], weight: Optional[Tensor] = None,
+               bias: Optional[Tensor] = None, eps: float = 1e-5) -> Tensor:
+    """Standardise over the last ``len(normalized_shape)`` dimensions, then scale and shift elementwise.
+
+    >>> import autograd
+    >>> from nn.functional import layer_norm
+    >>> layer_norm(autograd.tensor([[1.0, 3.0], [2.0, 2.0]]), (2,))
+    tensor([[-1.0000,  1.0000],
+            [ 0.0000,  0.0000]])
+    """
+    x = as_var(input)
+    shape = (normalized_shape,) if isinstance(normalized_shape, int) else tuple(int(n) for n in normalized_shape)
+    k = len(shape)
+    if k == 0 or x.ndim < k or tuple(x.shape[x.ndim - k:]) != shape:
+        raise ValueError(f"layer_norm: expected input with shape (*, {', '.join(map(str, shape))}) to match "
+                         f"normalized_shape {shape}, got {tuple(x.shape)}")
+    for name, t in (("weight", weight), ("bias", bias)):
+        if t is not None and tuple(t.shape) != shape:
+            raise ValueError(f"layer_norm: expected {name} of shape {shape}, got {tuple(t.shape)}")
+    y, _ = _normalize(x, tuple(range(x.ndim - k, x.ndim)), eps)
+    return _affine(y, weight, bias, shape)
+
+
+def group_norm(input: Tensor, num_groups: int, weight: Optional[Tensor] = None, bias: Optional[Tensor] = None,
+               eps: float = 1e-5) -> Tensor:
+    """Standardise each sample over groups of ``C / num_groups`` channels (and all spatial cells),
+    then scale and shift per channel.
+
+    >>> import autograd
+    >>> from nn.functional import group_norm
+    >>> group_norm(autograd.tensor([[1.0, 3.0, 5.0, 5.0]]), 2)
+    tensor([[-1.0000,  1.0000,  0.0000,  0.0000]])
+    """
+    x = as_var(input)
+    if x.ndim < 2:
+        raise ValueError(f"group_norm: expected input of shape (N, C, *), got {tuple(x.shape)}")
+    n, c = x.shape[:2]
+    if num_groups < 1 or c % num_groups:
+        raise ValueError(f"group_norm: the number of channels C={c} (input {tuple(x.shape)}) must be divisible by "
+                         f"num_groups={num_groups}")
+    for name, t in (("weight", weight), ("bias", bias)):
+        _check_channels("group_norm", name, t, c, x)
+    y, _ = _normalize(x.reshape(n, num_groups, -1), (2,), eps)
+    return _affine(y.reshape(tuple(x.shape)), weight, bias, (c,) + (1,) * (x.ndim - 2))
