@@ -1,4 +1,4 @@
-"""Activation modules: each calls its functional form."""
+"""Activation modules: each calls its functional form (``inplace`` is accepted; results are new tensors)."""
 from __future__ import annotations
 
 from . import functional as F
@@ -36,19 +36,27 @@ class ReLU(_Plain):
 
 
 class ReLU6(_Plain):
+    """min(max(x, 0), 6)."""
+
     fn = F.relu6
 
 
 class SiLU(_Plain):
+    """x * sigmoid(x)."""
+
     fn = F.silu
 
 
 class Sigmoid(Module):
+    """1 / (1 + exp(-x)), computed without overflow."""
+
     def forward(self, input):
         return F.sigmoid(input)
 
 
 class Tanh(Module):
+    """The hyperbolic tangent."""
+
     def forward(self, input):
         return F.tanh(input)
 
@@ -66,6 +74,13 @@ class Step(Module):
 
 
 class LeakyReLU(Module):
+    """x where x > 0, else ``negative_slope * x``.
+
+    >>> import autograd, nn
+    >>> nn.LeakyReLU(0.1)(autograd.tensor([-2.0, 3.0]))
+    tensor([-0.2000,  3.0000])
+    """
+
     def __init__(self, negative_slope: float = 0.01, inplace: bool = False):
         super().__init__()
         self.negative_slope = negative_slope
@@ -79,6 +94,8 @@ class LeakyReLU(Module):
 
 
 class ELU(Module):
+    """x where x > 0, else ``alpha * (exp(x) - 1)``."""
+
     def __init__(self, alpha: float = 1.0, inplace: bool = False):
         super().__init__()
         self.alpha = alpha
@@ -92,6 +109,8 @@ class ELU(Module):
 
 
 class GELU(Module):
+    """x * Phi(x) (``approximate="tanh"``: the tanh approximation)."""
+
     def __init__(self, approximate: str = "none"):
         super().__init__()
         self.approximate = approximate
@@ -104,6 +123,8 @@ class GELU(Module):
 
 
 class Softplus(Module):
+    """log(1 + exp(beta x)) / beta; linear above ``threshold`` (in units of beta x)."""
+
     def __init__(self, beta: float = 1.0, threshold: float = 20.0):
         super().__init__()
         self.beta = beta
@@ -117,8 +138,12 @@ class Softplus(Module):
 
 
 class Hardtanh(Module):
+    """x clamped to [min_val, max_val]."""
+
     def __init__(self, min_val: float = -1.0, max_val: float = 1.0, inplace: bool = False):
         super().__init__()
+        if min_val > max_val:
+            raise ValueError(f"Hardtanh: max_val ({max_val}) must be greater than min_val ({min_val})")
         self.min_val, self.max_val, self.inplace = min_val, max_val, inplace
 
     def forward(self, input):
@@ -129,6 +154,13 @@ class Hardtanh(Module):
 
 
 class Softmax(Module):
+    """exp(x) / sum(exp(x)) along ``dim``.
+
+    >>> import autograd, nn
+    >>> nn.Softmax(dim=1)(autograd.zeros(1, 4))
+    tensor([[0.2500, 0.2500, 0.2500, 0.2500]])
+    """
+
     def __init__(self, dim=None):
         super().__init__()
         self.dim = dim
@@ -141,6 +173,8 @@ class Softmax(Module):
 
 
 class LogSoftmax(Module):
+    """log(softmax(x)) along ``dim``, stable for large logits."""
+
     def __init__(self, dim=None):
         super().__init__()
         self.dim = dim

@@ -283,7 +283,7 @@ class ParameterList(Module):
     def _set(self, key: str, value) -> None:
         value = _as_parameter(value)
         if isinstance(value, Parameter) or value is None:
-            self._forget(key)
+            self._forget(key, keep="_parameters")
             self.register_parameter(key, value)
         else:
             setattr(self, key, value)
@@ -351,7 +351,7 @@ class ParameterDict(Module):
         self._keys[key] = None
         value = _as_parameter(value)
         if isinstance(value, Parameter) or value is None:
-            self._forget(key)
+            self._forget(key, keep="_parameters")
             self.register_parameter(key, value)
         else:
             setattr(self, key, value)

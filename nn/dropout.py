@@ -10,6 +10,8 @@ __all__ = ["Dropout"]
 class Dropout(Module):
     """Zero each entry with probability ``p`` in training, scaling the rest by 1/(1-p); identity in eval.
 
+    ``inplace`` is accepted for PyTorch compatibility; the result is always a new tensor.
+
     >>> import autograd, nn
     >>> d = nn.Dropout(0.5).eval()
     >>> d(autograd.ones(3))

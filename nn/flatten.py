@@ -37,12 +37,12 @@ class Unflatten(Module):
     def __init__(self, dim: int, unflattened_size):
         super().__init__()
         self.dim = dim
-        self.unflattened_size = tuple(unflattened_size)
+        self.unflattened_size = unflattened_size
 
     def forward(self, input):
         shape = tuple(input.shape)
         d = self.dim % len(shape)
-        return input.reshape(shape[:d] + self.unflattened_size + shape[d + 1:])
+        return input.reshape(shape[:d] + tuple(self.unflattened_size) + shape[d + 1:])
 
     def extra_repr(self) -> str:
         return f"dim={self.dim}, unflattened_size={self.unflattened_size}"

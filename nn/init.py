@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import math
 
-from autograd._backend import array_module
+from autograd._backend import array_module, erf as _erf
 from autograd.random import _generator
 
 __all__ = ["calculate_gain", "uniform_", "normal_", "constant_", "zeros_", "ones_", "eye_", "dirac_",
@@ -86,16 +86,53 @@ def normal_(tensor, mean: float = 0.0, std: float = 1.0, generator=None):
     return _fill(tensor, _rng(tensor, generator).normal(mean, std, tuple(tensor.shape)))
 
 
+def _erfinv(y):
+    """Inverse error function of an array in (-1, 1): Giles' approximation, then two Newton steps on erf."""
+    xp = array_module(y)
+    w = -xp.log((1.0 - y) * (1.0 + y))
+    central = w < 5.0
+    wc = w - 2.5
+    p = 2.81022636e-08
+    for c in (3.43273939e-07, -3.5233877e-06, -4.39150654e-06, 0.00021858087, -0.00125372503, -0.00417768164,
+              0.246640727, 1.50140941):
+        p = c + p * wc
+    wt = xp.sqrt(w) - 3.0
+    q = -0.000200214257
+    for c in (0.000100950558, 0.00134934322, -0.00367342844, 0.00573950773, -0.0076224613, 0.00943887047,
+              1.00167406, 2.83297682):
+        q = c + q * wt
+    x = xp.where(central, p, q) * y
+    for _ in range(2):  # each step roughly doubles the correct digits of the float32-grade start
+        x = x - (_erf(x) - y) / (2.0 / math.sqrt(math.pi) * xp.exp(-x * x))
+    return x
+
+
 def trunc_normal_(tensor, mean: float = 0.0, std: float = 1.0, a: float = -2.0, b: float = 2.0, generator=None):
-    """Fill with N(mean, std²) samples redrawn until they fall in [a, b]."""
-    g = _rng(tensor, generator)
+    """Fill with N(mean, std²) conditioned on [a, b] (``a`` and ``b`` are values, not multiples of ``std``).
+
+    Inverse-CDF sampling, as PyTorch does: uniform draws between the normal CDF at ``a`` and at
+    ``b``, mapped back through the inverse CDF, so an interval deep in a tail costs no rejections.
+
+    >>> import autograd, nn
+    >>> w = nn.init.trunc_normal_(autograd.empty(1000), std=1.0, a=-0.5, b=0.5)
+    >>> bool((w.abs() <= 0.5).all())
+    True
+    """
+    if not a < b:
+        raise ValueError(f"trunc_normal_: the interval [a, b] must have a < b, got a={a}, b={b}")
+    if not std > 0:
+        raise ValueError(f"trunc_normal_: std must be positive, got {std}")
     xp = array_module(tensor.data)
-    out = g.normal(mean, std, tuple(tensor.shape))
-    bad = (out < a) | (out > b)
-    while bool(bad.any()):  # each pass redraws only the rejected entries; few passes for any sensible [a, b]
-        out = xp.where(bad, g.normal(mean, std, tuple(tensor.shape)), out)
-        bad = (out < a) | (out > b)
-    return _fill(tensor, out)
+
+    def cdf2(v):  # 2 * Phi(z) - 1 = erf(z / sqrt 2) at the standardised v
+        return math.erf((v - mean) / (std * math.sqrt(2.0)))
+
+    lo, hi = cdf2(a), cdf2(b)
+    u = _rng(tensor, generator).uniform(lo, hi, tuple(tensor.shape))
+    tiny = float(xp.finfo(xp.float64).eps)
+    u = xp.clip(u, -1.0 + tiny, 1.0 - tiny)  # erfinv(+-1) is infinite; the clip below restores the bounds
+    out = _erfinv(u) * (std * math.sqrt(2.0)) + mean
+    return _fill(tensor, xp.clip(out, a, b))
 
 
 def constant_(tensor, val: float):
@@ -167,6 +204,8 @@ def orthogonal_(tensor, gain: float = 1.0, generator=None):
     """A (semi-)orthogonal matrix from the QR decomposition of a Gaussian one, times ``gain``."""
     if tensor.ndim < 2:
         raise ValueError(f"orthogonal_: only tensors with 2 or more dimensions are supported, got {tuple(tensor.shape)}")
+    if tensor.numel() == 0:
+        return tensor
     xp = array_module(tensor.data)
     rows = tensor.shape[0]
     cols = tensor.size // rows
@@ -178,3 +217,15 @@ def orthogonal_(tensor, gain: float = 1.0, generator=None):
     if rows < cols:
         q = q.T
     return _fill(tensor, gain * q.reshape(tuple(tensor.shape)))
+
+
+def _default_reset_(weight, bias=None) -> None:
+    """PyTorch's default for Linear and Conv layers: U(-1/sqrt(fan_in), 1/sqrt(fan_in)) for weight and bias.
+
+    (``kaiming_uniform_`` with ``a=sqrt(5)`` is exactly that bound for the weight.)
+    """
+    kaiming_uniform_(weight, a=math.sqrt(5))
+    if bias is not None:
+        fan_in, _ = _calculate_fan_in_and_fan_out(weight)
+        bound = 1 / math.sqrt(fan_in) if fan_in > 0 else 0
+        uniform_(bias, -bound, bound)

@@ -1,8 +1,6 @@
 """Linear and Identity."""
 from __future__ import annotations
 
-import math
-
 import autograd
 
 from . import init
@@ -46,14 +44,11 @@ class Linear(Module):
         self.reset_parameters()
 
     def reset_parameters(self) -> None:
-        # kaiming_uniform_(a=sqrt(5)) gives U(-1/sqrt(fan_in), 1/sqrt(fan_in)), PyTorch's default
-        init.kaiming_uniform_(self.weight, a=math.sqrt(5))
-        if self.bias is not None:
-            bound = 1 / math.sqrt(self.in_features) if self.in_features > 0 else 0
-            init.uniform_(self.bias, -bound, bound)
+        init._default_reset_(self.weight, self.bias)
 
     def forward(self, input):
-        return linear(input, self.weight, self.bias)
+        params = self._parameters  # straight from the store: this runs once per layer per step
+        return linear(input, params["weight"], params["bias"])
 
     def extra_repr(self) -> str:
         return f"in_features={self.in_features}, out_features={self.out_features}, bias={self.bias is not None}"

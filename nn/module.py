@@ -14,13 +14,12 @@ from typing import Any, Callable, Dict, Iterator, Optional, Tuple
 from autograd import scope as _scope
 from autograd._backend import array_module
 from autograd.device import Device
-from autograd.grad_mode import no_grad
+from autograd.grad_mode import no_grad, state as _grad_state
 from autograd.tensor import Tensor
 
 from .parameter import Buffer, Parameter
 
 __all__ = ["Module"]
-
 
 
 class _IncompatibleKeys(namedtuple("IncompatibleKeys", ["missing_keys", "unexpected_keys"])):
@@ -52,6 +51,16 @@ class _RemovableHandle:
 
     def __exit__(self, *exc):
         self.remove()
+
+
+def _register(hooks: "OrderedDict", hook: Callable, prepend: bool, with_kwargs: bool) -> _RemovableHandle:
+    if not callable(hook):
+        raise TypeError(f"a hook must be callable, got {type(hook).__name__}")
+    handle = _RemovableHandle(hooks)
+    hooks[handle.id] = (hook, with_kwargs)
+    if prepend:
+        hooks.move_to_end(handle.id, last=False)
+    return handle
 
 
 def _addindent(text: str, spaces: int) -> str:
@@ -111,36 +120,68 @@ class Module:
 
     # -- calling ------------------------------------------------------------------------
     def __call__(self, *args, **kwargs):
+        hooked = self._forward_pre_hooks or self._forward_hooks
+        if not hooked and not _grad_state.enabled:  # nothing is recorded: no graph to label with this call
+            return self.forward(*args, **kwargs)
         call = _scope.enter(self)
         try:
-            if self._forward_pre_hooks:
-                for hook in list(self._forward_pre_hooks.values()):
-                    res = hook(self, args)
-                    if res is not None:
-                        args = res if isinstance(res, tuple) else (res,)
-            out = self.forward(*args, **kwargs)
-            if self._forward_hooks:
-                for hook in list(self._forward_hooks.values()):
-                    res = hook(self, args, out)
-                    if res is not None:
-                        out = res
+            if hooked:
+                args, out = self._call_with_hooks(args, kwargs)
+            else:
+                out = self.forward(*args, **kwargs)
         except BaseException:
             _scope.leave(call, (), None)
             raise
         _scope.leave(call, args, out)
         return out
 
-    def register_forward_pre_hook(self, hook: Callable) -> _RemovableHandle:
-        """``hook(module, args)`` runs before ``forward``; a returned value replaces ``args``."""
-        handle = _RemovableHandle(self._forward_pre_hooks)
-        self._forward_pre_hooks[handle.id] = hook
-        return handle
+    def _call_with_hooks(self, args, kwargs):
+        for hook, with_kwargs in list(self._forward_pre_hooks.values()):
+            if with_kwargs:
+                res = hook(self, args, kwargs)
+                if res is not None:
+                    if not (isinstance(res, tuple) and len(res) == 2):
+                        raise RuntimeError(f"forward pre-hook {hook!r} registered with with_kwargs=True must return "
+                                           f"None or an (args, kwargs) tuple, got {type(res).__name__}")
+                    args, kwargs = res
+            else:
+                res = hook(self, args)
+                if res is not None:
+                    args = res
+            if not isinstance(args, tuple):
+                args = (args,)
+        out = self.forward(*args, **kwargs)
+        for hook, with_kwargs in list(self._forward_hooks.values()):
+            res = hook(self, args, kwargs, out) if with_kwargs else hook(self, args, out)
+            if res is not None:
+                out = res
+        return args, out
 
-    def register_forward_hook(self, hook: Callable) -> _RemovableHandle:
-        """``hook(module, args, output)`` runs after ``forward``; a returned value replaces the output."""
-        handle = _RemovableHandle(self._forward_hooks)
-        self._forward_hooks[handle.id] = hook
-        return handle
+    def register_forward_pre_hook(self, hook: Callable, *, prepend: bool = False,
+                                  with_kwargs: bool = False) -> _RemovableHandle:
+        """``hook(module, args)`` runs before ``forward``; a returned value replaces ``args``.
+
+        With ``with_kwargs=True`` it is called as ``hook(module, args, kwargs)`` and may return
+        ``(args, kwargs)``. ``prepend=True`` runs it before the hooks already registered.
+
+        >>> import autograd, nn
+        >>> layer = nn.Identity()
+        >>> handle = layer.register_forward_pre_hook(lambda m, args: (args[0] * 10,))
+        >>> layer(autograd.tensor([1.0]))
+        tensor([10.])
+        >>> handle.remove(); layer(autograd.tensor([1.0]))
+        tensor([1.])
+        """
+        return _register(self._forward_pre_hooks, hook, prepend, with_kwargs)
+
+    def register_forward_hook(self, hook: Callable, *, prepend: bool = False,
+                              with_kwargs: bool = False) -> _RemovableHandle:
+        """``hook(module, args, output)`` runs after ``forward``; a returned value replaces the output.
+
+        With ``with_kwargs=True`` it is called as ``hook(module, args, kwargs, output)``.
+        ``prepend=True`` runs it before the hooks already registered.
+        """
+        return _register(self._forward_hooks, hook, prepend, with_kwargs)
 
     # -- registration ---------------------------------------------------------------------
     def __getattr__(self, name: str) -> Any:
@@ -156,7 +197,7 @@ class Module:
         if isinstance(value, Parameter):
             if params is None:
                 raise AttributeError("cannot assign parameters before Module.__init__() call")
-            self._forget(name)
+            self._forget(name, keep="_parameters")
             self.register_parameter(name, value)
         elif params is not None and name in params:
             if value is not None:
@@ -166,7 +207,7 @@ class Module:
         elif isinstance(value, Module):
             if params is None:
                 raise AttributeError("cannot assign module before Module.__init__() call")
-            self._forget(name)
+            self._forget(name, keep="_modules")
             d["_modules"][name] = value
         elif params is not None and name in d["_modules"]:
             if value is not None:
@@ -174,7 +215,9 @@ class Module:
                                 "(nn.Module or None expected)")
             d["_modules"][name] = None
         elif isinstance(value, Buffer):
-            self._forget(name)
+            if params is None:
+                raise AttributeError("cannot assign buffer before Module.__init__() call")
+            self._forget(name, keep="_buffers")
             self.register_buffer(name, value, persistent=value.__dict__.get("persistent", True))
         elif params is not None and name in d["_buffers"]:
             if value is not None and not isinstance(value, Tensor):
@@ -183,11 +226,13 @@ class Module:
         else:
             object.__setattr__(self, name, value)
 
-    def _forget(self, name):
+    def _forget(self, name, keep=None):
+        """Drop ``name`` from every store but ``keep`` (which keeps its place in the order, as PyTorch's)."""
         d = self.__dict__
         d.pop(name, None)
         for store in ("_parameters", "_buffers", "_modules"):
-            d[store].pop(name, None)
+            if store != keep:
+                d[store].pop(name, None)
         d["_non_persistent_buffers_set"].discard(name)
 
     def __delattr__(self, name: str) -> None:
@@ -202,20 +247,22 @@ class Module:
     def __dir__(self):
         return sorted(set(super().__dir__()) | set(self._parameters) | set(self._buffers) | set(self._modules))
 
-    def _check_name(self, kind: str, name: str) -> None:
+    def _check_name(self, kind: str, name: str, store: str) -> None:
+        """PyTorch's rules: a string, no ".", not empty, and not already taken by anything but ``store``."""
         if not isinstance(name, str):
             raise TypeError(f"{kind} name should be a string, got {type(name).__name__}")
-        if "." in name or name == "":
-            raise KeyError(f'{kind} name can\'t contain "." and can\'t be empty, got "{name}"')
-        if hasattr(self, name) and name not in self._parameters and name not in self._buffers \
-                and name not in self._modules:
+        if "." in name:
+            raise KeyError(f'{kind} name can\'t contain ".", got "{name}"')
+        if name == "":
+            raise KeyError(f'{kind} name can\'t be empty string ""')
+        if name not in self.__dict__[store] and hasattr(self, name):
             raise KeyError(f"attribute '{name}' already exists")
 
     def register_parameter(self, name: str, param: Optional[Parameter]) -> None:
         """Add ``param`` (or None, a placeholder) as parameter ``name``."""
         if "_parameters" not in self.__dict__:
             raise AttributeError("cannot assign parameter before Module.__init__() call")
-        self._check_name("parameter", name)
+        self._check_name("parameter", name, "_parameters")
         if param is not None and not isinstance(param, Parameter):
             raise TypeError(f"cannot assign '{type(param).__name__}' object to parameter '{name}' "
                             "(nn.Parameter or None required)")
@@ -231,7 +278,7 @@ class Module:
         """
         if "_buffers" not in self.__dict__:
             raise AttributeError("cannot assign buffer before Module.__init__() call")
-        self._check_name("buffer", name)
+        self._check_name("buffer", name, "_buffers")
         if tensor is not None and not isinstance(tensor, Tensor):
             raise TypeError(f"cannot assign '{type(tensor).__name__}' object to buffer '{name}' (Tensor or None required)")
         self._buffers[name] = tensor
@@ -244,7 +291,9 @@ class Module:
         """Add a child module (the same as assigning it as an attribute)."""
         if module is not None and not isinstance(module, Module):
             raise TypeError(f"{type(module).__name__} is not a Module subclass")
-        self._check_name("module", name)
+        if "_modules" not in self.__dict__:
+            raise AttributeError("cannot assign module before Module.__init__() call")
+        self._check_name("module", name, "_modules")
         self._modules[name] = module
 
     register_module = add_module
@@ -258,12 +307,20 @@ class Module:
             mod = mod._modules[part]
         return mod
 
-    def get_parameter(self, target: str) -> Parameter:
+    def _get_member(self, target: str, store: str, kind: str):
         path, _, name = target.rpartition(".")
         mod = self.get_submodule(path)
-        if name not in mod._parameters:
-            raise AttributeError(f"{mod._get_name()} has no parameter `{name}`")
-        return mod._parameters[name]
+        if name not in mod.__dict__[store]:
+            raise AttributeError(f"{mod._get_name()} has no {kind} `{name}`")
+        return mod.__dict__[store][name]
+
+    def get_parameter(self, target: str) -> Parameter:
+        """The parameter at dotted path ``target`` (``"encoder.0.weight"``)."""
+        return self._get_member(target, "_parameters", "parameter")
+
+    def get_buffer(self, target: str) -> Tensor:
+        """The buffer at dotted path ``target`` (``"bn.running_mean"``)."""
+        return self._get_member(target, "_buffers", "buffer")
 
     # -- iteration --------------------------------------------------------------------------
     def named_modules(self, memo=None, prefix: str = "", remove_duplicate: bool = True) -> Iterator[Tuple[str, "Module"]]:
@@ -327,9 +384,10 @@ class Module:
     def train(self, mode: bool = True) -> "Module":
         """Training mode (``mode=True``) or evaluation mode, for this module and all below it."""
         if not isinstance(mode, bool):
-            raise ValueError(f"train(mode): mode is expected to be a bool, got {type(mode).__name__}")
-        for m in self.modules():
-            m.__dict__["training"] = mode
+            raise ValueError(f"train(mode): training mode is expected to be boolean, got {type(mode).__name__}")
+        self.__dict__["training"] = mode
+        for m in self.children():  # through each child's own train(), so a layer that overrides it is obeyed
+            m.train(mode)
         return self
 
     def eval(self) -> "Module":
@@ -440,9 +498,17 @@ class Module:
     def load_state_dict(self, state_dict, strict: bool = True, assign: bool = False):
         """Copy values from ``state_dict`` into this module's parameters and buffers.
 
-        Everything is checked before anything is written: on missing or unexpected
-        keys (with ``strict``) or any size mismatch, one RuntimeError lists them all
-        and the module is left exactly as it was. Returns ``(missing_keys, unexpected_keys)``.
+        Values may be Tensors, NumPy arrays or nested lists; they are cast to each
+        parameter's dtype (with ``assign=True`` the arrays themselves are taken, dtype
+        and all). Everything is checked before anything is written: on missing or
+        unexpected keys (with ``strict``) or any size mismatch, one RuntimeError lists
+        them all and the module is left exactly as it was. Returns
+        ``(missing_keys, unexpected_keys)``.
+
+        >>> import nn
+        >>> net = nn.Sequential(nn.Linear(2, 3))
+        >>> net.load_state_dict({"0.weight": net[0].weight.detach()}, strict=False)
+        _IncompatibleKeys(missing_keys=['0.bias'], unexpected_keys=[])
         """
         if not hasattr(state_dict, "keys"):
             raise TypeError(f"Expected state_dict to be dict-like, got {type(state_dict).__name__}.")
@@ -468,7 +534,10 @@ class Module:
             raise RuntimeError("Error(s) in loading state_dict for {}:\n\t{}".format(self._get_name(), "\n\t".join(errors)))
         for t, v in plan:
             xp = array_module(t.data)
-            t.data[...] = xp.asarray(v).astype(t.data.dtype, copy=False) if xp.__name__ == "numpy" else xp.asarray(v)
+            if assign:  # take the checkpoint's array (and dtype) itself, as PyTorch's assign=True does
+                t.data = xp.asarray(v)
+            else:
+                t.data[...] = xp.asarray(v)
             t._vc[0] += 1  # graphs that saved the old values must not backpropagate through the new ones
         return _IncompatibleKeys(missing, unexpected)
 

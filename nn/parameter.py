@@ -32,7 +32,7 @@ class Parameter(Tensor):
         return "Parameter containing:\n" + super().__repr__()
 
     def __reduce_ex__(self, protocol):
-        return (_rebuild_parameter, (self.numpy(), self._rg))
+        return (_rebuild_parameter, (self.detach().numpy(), self._rg))
 
     def __deepcopy__(self, memo):
         if id(self) in memo:

@@ -22,9 +22,12 @@ def dropout(input, p: float = 0.5, training: bool = True, inplace: bool = False)
         raise ValueError(f"dropout probability has to be between 0 and 1, but got {p}")
     if not training or p == 0.0:
         return input
+    if input.dtype.kind not in "fc":
+        raise TypeError(f"dropout: expected a floating-point input, got {input.dtype}; convert it with .float()")
     if p == 1.0:
-        return input * 0
+        return input * 0  # as PyTorch: zeros (and NaN where the input is inf or NaN)
     xp = array_module(input.data)
-    keep = _generator(xp).random(input.shape) >= p
+    mask = (_generator(xp).random(input.shape) >= p).astype(input.dtype)
+    mask *= 1.0 / (1.0 - p)
     # one multiply by a constant mask: the mask is data, not a graph input, so backward is g * mask
-    return input * (keep * (1.0 / (1.0 - p))).astype(input.dtype)
+    return input * mask

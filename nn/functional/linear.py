@@ -9,6 +9,9 @@ __all__ = ["linear"]
 def linear(input, weight, bias=None):
     """``input @ weight.T + bias`` for input (..., in_features) and weight (out_features, in_features).
 
+    Recorded as its parts (``permute``, ``matmul``, ``add``), so a drawn graph shows the
+    arithmetic of each layer; mixed dtypes are promoted as ``matmul`` promotes them.
+
     >>> import autograd, nn
     >>> x, w = autograd.ones(2, 3), autograd.ones(4, 3)
     >>> nn.functional.linear(x, w, autograd.zeros(4)).shape
@@ -17,5 +20,8 @@ def linear(input, weight, bias=None):
     if input.shape[-1:] != weight.shape[-1:]:
         raise ValueError(f"linear: input of shape {tuple(input.shape)} has {input.shape[-1] if input.ndim else 0} "
                          f"features but weight of shape {tuple(weight.shape)} expects {weight.shape[-1]}")
+    if bias is not None and weight.ndim == 2 and tuple(bias.shape) not in ((weight.shape[0],), (1,), ()):
+        raise ValueError(f"linear: bias of shape {tuple(bias.shape)} does not match weight of shape "
+                         f"{tuple(weight.shape)}; expected ({weight.shape[0]},)")
     out = autograd.matmul(input, weight.T)
     return out if bias is None else out + bias

@@ -3,15 +3,53 @@ from __future__ import annotations
 
 import autograd
 from autograd._backend import array_module
+from autograd.node import Node
 
 __all__ = ["embedding", "one_hot"]
+
+
+class Embedding(Node):
+    """Rows of the table picked by integer indices; backward scatter-adds into a zero table.
+
+    ``scale`` (an array of the indices' shape plus a trailing 1, or None) multiplies each looked-up
+    row's gradient: 0 for the padding row, 1/count for ``scale_grad_by_freq``. It is data, not an
+    input, so the rule differentiates itself under ``create_graph``.
+    """
+
+    __slots__ = ("index", "table_shape", "scale")
+    op_name = "embedding"
+
+    def forward(self, w):
+        self.table_shape = w.shape
+        return w[self.index]
+
+    def backward(self, g, xs, out, F):
+        if self.scale is not None:
+            g = g * self.scale
+        return (F.index_add(self.table_shape, self.index, g),)
+
+
+def _renorm_(weight, idx, max_norm: float, norm_type: float) -> None:
+    """Rescale, in place and without a graph, the looked-up rows whose norm exceeds ``max_norm`` (PyTorch's rule)."""
+    xp = array_module(weight.data)
+    rows = xp.unique(idx)
+    w = weight.data[rows]
+    norms = xp.linalg.norm(w, ord=norm_type, axis=1)
+    big = norms > max_norm
+    if bool(big.any()):
+        scale = xp.where(big, max_norm / (norms + 1e-7), 1.0).astype(w.dtype)
+        weight.data[rows] = w * scale[:, None]
+        weight._vc[0] += 1
 
 
 def embedding(input, weight, padding_idx=None, max_norm=None, norm_type: float = 2.0, scale_grad_by_freq=False,
               sparse=False):
     """Rows of ``weight`` picked by integer ``input``; repeated indices accumulate their gradients.
 
-    ``padding_idx``'s row receives no gradient.
+    ``padding_idx``'s row receives no gradient. ``max_norm`` first rescales, in place, every
+    looked-up row whose ``norm_type``-norm exceeds it; ``scale_grad_by_freq`` divides each row's
+    gradient by how often its index occurs in ``input``. Gradients are always dense arrays
+    (``sparse=True`` is accepted for PyTorch compatibility; the values are the same).
 
     >>> import autograd, nn
     >>> w = autograd.arange(6.0).reshape(3, 2)
@@ -19,21 +57,31 @@ def embedding(input, weight, padding_idx=None, max_norm=None, norm_type: float =
     tensor([[4., 5.],
             [0., 1.]])
     """
-    idx = input.data if isinstance(input, autograd.Tensor) else array_module(input).asarray(input)
+    idx = input.data if isinstance(input, autograd.Tensor) else array_module(weight.data).asarray(input)
     if idx.dtype.kind not in "iu":
-        raise TypeError(f"embedding: indices must be integers, got {idx.dtype}")
+        raise TypeError(f"embedding: indices must be integers, got {idx.dtype}; convert with .long()")
+    if weight.ndim != 2:
+        raise ValueError(f"embedding: weight must be a 2-D table (num_embeddings, embedding_dim), "
+                         f"got shape {tuple(weight.shape)}")
     n = weight.shape[0]
-    if idx.size and (int(idx.min()) < -n or int(idx.max()) >= n):
-        raise IndexError(f"embedding: index out of range for a table of {n} rows "
-                         f"(indices span {int(idx.min())}..{int(idx.max())})")
-    if padding_idx is not None and weight.requires_grad:
-        pad = padding_idx % n
+    if idx.size and (int(idx.min()) < 0 or int(idx.max()) >= n):
+        raise IndexError(f"embedding: indices must be in [0, {n}) for a table of {n} rows, "
+                         f"got values from {int(idx.min())} to {int(idx.max())}")
+    if max_norm is not None and idx.size:
+        _renorm_(weight, idx, max_norm, norm_type)
+    node = Embedding()
+    node.index = idx
+    node.scale = None
+    if weight.requires_grad and (padding_idx is not None or scale_grad_by_freq):
         xp = array_module(weight.data)
-        mask = xp.ones((n, 1), dtype=weight.dtype)
-        mask[pad] = 0
-        # the padding row's value is kept (multiplied by a mask whose gradient is zero there)
-        weight = weight * mask + weight.detach() * (1 - mask)
-    return weight[idx]
+        scale = xp.ones(idx.shape, dtype=weight.dtype)
+        if scale_grad_by_freq:
+            counts = xp.bincount(idx.reshape(-1), minlength=n)
+            scale = scale / counts[idx]
+        if padding_idx is not None:
+            scale = scale * (idx != padding_idx % n)
+        node.scale = scale.astype(weight.dtype, copy=False)[..., None]
+    return node.apply1(weight)
 
 
 def one_hot(tensor, num_classes: int = -1):
@@ -44,12 +92,14 @@ def one_hot(tensor, num_classes: int = -1):
     tensor([[1, 0, 0],
             [0, 0, 1]])
     """
-    idx = tensor.data
+    idx = tensor.data if isinstance(tensor, autograd.Tensor) else autograd.tensor(tensor).data
     if idx.dtype.kind not in "iu":
-        raise TypeError(f"one_hot: expected integer class indices, got {idx.dtype}")
+        raise TypeError(f"one_hot: expected integer class indices, got {idx.dtype}; convert with .long()")
     xp = array_module(idx)
     if num_classes < 0:
-        num_classes = int(idx.max()) + 1 if idx.size else 0
+        if not idx.size:
+            raise ValueError("one_hot: cannot infer num_classes from an empty tensor; pass num_classes")
+        num_classes = int(idx.max()) + 1
     if idx.size and (int(idx.min()) < 0 or int(idx.max()) >= num_classes):
         raise ValueError(f"one_hot: class values must be in [0, {num_classes}), got {int(idx.min())}..{int(idx.max())}")
     out = (idx[..., None] == xp.arange(num_classes)).astype(xp.int64)
