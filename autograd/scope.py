@@ -31,7 +31,7 @@ from .node import Node, Var
 class ModuleCall:
     """One call of a module: its path, its type, its parent call and its input edges."""
 
-    __slots__ = ("path", "type_name", "module_ref", "parent", "inputs", "depth", "__weakref__")
+    __slots__ = ("path", "type_name", "module_ref", "parent", "inputs", "depth", "names", "__weakref__")
 
     def __init__(self, module, path: str, parent):
         self.path = path
@@ -40,6 +40,7 @@ class ModuleCall:
         self.parent = parent
         self.inputs = ()
         self.depth = 0 if parent is None else parent.depth + 1
+        self.names = None  # id(child module) -> attribute name, built on the first child call
 
     @property
     def module(self):
@@ -63,12 +64,17 @@ def current():
     return calls[-1] if calls else None
 
 
-def _child_name(parent_module, module):
-    children = getattr(parent_module, "_modules", None) or {}
-    for name, m in children.items():
-        if m is module:
-            return name
-    return None
+def _child_name(parent: ModuleCall, module):
+    """``module``'s attribute name in the parent call's module (one dict per call, so a Sequential
+    of n layers costs n lookups, not n² scans)."""
+    names = parent.names
+    if names is None:
+        pm = parent.module
+        children = (getattr(pm, "_modules", None) or {}) if pm is not None else {}
+        names = parent.names = {}
+        for name, m in children.items():
+            names.setdefault(id(m), name)
+    return names.get(id(module))
 
 
 def enter(module) -> ModuleCall:
@@ -78,8 +84,7 @@ def enter(module) -> ModuleCall:
     if parent is None:
         path = ""
     else:
-        pm = parent.module
-        name = _child_name(pm, module) if pm is not None else None
+        name = _child_name(parent, module)
         if name is None:  # a module called from a parent that does not own it: name it by its type
             name = type(module).__name__
         path = f"{parent.path}.{name}" if parent.path else name
