@@ -102,7 +102,7 @@ def run_backward(roots, root_grads, retain_graph=False, create_graph=False, capt
     results = [None] * len(capture) if capture is not None else None
     handed = {id(g) for g in root_grads}  # arrays already owned elsewhere: copy before storing in .grad
     anomaly = state.anomaly
-    slow = keep_grads or capture is not None or create_graph or anomaly
+    slow = capture is not None or create_graph or anomaly  # keep_grads (Scalars) stays on the flat path
     ready = [e for e in order if e not in deps]
     # one vocabulary per walk: a graph holds one kind of data (Scalars and Tensors never mix)
     F = TENSOR_OPS if create_graph else ops_for(root_grads[0])
@@ -126,13 +126,15 @@ def run_backward(roots, root_grads, retain_graph=False, create_graph=False, capt
                 gs = _step(n, g, F, retain_graph, create_graph, keep_grads, capture, results)
             else:  # the common case, kept flat: this loop runs once per recorded op
                 vc = n.vc
-                if vc is None:  # nothing saved that could go stale (add, reshape, Scalars)
+                if vc is None and not keep_grads:  # nothing saved that could go stale (add, reshape)
                     gs = n.backward(g, n.saved, n.out, F)
                 else:
+                    if keep_grads:  # a Scalar graph: every value shows its gradient
+                        n.grad = g
                     saved = n.saved
                     if saved is _RELEASED:
                         raise _retain_graph_error(n)
-                    if vc[0][0] != vc[1] or (len(vc) > 2 and _stale(vc)):
+                    if vc is not None and (vc[0][0] != vc[1] or (len(vc) > 2 and _stale(vc))):
                         _check_versions(n)
                     gs = n.backward(g, saved, n.out, F)
                     if not retain_graph and (saved is not None or n.out is not None):
@@ -168,8 +170,6 @@ def run_backward(roots, root_grads, retain_graph=False, create_graph=False, capt
 def _step(n, g, F, retain_graph, create_graph, keep_grads, capture, results):
     """One node's backward with every option: hooks, kept or captured gradients,
     create_graph and anomaly checks (the walk inlines the plain case)."""
-    from .tensor import wrap_like
-
     if n.hooks:
         g = _run_node_hooks(n, g, create_graph)
     if keep_grads:
@@ -183,6 +183,8 @@ def _step(n, g, F, retain_graph, create_graph, keep_grads, capture, results):
     if vc is not None and (vc[0][0] != vc[1] or (len(vc) > 2 and _stale(vc))):
         _check_versions(n)
     if create_graph:
+        from .tensor import wrap_like
+
         out = n.out
         gs = n.backward(g, _graph_inputs(n), None if out is None else wrap_like(out, n), F)
     else:
