@@ -1,4 +1,4 @@
-"""Run every benchmark (overhead, chain, scalar), each in its own process, then list the verdicts.
+"""Run every benchmark (overhead, chain, scalar, optim_step, draw, mlp, cnn), each in its own process, then list the verdicts.
 
     python benchmarks/run_all.py [--quick] [--repeat N] [--strict] [--no-gc]
 
@@ -14,7 +14,7 @@ import subprocess
 import sys
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-SCRIPTS = ("overhead.py", "chain.py", "scalar.py")
+SCRIPTS = ("overhead.py", "chain.py", "scalar.py", "optim_step.py", "draw.py", "mlp.py", "cnn.py")
 
 
 def main(argv=None):

@@ -1,37 +1,55 @@
-"""parameters_to_vector and vector_to_parameters."""
+"""parameters_to_vector and vector_to_parameters: all parameters as one flat vector and back."""
 from __future__ import annotations
 
-from autograd._backend import array_module
+from typing import Iterable
+
+import autograd
+from autograd.grad_mode import no_grad
 from autograd.tensor import Tensor
 
 __all__ = ["parameters_to_vector", "vector_to_parameters"]
 
 
-def parameters_to_vector(parameters) -> Tensor:
-    """All parameters flattened into one vector (a copy, in the graph like ``cat``).
+def parameters_to_vector(parameters: Iterable[Tensor]) -> Tensor:
+    """One 1-D tensor holding every parameter, flattened and concatenated (differentiable).
 
     >>> import autograd, nn
-    >>> nn.utils.parameters_to_vector(nn.Linear(2, 3).parameters()).shape
-    (9,)
+    >>> nn.utils.parameters_to_vector(nn.Linear(3, 2).parameters()).shape
+    (8,)
     """
-    from autograd import cat
+    if isinstance(parameters, Tensor):
+        parameters = [parameters]
+    flat = [p.reshape(-1) for p in parameters]
+    if not flat:
+        raise ValueError("parameters_to_vector: got no parameters")
+    return autograd.cat(flat)
 
-    return cat([p.reshape(-1) for p in parameters])
 
+def vector_to_parameters(vec: Tensor, parameters: Iterable[Tensor]) -> None:
+    """Copy consecutive slices of 1-D ``vec`` into the parameters, in place (no graph is recorded).
 
-def vector_to_parameters(vec: Tensor, parameters) -> None:
-    """Copy consecutive slices of ``vec`` into the parameters, in place (no graph)."""
+    >>> import autograd, nn
+    >>> layer = nn.Linear(3, 2)
+    >>> nn.utils.vector_to_parameters(autograd.zeros(8), layer.parameters())
+    >>> float(layer.weight.abs().sum())
+    0.0
+    """
     if not isinstance(vec, Tensor):
-        raise TypeError(f"vector_to_parameters: expected a Tensor, got {type(vec).__name__}")
+        raise TypeError(f"vector_to_parameters: expected vec to be a Tensor, got {type(vec).__name__}")
+    if vec.ndim != 1:
+        raise ValueError(f"vector_to_parameters: expected a 1-D vector, got shape {tuple(vec.shape)}")
+    if isinstance(parameters, Tensor):
+        parameters = [parameters]
     params = list(parameters)
-    need = sum(p.numel() for p in params)
-    if vec.ndim != 1 or vec.shape[0] != need:
-        raise ValueError(f"vector_to_parameters: the parameters hold {need} values but the vector has shape "
-                         f"{tuple(vec.shape)}")
+    total = sum(p.numel() for p in params)
+    if total != vec.shape[0]:
+        raise ValueError(f"vector_to_parameters: the parameters hold {total} values but vec has {vec.shape[0]}; "
+                         f"shapes {[tuple(p.shape) for p in params]}")
+    data = vec.data
     start = 0
-    for p in params:
-        n = p.numel()
-        xp = array_module(p.data)
-        p.data[...] = xp.asarray(vec.data[start:start + n]).reshape(p.shape).astype(p.data.dtype, copy=False)
-        p._vc[0] += 1
-        start += n
+    with no_grad():
+        for p in params:
+            n = p.numel()
+            p.data[...] = data[start:start + n].reshape(p.data.shape)
+            p._vc[0] += 1
+            start += n
