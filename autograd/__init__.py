@@ -25,6 +25,7 @@ from .random import get_rng_state, initial_seed, manual_seed, seed, set_rng_stat
 from .scalar import Scalar
 from .tensor import Tensor, is_tensor
 from . import functional  # noqa: E402
+from . import cuda  # noqa: E402,F401
 from . import data  # noqa: E402,F401
 from .viz import draw  # noqa: E402
 
@@ -41,8 +42,27 @@ bool = _numpy.dtype("bool")  # noqa: A001 - PyTorch's name
 
 
 def from_dlpack(x) -> Tensor:
-    """A tensor sharing memory with any DLPack-capable CPU array (NumPy, PyTorch, JAX)."""
-    return Tensor._wrap(_numpy.from_dlpack(x), None)
+    """A tensor sharing memory with any DLPack-capable array (NumPy, CuPy, PyTorch, JAX), on the array's device.
+
+    CPU data comes through ``numpy.from_dlpack``, CUDA data through ``cupy.from_dlpack`` (which needs the
+    ``cuda`` extra); no copy is made either way.
+
+    >>> import autograd, numpy as np
+    >>> a = np.zeros(2, np.float32); t = autograd.from_dlpack(a); a[0] = 5; t
+    tensor([5., 0.])
+    """
+    if not hasattr(x, "__dlpack__"):
+        raise TypeError(f"from_dlpack: expected an array with __dlpack__ (NumPy, CuPy, PyTorch, JAX, ...), "
+                        f"got {type(x).__name__}")
+    kind, index = x.__dlpack_device__()
+    if kind == 1:  # kDLCPU
+        return Tensor._wrap(_numpy.from_dlpack(x), None)
+    if kind == 2:  # kDLCUDA
+        from ._backend import cuda_module
+
+        return Tensor._wrap(cuda_module(Device("cuda", index)).from_dlpack(x), None)
+    raise RuntimeError(f"from_dlpack: data on DLPack device type {int(kind)} (index {index}) is neither CPU (1) "
+                       f"nor CUDA (2) memory; copy it to one of those first")
 
 
 def clone(x):

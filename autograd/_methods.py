@@ -3,7 +3,8 @@ in-place ops, which all go through one helper (:func:`_inplace`)."""
 from __future__ import annotations
 
 from . import ops
-from ._backend import array_module, as_array
+from ._backend import array_module, as_array, device_of, resolve, to_device
+from .device import Device
 from .grad_mode import state
 from .node import Node, Var
 from .tensor import Tensor
@@ -96,22 +97,54 @@ def _to(x, dtype):
     return node.apply1(x)
 
 
-def to(self, *args, dtype=None, device=None, copy=False, **kw):
-    """``to(dtype)`` casts (differentiably); ``to(device)`` moves (CPU only for now)."""
-    from .device import Device
+class ToDevice(Node):
+    """A copy onto another device; the gradient flows back to the source device (PyTorch's ToCopyBackward)."""
 
+    __slots__ = ("device", "source")
+    op_name = "to"
+
+    def forward(self, x):
+        self.source = device_of(x)
+        return to_device(x, self.device)
+
+    def backward(self, g, xs, out, F):
+        return (to(g, self.source) if F.graph else to_device(g, self.source),)
+
+
+def _is_device(a) -> bool:
+    if isinstance(a, Device):
+        return True
+    if isinstance(a, str):
+        return a.split(":", 1)[0] in ("cpu", "cuda")
+    return isinstance(a, int) and not isinstance(a, bool)  # to(1) is to("cuda:1"), as PyTorch
+
+
+def to(self, *args, dtype=None, device=None, non_blocking: bool = False, copy: bool = False, memory_format=None):
+    """Move to a device and/or cast to a dtype, recording both so gradients flow back.
+
+    ``to(dtype)``, ``to(device)``, ``to(device, dtype)``, ``to(other)`` (``other``'s device and dtype), or the
+    same as keywords. Returns ``self`` when nothing changes, unless ``copy=True``. ``non_blocking`` and
+    ``memory_format`` are accepted for PyTorch compatibility and change nothing.
+
+    >>> import autograd
+    >>> x = autograd.tensor([1.0, 2.0])
+    >>> x.to("cpu") is x, x.to("float64").dtype, x.to(x, copy=True) is x
+    (True, dtype('float64'), False)
+    """
     for a in args:
-        if isinstance(a, (str, Device)) and str(a).split(":")[0] in ("cpu", "cuda"):
+        if isinstance(a, Tensor):
+            dtype, device = a.dtype, a.device
+        elif _is_device(a):
             device = a
-        elif isinstance(a, Tensor):
-            dtype = a.dtype
         else:
             dtype = a
     out = self
-    if device is not None and Device(device) != self.device:
-        from .creation import _move
-
-        out = _move(out, Device(device))
+    if device is not None:
+        target = resolve(device)
+        if target != device_of(self.data):
+            node = ToDevice()
+            node.device = target
+            out = node.apply1(out)
     if dtype is not None:
         out = _to(out, dtype)
     if copy and out is self:
@@ -138,8 +171,8 @@ def _install_conversions():
     Tensor.contiguous = lambda self: self
     Tensor.view_as = lambda self, other: ops.reshape(self, other.shape)
     Tensor.reshape_as = lambda self, other: ops.reshape(self, other.shape)
-    Tensor.cpu = lambda self: self.to("cpu")
-    Tensor.cuda = lambda self, device=None: self.to("cuda" if device is None else device)
+    Tensor.cpu = lambda self: to(self, "cpu")
+    Tensor.cuda = lambda self, device=None, non_blocking=False: to(self, "cuda" if device is None else device)
     Tensor._module = lambda self: array_module(self.data)
     Tensor.new_tensor = lambda self, data, dtype=None, requires_grad=False: Tensor(data, dtype or self.dtype, requires_grad)
     Tensor.leaky_relu = ops.leaky_relu
@@ -218,7 +251,7 @@ def _fill(old, value):
     """The new value ignores the old one; ``where`` routes a zero gradient to it without saving it."""
     if not isinstance(value, Var):
         value = array_module(old.data).full(old.data.shape, value, dtype=old.data.dtype)
-    return ops.where(as_array(True), value, old)
+    return ops.where(array_module(old.data).asarray(True), value, old)
 
 
 def _install_inplace():

@@ -16,7 +16,7 @@ from __future__ import annotations
 import math
 import traceback
 
-from ._backend import array_module, default_float, erf as _erf
+from ._backend import array_module, default_float, erf as _erf, index_add as _index_add, mixed_device_error
 from .grad_mode import state as _state
 
 
@@ -146,7 +146,11 @@ class Node:
                 a = b._const(a)
             ad = a
             ra = both = False
-        out = self.forward(ad, bd)
+        try:  # free until it raises (Python 3.11+ zero-cost try): devices are only compared once an op failed
+            out = self.forward(ad, bd)
+        except (TypeError, ValueError):
+            _raise_if_mixed(self, ad, bd)
+            raise
         if (ra or rb) and _state.enabled:
             self.parents = ((a.grad_fn or a) if ra else None, (b.grad_fn or b) if rb else None)
             if self.save_inputs:
@@ -175,7 +179,11 @@ class Node:
         """Run an op of any number of inputs (Vars or constants)."""
         proto = next(t for t in inputs if isinstance(t, Var))
         datas = tuple(t.data if isinstance(t, Var) else t for t in inputs)
-        out = self.forward(*datas)
+        try:
+            out = self.forward(*datas)
+        except (TypeError, ValueError):
+            _raise_if_mixed(self, *datas)
+            raise
         if _state.enabled and any(isinstance(t, Var) and t.requires_grad for t in inputs):
             self.parents = tuple((t.grad_fn or t) if isinstance(t, Var) and t.requires_grad else None for t in inputs)
             if self.save_inputs:
@@ -185,6 +193,14 @@ class Node:
                 self.saved = self.vc = None
             return self._finish(proto, out)
         return proto._wrap(out, None)
+
+
+def _raise_if_mixed(node, *datas):
+    """After an op failed: if its operands live on different devices, say that instead (NumPy and CuPy refuse
+    each other's arrays with TypeErrors that name neither the op nor the devices)."""
+    err = mixed_device_error(node.op_name, *datas)
+    if err is not None:
+        raise err from None
 
 
 def _mix_error(a, b):
@@ -272,12 +288,7 @@ class ArrayOps:
     def index_add(self, shape, index, g):
         """zeros(shape) with ``g`` added at ``index``; repeated indices accumulate."""
         z = self.xp.zeros(shape, dtype=g.dtype)
-        if self.xp.__name__ == "numpy":
-            self.xp.add.at(z, index, g)
-        else:  # pragma: no cover - CuPy spells scatter-add differently
-            import cupyx
-
-            cupyx.scatter_add(z, index, g)
+        _index_add(z, index, g)
         return z
 
     @staticmethod

@@ -8,15 +8,18 @@ _seed = None
 
 
 def _generator(xp=_np):
-    g = _generators.get(xp.__name__)
+    """The generator of array module ``xp`` (CuPy: one per GPU, the current one), made from the seed on first use."""
+    key = "numpy" if xp is _np else (xp.__name__, xp.cuda.runtime.getDevice())  # CuPy's state lives on one GPU
+    g = _generators.get(key)
     if g is None:
         g = xp.random.default_rng(_seed)
-        _generators[xp.__name__] = g
+        _generators[key] = g
     return g
 
 
 def manual_seed(seed: int):
-    """Seed every backend's generator, so random creation and dropout repeat exactly.
+    """Seed every backend's generator (NumPy's, and CuPy's on every GPU), so random creation and dropout repeat
+    exactly on the same device. Each generator is remade from the seed when next used.
 
     >>> import autograd
     >>> _ = autograd.manual_seed(0); a = autograd.rand(2)

@@ -10,8 +10,8 @@ from typing import Any, Callable, Iterator, Optional
 
 import numpy as _np  # only for type checks of incoming Python data, never for array work
 
-from ._backend import array_module, as_array, default_float
-from .device import Device, cpu
+from ._backend import array_module, as_array, default_float, device_of, to_host
+from .device import Device
 from .grad_mode import state
 from .node import Node, Var
 
@@ -113,7 +113,8 @@ class Tensor(Var):
 
     @property
     def device(self) -> Device:
-        return cpu if array_module(self.data) is _np else Device("cuda", getattr(self.data.device, "id", 0))
+        """Where the data lives: ``cpu`` (a NumPy array) or ``cuda:i`` (a CuPy array on GPU ``i``)."""
+        return device_of(self.data)
 
     @property
     def T(self) -> "Tensor":
@@ -124,16 +125,36 @@ class Tensor(Var):
         return self.transpose(-2, -1)
 
     def item(self):
+        """The one element as a Python number (copied to the host from a GPU)."""
         if self.data.size != 1:
             raise ValueError(f"item(): a Tensor with {self.data.size} elements cannot be converted to a Python number; index it or reduce it first")
-        return self.data.reshape(()).item()
+        return to_host(self.data.reshape(())).item()
 
-    def numpy(self):
-        """The data as a NumPy array (shares memory on the CPU)."""
-        if self._rg:
+    def numpy(self, *, force: bool = False):
+        """The data as a NumPy array: shared memory on the CPU, a copy from a GPU.
+
+        ``force=True`` detaches first (as PyTorch's), so it works on tensors that require grad.
+
+        >>> import autograd
+        >>> autograd.tensor([1.0, 2.0]).numpy()
+        array([1., 2.], dtype=float32)
+        """
+        if self._rg and not force:
             raise RuntimeError("numpy(): can't call numpy() on a Tensor that requires grad; use tensor.detach().numpy()")
-        d = self.data
-        return d if array_module(d) is _np else d.get()
+        return to_host(self.data)
+
+    # -- DLPack: zero-copy exchange with NumPy, CuPy, PyTorch, JAX ----------------------------------------------
+    def __dlpack__(self, *, stream=None, max_version=None, dl_device=None, copy=None):
+        """Export the data through DLPack (``autograd.from_dlpack`` and e.g. ``torch.from_dlpack`` read it)."""
+        if self._rg:
+            raise RuntimeError("__dlpack__: can't export a Tensor that requires grad; use tensor.detach()")
+        kw = {k: v for k, v in (("stream", stream), ("max_version", max_version), ("dl_device", dl_device),
+                                ("copy", copy)) if v is not None}
+        return self.data.__dlpack__(**kw)
+
+    def __dlpack_device__(self):
+        """``(device type, index)`` as DLPack numbers them: ``(1, 0)`` for the CPU, ``(2, i)`` for CUDA GPU ``i``."""
+        return self.data.__dlpack_device__()
 
     def tolist(self):
         return self.data.tolist()
@@ -229,7 +250,7 @@ class Tensor(Var):
             g = g.astype(self.data.dtype)
         if self.grad is None:
             # .grad must be this leaf's own writable array: not shared with another leaf, not a broadcast view
-            if id(g) in handed or not g.flags.writeable:
+            if id(g) in handed or not getattr(g.flags, "writeable", True) or 0 in g.strides:
                 g = g.copy()
             handed.add(id(g))
             self.grad = Tensor._wrap(g, None)

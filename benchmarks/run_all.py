@@ -1,11 +1,12 @@
-"""Run every benchmark (overhead, chain, scalar, optim_step, draw, mlp, cnn), each in its own process, then list the verdicts.
+"""Run every benchmark (overhead, chain, scalar, optim_step, draw, mlp, cnn, gpu), each in its own process, then list the verdicts.
 
     python benchmarks/run_all.py [--quick] [--repeat N] [--strict] [--no-gc]
 
 The flags are passed to each script. A fresh interpreter per script keeps one
 script's imports and garbage out of the next one's timings, so the figures are
 those each script prints when run alone. With --strict the exit status is 1 if
-any target is not met (or a script fails).
+any target is not met (or a script fails). gpu.py runs only where CUDA is available
+(elsewhere it reports the skip and takes no time).
 """
 from __future__ import annotations
 
@@ -14,7 +15,8 @@ import subprocess
 import sys
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-SCRIPTS = ("overhead.py", "chain.py", "scalar.py", "optim_step.py", "draw.py", "mlp.py", "cnn.py")
+SCRIPTS = ("overhead.py", "chain.py", "scalar.py", "optim_step.py", "draw.py", "mlp.py", "cnn.py", "gpu.py")
+EXTRA = {"gpu.py": ["--skip-without-cuda"]}  # without CUDA its CPU half alone would take a minute on 2 cores
 
 
 def main(argv=None):
@@ -24,7 +26,7 @@ def main(argv=None):
         return 0
     verdicts, status = [], 0
     for name in SCRIPTS:
-        proc = subprocess.run([sys.executable, os.path.join(HERE, name), *argv],
+        proc = subprocess.run([sys.executable, os.path.join(HERE, name), *argv, *EXTRA.get(name, ())],
                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
         print(proc.stdout, end="", flush=True)
         if proc.returncode:

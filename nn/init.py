@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import math
 
-from autograd._backend import array_module, erf as _erf
+from autograd._backend import array_module, erf as _erf, normal as _normal
 from autograd.random import _generator
 
 __all__ = ["calculate_gain", "uniform_", "normal_", "constant_", "zeros_", "ones_", "eye_", "dirac_",
@@ -83,7 +83,7 @@ def uniform_(tensor, a: float = 0.0, b: float = 1.0, generator=None):
 
 def normal_(tensor, mean: float = 0.0, std: float = 1.0, generator=None):
     """Fill with samples from N(mean, std²)."""
-    return _fill(tensor, _rng(tensor, generator).normal(mean, std, tuple(tensor.shape)))
+    return _fill(tensor, _normal(_rng(tensor, generator), mean, std, tuple(tensor.shape)))
 
 
 def _erfinv(y):
@@ -209,7 +209,7 @@ def orthogonal_(tensor, gain: float = 1.0, generator=None):
     xp = array_module(tensor.data)
     rows = tensor.shape[0]
     cols = tensor.size // rows
-    flat = _rng(tensor, generator).normal(0.0, 1.0, (rows, cols))
+    flat = _normal(_rng(tensor, generator), 0.0, 1.0, (rows, cols))
     if rows < cols:
         flat = flat.T
     q, r = xp.linalg.qr(flat)

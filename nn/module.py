@@ -451,7 +451,10 @@ class Module:
         if device is not None:
             from autograd.creation import _check_device
 
-            _check_device(device)  # CPU is the only device until CUDA support lands: clear error otherwise
+            _check_device(device)  # a clear error when the device cannot be had (no CuPy, no GPU)
+            from autograd._backend import to_device
+
+            self._convert(lambda a: to_device(a, device))
         if dtype is not None:
             import numpy as np
 

@@ -1,7 +1,7 @@
 """Indexing: ``x[...]`` and its scatter-add backward, and ``x[...] = v``."""
 from __future__ import annotations
 
-from .._backend import array_module
+from .._backend import array_module, index_add
 from ..node import Node, Var
 from ._util import as_var
 
@@ -58,12 +58,8 @@ class IndexAdd(Node):
         z = xp.zeros(self.shape, dtype=g.dtype)
         if _is_basic(self.index):
             z[self.index] = g
-        elif xp.__name__ == "numpy":
-            xp.add.at(z, self.index, g)
-        else:  # pragma: no cover - CuPy's scatter-add
-            import cupyx
-
-            cupyx.scatter_add(z, self.index, g)
+        else:
+            index_add(z, self.index, g)
         return z
 
     def backward(self, gg, xs, out, F):
