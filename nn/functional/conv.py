@@ -21,7 +21,7 @@ import threading
 from typing import Optional, Sequence, Tuple, Union
 
 from autograd import Tensor
-from autograd._backend import array_module
+from autograd._backend import array_module, as_strided
 from autograd.node import Node, needs
 from autograd.ops._util import as_var
 
@@ -38,8 +38,7 @@ def windows(x, kernel, out_size, stride, dilation):
     st = x.strides
     sp = st[2:]
     strides = st[:2] + tuple(s * d for s, d in zip(sp, dilation)) + tuple(s * k for s, k in zip(sp, stride))
-    # NumPy and CuPy both spell it xp.lib.stride_tricks.as_strided(x, shape, strides)
-    return array_module(x).lib.stride_tricks.as_strided(x, x.shape[:2] + tuple(kernel) + tuple(out_size), strides)
+    return as_strided(x, x.shape[:2] + tuple(kernel) + tuple(out_size), strides)
 
 
 def pad_spatial(x, pads, value=0.0):
