@@ -8,6 +8,7 @@ from .device import Device
 from .grad_mode import state
 from .node import Node, Var
 from .tensor import Tensor
+from .versions import bump
 
 
 def _r(fn):
@@ -231,7 +232,7 @@ def _inplace(self, name, fn, *args):
     if track:
         self.grad_fn = new.grad_fn
         self._rg = True
-    self._vc[0] += 1
+    bump(self)
     return self
 
 

@@ -3,8 +3,10 @@ from __future__ import annotations
 
 from typing import Optional, Sequence, Union
 
-from .engine import run_backward
+from ._backend import array_module
+from . import engine as _engine  # a module reference: engine imports tensor, which imports this
 from .node import Var
+from .tensor import Tensor
 
 
 def _seq(x):
@@ -12,8 +14,6 @@ def _seq(x):
 
 
 def _root_grads(outputs, grad_outputs, create_graph, op):
-    from .tensor import Tensor
-
     grads = []
     for i, (t, g) in enumerate(zip(outputs, grad_outputs)):
         if not isinstance(t, Var):
@@ -33,7 +33,8 @@ def _root_grads(outputs, grad_outputs, create_graph, op):
                         f"{op}: grad can be implicitly created only for scalar outputs; this output has shape "
                         f"{tuple(t.shape)}. Pass gradient=... of that shape (e.g. ones_like(y)), or reduce it first (y.sum())"
                     )
-                g = _ones_like(t.data)
+                g = array_module(t.data).empty(t.data.shape, t.data.dtype)
+                g.fill(1)  # NumPy's ones/ones_like cost 3x more (Python-level wrappers)
             if create_graph and not isinstance(g, float):
                 g = Tensor._wrap(g, None)
         else:
@@ -53,12 +54,6 @@ def _root_grads(outputs, grad_outputs, create_graph, op):
     return grads
 
 
-def _ones_like(d):
-    from ._backend import array_module
-
-    return array_module(d).ones_like(d)
-
-
 def backward(tensors, grad_tensors=None, retain_graph: Optional[bool] = None, create_graph: bool = False, inputs=None) -> None:
     """Accumulate gradients of ``tensors`` into the ``.grad`` of the leaves (or of ``inputs`` only)."""
     outputs = _seq(tensors)
@@ -66,15 +61,15 @@ def backward(tensors, grad_tensors=None, retain_graph: Optional[bool] = None, cr
     if retain_graph is None:
         retain_graph = create_graph
     roots = _root_grads(outputs, gouts, create_graph, "backward")
-    keep = any(isinstance(t.data, float) for t in outputs)
+    keep = isinstance(outputs[0].data, float)  # Scalar graphs (one backward never mixes Scalars and Tensors)
     if inputs is None:
-        run_backward(outputs, roots, retain_graph, create_graph, keep_grads=keep)
+        _engine.run_backward(outputs, roots, retain_graph, create_graph, keep_grads=keep)
         return
     inputs = _seq(inputs)
     capture = {}
     for t in inputs:
         capture.setdefault(t.grad_fn or t, len(capture))
-    res = run_backward(outputs, roots, retain_graph, create_graph, capture=capture)
+    res = _engine.run_backward(outputs, roots, retain_graph, create_graph, capture=capture)
     for t in inputs:
         g = res[capture[t.grad_fn or t]]
         if g is None:
@@ -95,8 +90,6 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph: Optional[bool] = None
     >>> g, autograd.grad(g, x)[0]
     (tensor(12., grad_fn=<MulBackward>), tensor(12.))
     """
-    from .tensor import Tensor
-
     outs = _seq(outputs)
     ins = _seq(inputs)
     gouts = _seq(grad_outputs) if grad_outputs is not None else [None] * len(outs)
@@ -115,7 +108,7 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph: Optional[bool] = None
         if e not in capture:
             capture[e] = len(capture)
         slots.append(capture[e])
-    res = run_backward(outs, roots, retain_graph, create_graph, capture=capture)
+    res = _engine.run_backward(outs, roots, retain_graph, create_graph, capture=capture)
     result = []
     for i, (t, s) in enumerate(zip(ins, slots)):
         g = res[s]
@@ -139,6 +132,4 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph: Optional[bool] = None
 def _zeros_like(d):
     if isinstance(d, float):
         return 0.0
-    from ._backend import array_module
-
     return array_module(d).zeros_like(d)

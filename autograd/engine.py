@@ -8,8 +8,11 @@ from __future__ import annotations
 
 import math
 
+from ._backend import array_module
 from .grad_mode import state
 from .node import Var, ops_for
+from .tensor import wrap_like
+from .versions import read as read_version
 
 _RELEASED = object()  # marks a node whose saved arrays were freed by an earlier backward
 
@@ -26,26 +29,28 @@ def _retain_graph_error(node):
 
 def _check_versions(node):
     vc = node.vc
-    for counter, version in zip(vc[::2], vc[1::2]):
-        if counter[0] != version and node.saved is None and node.out is None:
+    for counter, snapshot in zip(vc[::2], vc[1::2]):
+        if counter == snapshot:
+            continue
+        then, now = read_version(snapshot), read_version(counter)
+        if node.saved is None and node.out is None:
             raise RuntimeError(
                 f"{node.name}: this view's base was modified by an in-place operation after the view was taken "
-                f"(base at version {version} then, version {counter[0]} now), so the view's history is stale. "
+                f"(base at version {then} then, version {now} now), so the view's history is stale. "
                 f"Take the view after the in-place change, or clone() the base before changing it."
             )
-        if counter[0] != version:
-            vals = [v for v in (node.saved or ()) if hasattr(v, "shape")] + ([node.out] if node.out is not None else [])
-            shapes = ", ".join(str(tuple(v.shape)) for v in vals)
-            raise RuntimeError(
-                f"one of the tensors needed for gradient computation has been modified by an in-place "
-                f"operation: {node.name} saved a tensor (saved shapes: {shapes or '()'}) at version {version}; "
-                f"it is now at version {counter[0]}. Use an out-of-place op (x = x + 1 rather than "
-                f"x += 1) or clone() the tensor before changing it."
-            )
+        vals = [v for v in (node.saved or ()) if hasattr(v, "shape")] + ([node.out] if node.out is not None else [])
+        shapes = ", ".join(str(tuple(v.shape)) for v in vals)
+        raise RuntimeError(
+            f"one of the tensors needed for gradient computation has been modified by an in-place "
+            f"operation: {node.name} saved a tensor (saved shapes: {shapes or '()'}) at version {then}; "
+            f"it is now at version {now}. Use an out-of-place op (x = x + 1 rather than "
+            f"x += 1) or clone() the tensor before changing it."
+        )
 
 
 def _stale(vc):
-    return any(vc[i][0] != vc[i + 1] for i in range(2, len(vc), 2))
+    return any(vc[i] != vc[i + 1] for i in range(2, len(vc), 2))
 
 
 def _finite(g):
@@ -53,19 +58,16 @@ def _finite(g):
         g = g.data
     if isinstance(g, (float, int)):
         return math.isfinite(g)
-    from ._backend import array_module
-
     return bool(array_module(g).isfinite(g).all())
 
 
 def _graph_inputs(node):
     """The saved inputs as graph-connected values, for a create_graph backward."""
-    from .tensor import wrap_like
-
     saved = node.saved
     if saved is None or not node.save_inputs:
         return None
-    return tuple(v if p is None else (p if isinstance(p, Var) else wrap_like(v, p)) for p, v in zip(node.parents, saved))
+    return tuple(v if p is None or v is None else (p if isinstance(p, Var) else wrap_like(v, p))
+                 for p, v in zip(node.parents, saved))
 
 
 def run_backward(roots, root_grads, retain_graph=False, create_graph=False, capture=None, keep_grads=False):
@@ -75,17 +77,20 @@ def run_backward(roots, root_grads, retain_graph=False, create_graph=False, capt
     then leaves are left alone and the gradients reaching those edges are returned.
     ``keep_grads`` stores each node's gradient on it (Scalar graphs show every value's grad).
     """
-    from .tensor import wrap_like
-
-    grads = {}
-    order = []
-    for t, g in zip(roots, root_grads):
-        e = t.grad_fn or t
-        if e in grads:
-            grads[e] = grads[e] + g
-        else:
-            grads[e] = g
-            order.append(e)
+    if len(roots) == 1:  # the usual loss.backward()
+        e = roots[0].grad_fn or roots[0]
+        grads = {e: root_grads[0]}
+        order = [e]
+    else:
+        grads = {}
+        order = []
+        for t, g in zip(roots, root_grads):
+            e = t.grad_fn or t
+            if e in grads:
+                grads[e] = grads[e] + g
+            else:
+                grads[e] = g
+                order.append(e)
 
     deps = {}
     todo = list(order)
@@ -100,10 +105,9 @@ def run_backward(roots, root_grads, retain_graph=False, create_graph=False, capt
                     deps[p] = c + 1
 
     results = [None] * len(capture) if capture is not None else None
-    handed = {id(g) for g in root_grads}  # arrays already owned elsewhere: copy before storing in .grad
-    anomaly = state.anomaly
-    slow = capture is not None or create_graph or anomaly  # keep_grads (Scalars) stays on the flat path
-    ready = [e for e in order if e not in deps]
+    handed = set(map(id, root_grads))  # arrays already owned elsewhere: copy before storing in .grad
+    slow = capture is not None or create_graph or state.anomaly  # keep_grads (Scalars) stays on the flat path
+    ready = order if len(order) == 1 else [e for e in order if e not in deps]  # one root has no parent edge to it
     # one vocabulary per walk: a graph holds one kind of data (Scalars and Tensors never mix)
     F = TENSOR_OPS if create_graph else ops_for(root_grads[0])
     prev = state.enabled
@@ -134,7 +138,7 @@ def run_backward(roots, root_grads, retain_graph=False, create_graph=False, capt
                     saved = n.saved
                     if saved is _RELEASED:
                         raise _retain_graph_error(n)
-                    if vc is not None and (vc[0][0] != vc[1] or (len(vc) > 2 and _stale(vc))):
+                    if vc is not None and (vc[0] != vc[1] or (len(vc) > 2 and _stale(vc))):
                         _check_versions(n)
                     gs = n.backward(g, saved, n.out, F)
                     if not retain_graph and (saved is not None or n.out is not None):
@@ -180,11 +184,9 @@ def _step(n, g, F, retain_graph, create_graph, keep_grads, capture, results):
     if saved is _RELEASED:
         raise _retain_graph_error(n)
     vc = n.vc
-    if vc is not None and (vc[0][0] != vc[1] or (len(vc) > 2 and _stale(vc))):
+    if vc is not None and (vc[0] != vc[1] or (len(vc) > 2 and _stale(vc))):
         _check_versions(n)
     if create_graph:
-        from .tensor import wrap_like
-
         out = n.out
         gs = n.backward(g, _graph_inputs(n), None if out is None else wrap_like(out, n), F)
     else:
@@ -204,8 +206,6 @@ def _step(n, g, F, retain_graph, create_graph, keep_grads, capture, results):
 
 def _run_node_hooks(n, g, create_graph):
     """Tensor hooks registered on a non-leaf (and retain_grad, which is one of them)."""
-    from .tensor import wrap_like
-
     retains = []
     for hook in n.hooks:
         if isinstance(hook, RetainGrad):  # runs after every other hook, as PyTorch

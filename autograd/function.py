@@ -22,6 +22,8 @@ from .grad_mode import no_grad, state
 from .node import Node, Var
 from .tensor import Tensor, wrap_like
 
+_NOTHING_SAVED = (bytes(8), bytes(8))  # a version pair that never goes stale
+
 
 class _Ctx(Node):
     """The node of one custom-Function call; also the ``ctx`` its methods see."""
@@ -179,15 +181,15 @@ class Function:
                 o = results[out_ids[id(t)]]
                 saved.append(("out", (o.data, out_ids[id(t)])))
                 if o._vc is not None:
-                    versions.append((o._vc, o._vc[0]))
+                    versions.append((o._vc, o._vc.copy()))
             else:
                 saved.append(("in", t))
                 if isinstance(t, Var) and t._vc is not None:
-                    versions.append((t._vc, t._vc[0]))
+                    versions.append((t._vc, t._vc.copy()))
         ctx.saved = tuple(saved)
         # the engine checks these before backward (a fresh dummy when nothing was saved, so saved
         # values are still released after backward and a second backward is refused)
-        ctx.vc = tuple(x for pair in versions for x in pair) or ([0], 0)
+        ctx.vc = tuple(x for pair in versions for x in pair) or _NOTHING_SAVED
         ctx.to_save = ()
         return results[0] if single else tuple(results)
 

@@ -19,6 +19,8 @@ import traceback
 from ._backend import array_module, default_float, erf as _erf, index_add as _index_add, mixed_device_error
 from .grad_mode import state as _state
 
+_AT_ZERO = bytes(8)  # the snapshot of a just-made output's version counter (compares equal to a fresh one)
+
 
 class Var:
     """Common base of Tensor and Scalar: what the engine sees as a leaf edge."""
@@ -30,10 +32,11 @@ class Var:
 class Node:
     """Base class of every recorded op (subclasses define forward/backward)."""
 
-    # vc: flat (counter, version, counter, version, ...) of the tensors backward reads, one tuple per node
+    # vc: flat (counter, snapshot, counter, snapshot, ...) of the tensors backward reads (see versions.py)
     __slots__ = ("parents", "saved", "out", "vc", "grad", "forward_value", "__dict__", "__weakref__")
     save_inputs = False  # keep the forward inputs for backward
     save_output = False  # keep the forward output for backward
+    cross_save = False  # with save_inputs: input i enters only the other input's gradient (mul), so it is kept only then
     hooks = None  # functions run on the incoming gradient (tensor hooks, retain_grad)
     trace = None
     # slot ``grad``: the last gradient seen, set only for Scalar graphs (unset otherwise)
@@ -72,7 +75,7 @@ class Node:
         self.out = t.data  # the wrapped form: NumPy turns 0-d results into scalars
         if t._vc is not None:
             vc = self.vc
-            self.vc = (t._vc, 0) if vc is None else vc + (t._vc, 0)
+            self.vc = (t._vc, _AT_ZERO) if vc is None else vc + (t._vc, _AT_ZERO)
 
     def _finish(self, proto, out):
         """Wrap a recorded op's output (the general path used by ``applyn``)."""
@@ -94,7 +97,7 @@ class Node:
             if self.save_inputs:
                 self.saved = (d,)
                 vc = x._vc
-                self.vc = None if vc is None else (vc, vc[0])
+                self.vc = None if vc is None else (vc, vc.copy())
             else:
                 self.saved = self.vc = None
             t = x._wrap(out, self)
@@ -102,7 +105,7 @@ class Node:
                 self.out = t.data  # the wrapped form: NumPy turns 0-d results into scalars
                 vt = t._vc
                 if vt is not None:
-                    self.vc = (vt, 0) if self.vc is None else self.vc + (vt, 0)
+                    self.vc = (vt, _AT_ZERO) if self.vc is None else self.vc + (vt, _AT_ZERO)
             else:
                 self.out = None
             if _state.anomaly:
@@ -158,11 +161,19 @@ class Node:
                 vp = proto._vc
                 if vp is None:  # Scalars have no in-place ops, hence no versions
                     self.vc = None
+                elif self.cross_save and not (ra and rb):
+                    # one input wants a gradient, and only the other input's value enters it (x * c)
+                    if ra:
+                        self.saved = (None, bd)
+                        self.vc = (b._vc, b._vc.copy()) if both else None
+                    else:
+                        self.saved = (ad, None)
+                        self.vc = (vp, vp.copy()) if proto is a else None
                 elif both:
                     vb = b._vc
-                    self.vc = (vp, vp[0], vb, vb[0])
+                    self.vc = (vp, vp.copy(), vb, vb.copy())
                 else:
-                    self.vc = (vp, vp[0])
+                    self.vc = (vp, vp.copy())
             else:
                 self.saved = self.vc = None
             t = proto._wrap(out, self)
@@ -188,7 +199,7 @@ class Node:
             self.parents = tuple((t.grad_fn or t) if isinstance(t, Var) and t.requires_grad else None for t in inputs)
             if self.save_inputs:
                 self.saved = datas
-                self.vc = tuple(x for t in inputs if isinstance(t, Var) and t._vc is not None for x in (t._vc, t._vc[0])) or None
+                self.vc = tuple(x for t in inputs if isinstance(t, Var) and t._vc is not None for x in (t._vc, t._vc.copy())) or None
             else:
                 self.saved = self.vc = None
             return self._finish(proto, out)
@@ -260,9 +271,21 @@ class ArrayOps:
     def __init__(self, xp):
         self.xp = xp
         for name in VOCAB:
-            setattr(self, name, getattr(xp, name))
+            if not hasattr(type(self), name):
+                setattr(self, name, getattr(xp, name))
 
     shape = staticmethod(_shape)
+
+    def broadcast_to(self, g, shape):
+        """``g`` spread over ``shape`` (a sum's gradient). NumPy's broadcast_to costs ~3 µs however small the
+        result; a filled array costs ~0.4 µs and needs no copy to become a ``.grad``. Big results stay a view."""
+        if g.shape == shape:
+            return g
+        if math.prod(shape) > 16384:
+            return self.xp.broadcast_to(g, shape)
+        out = self.xp.empty(shape, g.dtype)
+        out[...] = g
+        return out
 
     @staticmethod
     def unbroadcast(g, shape):

@@ -14,6 +14,7 @@ from ._backend import array_module, as_array, default_float, device_of, to_host
 from .device import Device
 from .grad_mode import state
 from .node import Node, Var
+from .versions import new_counter, read as _read_version
 
 _new = object.__new__
 _generic = _np.generic
@@ -45,7 +46,7 @@ class Tensor(Var):
         self.grad = None
         self.grad_fn = None
         self._rg = False
-        self._vc = [0]
+        self._vc = new_counter()
         if requires_grad:
             self.requires_grad_(True)
 
@@ -59,7 +60,7 @@ class Tensor(Var):
         t.grad = None
         t.grad_fn = node
         t._rg = node is not None
-        t._vc = [0]
+        t._vc = new_counter()
         return t
 
     @staticmethod
@@ -83,6 +84,11 @@ class Tensor(Var):
     @requires_grad.setter
     def requires_grad(self, flag: bool) -> None:
         self.requires_grad_(flag)
+
+    @property
+    def _version(self) -> int:
+        """How many in-place writes this tensor's memory has seen (shared with its views), as PyTorch's."""
+        return _read_version(self._vc)
 
     @property
     def is_leaf(self) -> bool:
@@ -223,9 +229,7 @@ class Tensor(Var):
         >>> (x ** 2).backward(); x.grad
         tensor(6.)
         """
-        from .autograd_api import backward
-
-        backward(self, gradient, retain_graph, create_graph, inputs)
+        _backward(self, gradient, retain_graph, create_graph, inputs)
 
     def _run_hooks(self, g):
         if self._hooks:
@@ -371,3 +375,5 @@ def is_tensor(obj) -> bool:
 
 
 __all__ = ["Tensor", "is_tensor", "Node", "state"]
+
+from .autograd_api import backward as _backward  # noqa: E402  (it needs Tensor; an import per call cost ~1 µs)

@@ -14,6 +14,7 @@ import math
 
 from autograd._backend import array_module, erf as _erf, normal as _normal
 from autograd.random import _generator
+from autograd.versions import bump
 
 __all__ = ["calculate_gain", "uniform_", "normal_", "constant_", "zeros_", "ones_", "eye_", "dirac_",
            "xavier_uniform_", "xavier_normal_", "kaiming_uniform_", "kaiming_normal_", "trunc_normal_",
@@ -24,7 +25,7 @@ def _fill(tensor, values):
     """Write ``values`` into ``tensor`` in place (no graph; bumps its version like any in-place write)."""
     d = tensor.data
     d[...] = values.astype(d.dtype, copy=False) if hasattr(values, "astype") else values
-    tensor._vc[0] += 1
+    bump(tensor)
     return tensor
 
 

@@ -16,6 +16,7 @@ from autograd._backend import array_module
 from autograd.device import Device
 from autograd.grad_mode import no_grad, state as _grad_state
 from autograd.tensor import Tensor
+from autograd.versions import bump
 
 from .parameter import Buffer, Parameter
 
@@ -423,7 +424,7 @@ class Module:
                 new = fn(t.data)
                 if new is not t.data:
                     t.data = new
-                    t._vc[0] += 1
+                    bump(t)
                 if t.grad is not None:
                     g = fn(t.grad.data)
                     if g is not t.grad.data:
@@ -541,7 +542,7 @@ class Module:
                 t.data = xp.asarray(v)
             else:
                 t.data[...] = xp.asarray(v)
-            t._vc[0] += 1  # graphs that saved the old values must not backpropagate through the new ones
+            bump(t)  # graphs that saved the old values must not backpropagate through the new ones
         return _IncompatibleKeys(missing, unexpected)
 
     # -- printing ---------------------------------------------------------------------------

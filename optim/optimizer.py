@@ -17,6 +17,7 @@ from typing import Any, Callable, Iterable, Optional, Union
 from autograd import Tensor
 from autograd._backend import array_module
 from autograd.grad_mode import enable_grad
+from autograd.versions import bump
 
 ParamsT = Union[Iterable[Tensor], Iterable[dict], Iterable[tuple]]
 
@@ -159,7 +160,7 @@ class Optimizer:
                 else:
                     g._rg = False
                 g.data[...] = 0
-                g._vc[0] += 1
+                bump(g)
 
     # -- state dict ----------------------------------------------------------------------------
     def state_dict(self) -> dict[str, Any]:

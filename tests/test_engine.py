@@ -281,6 +281,29 @@ def test_saved_arrays_are_released_after_backward():
     np.testing.assert_allclose(x.grad.data, np.exp([1.0, 2.0, 3.0]), rtol=1e-6)
 
 
+def test_multiplying_by_a_constant_keeps_nothing_of_the_tensor():
+    # x * c needs only c for x's gradient (as PyTorch's MulBackward1): a chain of scalings holds no arrays
+    x = tensor([1.0, 2.0, 3.0], requires_grad=True)
+    z = ((x.exp() * 2.0) * 3.0).sum()
+    assert _mul_kept(z) == 0      # no saved array, no version watched, in either MulBackward
+    w = (x * x.exp()).sum()
+    assert _mul_kept(w) == 4      # both factors want gradients: both kept and watched
+    z.backward()
+    np.testing.assert_allclose(x.grad.data, 6 * np.exp([1.0, 2.0, 3.0]))
+
+
+def _mul_kept(z):
+    from autograd.ops.arith import Mul
+
+    count, stack = 0, [z.grad_fn]
+    while stack:
+        n = stack.pop()
+        if isinstance(n, Mul):
+            count += sum(hasattr(v, "shape") for v in n.saved) + len(n.vc or ()) // 2
+        stack.extend(p for p in n.parents if p is not None and not hasattr(p, "data"))
+    return count
+
+
 def test_saved_arrays_are_kept_with_retain_graph():
     x = tensor([1.0, 2.0, 3.0], requires_grad=True)
     e = x.exp()

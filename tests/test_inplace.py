@@ -60,12 +60,12 @@ PLAIN_CASES = [
 def test_inplace_on_plain_tensor_changes_data_in_place_and_bumps_version(name, op, expected):
     t = tensor([1.0, 2.0, 3.0])
     buf = t.data
-    v0 = t._vc[0]
+    v0 = t._version
     r = op(t)
     assert r is t
     assert t.data is buf  # the same memory was written
     np.testing.assert_array_equal(t.data, expected)
-    assert t._vc[0] == v0 + 1
+    assert t._version == v0 + 1
     assert not t.requires_grad and t.is_leaf
     assert t.dtype == np.float32
 
@@ -171,12 +171,12 @@ LEAF_OPS = [
 @pytest.mark.parametrize("name,op", LEAF_OPS, ids=[c[0] for c in LEAF_OPS])
 def test_inplace_on_leaf_requiring_grad_raises_before_changing_data(name, op):
     x = tensor([1.0, 2.0, 3.0], requires_grad=True)
-    v0 = x._vc[0]
+    v0 = x._version
     with pytest.raises(RuntimeError, match="leaf") as ei:
         op(x)
     assert "no_grad" in str(ei.value)
     np.testing.assert_array_equal(x.data, [1.0, 2.0, 3.0])
-    assert x._vc[0] == v0
+    assert x._version == v0
     assert x.is_leaf and x.requires_grad and x.grad_fn is None
 
 
@@ -184,11 +184,11 @@ def test_inplace_on_leaf_requiring_grad_raises_before_changing_data(name, op):
 def test_inplace_on_leaf_inside_no_grad_works(name, op):
     x = tensor([1.0, 2.0, 3.0], requires_grad=True)
     expected = op(tensor([1.0, 2.0, 3.0])).data.copy()
-    v0 = x._vc[0]
+    v0 = x._version
     with autograd.no_grad():
         op(x)
     np.testing.assert_array_equal(x.data, expected)
-    assert x._vc[0] == v0 + 1
+    assert x._version == v0 + 1
     assert x.is_leaf and x.requires_grad and x.grad_fn is None
     (x * 2).sum().backward()  # still a usable leaf
     np.testing.assert_array_equal(x.grad.data, [2.0, 2.0, 2.0])
@@ -308,10 +308,32 @@ def test_copy_from_tensor_requiring_grad_routes_gradient_to_source():
 def test_inplace_on_non_leaf_then_further_ops():
     x = f64([1.0, 2.0], requires_grad=True)
     y = x.exp()
-    z = y * 1          # MulBackward saves y's old value (and version)
+    z = y * 1          # MulBackward keeps only the 1; ExpBackward kept y itself (its output)
     y.add_(1)
-    with pytest.raises(RuntimeError, match="MulBackward"):
+    with pytest.raises(RuntimeError, match="ExpBackward"):
         z.sum().backward()
+
+
+def test_mul_keeps_only_the_factor_the_gradient_reads():
+    # as PyTorch: x * c reads only c for x's gradient, so x may change in place afterwards ...
+    x = f64([1.0, 2.0], requires_grad=True)
+    a = x * 1
+    b = a * 3
+    a.add_(1)
+    b.sum().backward()
+    np.testing.assert_array_equal(x.grad.data, [3.0, 3.0])
+    # ... but a changed factor is caught, and the error names the op and both versions
+    c = f64([1.0, 1.0])
+    d = x * c
+    c.add_(1)
+    with pytest.raises(RuntimeError, match=r"MulBackward.*version 0.*version 1"):
+        d.sum().backward()
+    # a factor that wants its own gradient keeps the other one: both are checked
+    u = x * 1
+    w = u * x
+    u.mul_(2)
+    with pytest.raises(RuntimeError, match="MulBackward"):
+        w.sum().backward()
 
 
 # -- views -----------------------------------------------------------------------------
@@ -324,10 +346,10 @@ def test_views_share_version_counters():
     assert np.shares_memory(v.data, y.data)
     v.mul_(3.0)
     np.testing.assert_array_equal(y.data, [3.0, 6.0, 9.0, 12.0])
-    assert y._vc[0] == 1
+    assert y._version == 1
     s.zero_()
     np.testing.assert_array_equal(y.data, [3.0, 0.0, 0.0, 12.0])
-    assert y._vc[0] == 2 and v._vc[0] == 2
+    assert y._version == 2 and v._version == 2
 
 
 def test_which_results_share_the_version_counter():
@@ -337,7 +359,7 @@ def test_which_results_share_the_version_counter():
     for copy in (y[[0, 1]], y.clone(), y * 1, tensor(y)):
         assert copy._vc is not y._vc
         copy.add_(1.0)
-    assert y._vc[0] == 0
+    assert y._version == 0
     np.testing.assert_array_equal(y.data, [1.0, 2.0, 3.0, 4.0])
 
 

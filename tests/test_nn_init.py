@@ -192,11 +192,11 @@ def test_an_explicit_generator_is_used():
     lambda t: init.orthogonal_(t), lambda t: init.eye_(t), lambda t: init.zeros_(t)])
 def test_initialisers_record_no_graph_and_keep_dtype(fn):
     p = nn.Parameter(autograd.zeros(4, 3))
-    version = p._vc[0]
+    version = p._version
     out = fn(p)
     assert out is p and p.is_leaf and p.grad_fn is None and p.requires_grad
     assert p.dtype == np.float32
-    assert p._vc[0] == version + 1  # an in-place write, as any other
+    assert p._version == version + 1  # an in-place write, as any other
     assert p.shape == (4, 3)
 
 

@@ -74,6 +74,7 @@ class Mul(Node):
     __slots__ = ("shapes",)
     op_name = "mul"
     save_inputs = True
+    cross_save = True  # x * c keeps only c, as PyTorch: x may then change in place
 
     def forward(self, a, b):
         self.shapes = _bshapes(a, b)

@@ -14,7 +14,7 @@ def _view(x, out):
     out._base = x if x._base is None else x._base
     node = out.grad_fn
     if node is not None:
-        node.vc = (vc, vc[0])
+        node.vc = (vc, vc.copy())
     return out
 
 

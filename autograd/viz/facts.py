@@ -54,7 +54,10 @@ def input_shapes(node) -> list:
     """The shape of each input of ``node`` as far as the node itself records it (None where it does not)."""
     s = saved_inputs(node)
     if s is not None:
-        return [_shape(v) for v in s]
+        shapes = [None if v is None else _shape(v) for v in s]
+        if None in shapes and isinstance(node, arith.Mul) and node.shapes is None and hasattr(s[shapes.index(None) ^ 1], "shape"):
+            shapes = [shapes[1] if shapes[0] is None else shapes[0]] * 2  # x * c keeps only c; no broadcasting, so x had c's shape
+        return shapes
     hint = [None] * len(node.parents)
     try:
         if isinstance(node, _Ctx):

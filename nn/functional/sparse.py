@@ -4,6 +4,7 @@ from __future__ import annotations
 import autograd
 from autograd._backend import array_module
 from autograd.node import Node
+from autograd.versions import bump
 
 __all__ = ["embedding", "one_hot"]
 
@@ -39,7 +40,7 @@ def _renorm_(weight, idx, max_norm: float, norm_type: float) -> None:
     if bool(big.any()):
         scale = xp.where(big, max_norm / (norms + 1e-7), 1.0).astype(w.dtype)
         weight.data[rows] = w * scale[:, None]
-        weight._vc[0] += 1
+        bump(weight)
 
 
 def embedding(input, weight, padding_idx=None, max_norm=None, norm_type: float = 2.0, scale_grad_by_freq=False,

@@ -6,6 +6,7 @@ from typing import Iterable, Union
 
 from autograd._backend import array_module
 from autograd.tensor import Tensor
+from autograd.versions import bump
 
 __all__ = ["clip_grad_norm_", "clip_grad_value_"]
 
@@ -57,7 +58,7 @@ def clip_grad_norm_(parameters: Params, max_norm: float, norm_type: Union[float,
     if not coef >= 1.0:  # also taken for a NaN norm: the NaN spreads into the gradients, as in PyTorch
         for g in grads:
             g.data *= g.data.dtype.type(coef)
-            g._vc[0] += 1
+            bump(g)
     return Tensor._wrap(xp.asarray(total, dtype=dtype), None)
 
 
@@ -76,4 +77,4 @@ def clip_grad_value_(parameters: Params, clip_value: float, foreach=None) -> Non
     for g in _grads(parameters):
         xp = array_module(g.data)
         xp.clip(g.data, -v, v, out=g.data)
-        g._vc[0] += 1
+        bump(g)

@@ -6,6 +6,7 @@ from typing import Iterable
 import autograd
 from autograd.grad_mode import no_grad
 from autograd.tensor import Tensor
+from autograd.versions import bump
 
 __all__ = ["parameters_to_vector", "vector_to_parameters"]
 
@@ -51,5 +52,5 @@ def vector_to_parameters(vec: Tensor, parameters: Iterable[Tensor]) -> None:
         for p in params:
             n = p.numel()
             p.data[...] = data[start:start + n].reshape(p.data.shape)
-            p._vc[0] += 1
+            bump(p)
             start += n
