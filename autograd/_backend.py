@@ -234,6 +234,29 @@ def synchronize(device=None) -> None:
         cp.cuda.runtime.deviceSynchronize()
 
 
+# -- fast array idioms ----------------------------------------------------------------------------------
+
+def keep_where(g, keep):
+    """``where(keep, g, 0)`` at the speed of ``g * keep``: a ReLU's gradient.
+
+    The product is ten times faster than ``where`` on big arrays but turns a NaN or infinite ``g`` into NaN
+    where ``keep`` is false, where PyTorch gives 0. ANDing ``g``'s bits with an all-ones or all-zeros integer
+    mask gives exactly ``where``'s result in the product's time.
+
+    >>> import numpy as np
+    >>> keep_where(np.array([np.nan, np.nan, 2.0]), np.array([False, True, True]))
+    array([ 0., nan,  2.])
+    """
+    xp = array_module(g)
+    if g.dtype.kind != "f" or not g.ndim or g.shape != keep.shape:  # (NumPy scalars have no out=)
+        return xp.where(keep, g, g.dtype.type(0))
+    ints = xp.dtype("int%d" % (8 * g.dtype.itemsize))
+    m = keep.astype(ints)
+    xp.negative(m, out=m)  # True -> -1: every bit set
+    xp.bitwise_and(g.view(ints), m, out=m)
+    return m.view(g.dtype)
+
+
 # -- what NumPy and CuPy spell differently ---------------------------------------------------------------
 
 def index_add(z, index, g):

@@ -666,3 +666,28 @@ def test_concurrent_backward_in_threads():
     for t in threads:
         t.join(30)
     assert errors == []
+
+
+# -- non-finite gradients: PyTorch's values -------------------------------------------------------------
+
+@pytest.mark.parametrize("dtype", ["float16", "float32", "float64"])
+def test_relu_blocks_nan_and_inf_gradients_where_the_input_was_not_positive(dtype):
+    # PyTorch's threshold_backward gives exactly 0 there; a product with the mask would give NaN
+    x = tensor(np.array([[-1.0, 0.0, 1.0], [2.0, -3.0, 4.0]], dtype), requires_grad=True)
+    g = np.array([[np.nan, np.inf, np.nan], [-np.inf, -np.inf, 1.5]], dtype)
+    x.relu().backward(tensor(g))
+    want = np.array([[0.0, 0.0, np.nan], [-np.inf, 0.0, 1.5]], dtype)
+    assert x.grad.dtype == np.dtype(dtype)
+    np.testing.assert_array_equal(x.grad.data, want)
+
+
+def test_keep_where_matches_where_on_views_and_scalars():
+    from autograd._backend import keep_where
+
+    rng = np.random.default_rng(0)
+    g = rng.standard_normal((5, 4)).T             # not contiguous
+    keep = rng.random((4, 5)) > 0.5
+    np.testing.assert_array_equal(keep_where(g, keep), np.where(keep, g, 0.0))
+    wide = np.broadcast_to(np.float32(np.nan), (3, 3))  # a sum's gradient: stride 0, read-only
+    np.testing.assert_array_equal(keep_where(wide, np.eye(3, dtype=bool)), np.where(np.eye(3), np.nan, 0).astype(np.float32))
+    assert keep_where(np.float64(np.nan), np.bool_(False)) == 0.0  # 0-d: falls back to where

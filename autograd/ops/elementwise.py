@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import math
 
-from .._backend import array_module, erf as _erf
+from .._backend import array_module, erf as _erf, keep_where
 from ..node import MATH_OPS, Node, Var
 from ._util import as_var
 
@@ -157,9 +157,7 @@ class Relu(Node):
     def backward(self, g, xs, out, F):
         if F.graph or isinstance(out, float):
             return (F.where(out > 0, g, 0.0),)
-        # a product with the mask: about ten times faster than NumPy's where on large arrays
-        # (it differs only for an infinite or NaN gradient where the input was negative: NaN, not 0)
-        return (g * (out > 0),)
+        return (keep_where(g, out > 0),)
 
 
 class LeakyRelu(Node):
