@@ -29,7 +29,7 @@ _METHODS = (
     "add sub mul div pow neg abs sign exp log log1p expm1 sqrt sin cos tan tanh sigmoid relu silu erf "
     "clamp clip maximum minimum sum mean var std max min amax amin prod logsumexp norm argmax argmin softmax "
     "log_softmax matmul dot outer reshape view flatten squeeze unsqueeze expand expand_as broadcast_to permute "
-    "transpose swapaxes swapdims t repeat tile flip split chunk any all eq ne lt le gt ge isnan isfinite isinf "
+    "transpose swapaxes swapdims t repeat tile flip split chunk unbind any all eq ne lt le gt ge isnan isfinite isinf "
     "floor_divide remainder fmod logical_not subtract multiply divide true_divide negative"
 ).split()
 

@@ -54,6 +54,8 @@ def _stale(vc):
 
 
 def _finite(g):
+    if hasattr(g, "slots"):  # a multi-output node's gradients (function.MultiGrad)
+        return all(_finite(v) for v in g.slots.values())
     if isinstance(g, Var):
         g = g.data
     if isinstance(g, (float, int)):

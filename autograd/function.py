@@ -61,7 +61,7 @@ class _Ctx(Node):
         return tuple(out)
 
     def backward(self, g, xs, out, F):
-        grads = g if isinstance(g, tuple) else (g,)
+        grads = tuple(g) if isinstance(g, MultiGrad) else (g,)
         graph = F.graph
         gts = tuple(None if gi is None else (gi if isinstance(gi, Var) else Tensor._wrap(gi, None)) for gi in grads)
         if any(gi is None for gi in gts):
@@ -95,15 +95,33 @@ def _released():
     return _RELEASED
 
 
-class MultiGrad(tuple):
-    """Gradients of a multi-output node: adds position by position (None is zero)."""
+class MultiGrad:
+    """Gradients of a multi-output node, one slot per output (None where nothing arrived), summed slot by slot.
+
+    The walk owns each one, so adding another output's gradient fills its slot in place: a node with L outputs
+    costs O(L) to collect, not a new L-tuple per output (O(L²): an RNN unbinds its whole sequence).
+    """
+
+    __slots__ = ("slots", "count")
+
+    def __init__(self, count, index, g):
+        self.slots = {index: g}
+        self.count = count
 
     def __add__(self, other):
-        return MultiGrad(a if b is None else (b if a is None else a + b) for a, b in zip(self, other))
+        slots = self.slots
+        for i, b in other.slots.items():
+            a = slots.get(i)
+            slots[i] = b if a is None else a + b
+        return self
+
+    def __iter__(self):
+        get = self.slots.get
+        return (get(i) for i in range(self.count))
 
 
 class _Select(Node):
-    """Output ``i`` of a multi-output custom Function."""
+    """Output ``i`` of a multi-output node (a custom Function, split, unbind): sends its gradient to that slot."""
 
     __slots__ = ("index", "count")
 
@@ -120,9 +138,7 @@ class _Select(Node):
         return node
 
     def backward(self, g, xs, out, F):
-        grads = [None] * self.count
-        grads[self.index] = g
-        return (MultiGrad(grads),)
+        return (MultiGrad(self.count, self.index, g),)
 
 
 class Function:

@@ -255,7 +255,7 @@ def needs(node: Node, i: int) -> bool:
 VOCAB = (
     "exp", "log", "sqrt", "sin", "cos", "tanh", "abs", "sign", "where", "maximum", "minimum",
     "sum", "reshape", "broadcast_to", "expand_dims", "swapaxes", "transpose", "matmul",
-    "zeros_like", "ones_like", "einsum", "flip",
+    "zeros_like", "ones_like", "einsum", "flip", "concatenate", "stack",
 )
 
 

@@ -728,6 +728,16 @@ op("split", case=_split_case(), fn=lambda x, split, dim: autograd.split(x, split
 
 
 @st.composite
+def _unbind_case(draw):
+    x = draw(arrays(shapes(min_dims=1)))
+    return (x,), {"dim": draw(st.integers(-x.ndim, x.ndim - 1))}
+
+
+op("unbind", case=_unbind_case(), fn=lambda x, dim: autograd.unbind(x, dim),
+   ref=lambda x, dim: tuple(np.moveaxis(x, dim, 0)))
+
+
+@st.composite
 def _chunk_case(draw):
     x = draw(arrays(shapes(min_dims=1)))
     return (x,), {"chunks": draw(st.integers(1, 4)), "dim": draw(st.integers(-x.ndim, x.ndim - 1))}

@@ -392,3 +392,65 @@ def test_cast_is_differentiable():
     (y * y).sum().backward()
     assert x.grad.dtype == np.float32
     np.testing.assert_array_equal(x.grad.data, [2.0, 4.0])
+
+
+# -- split and unbind: one node for all the pieces ----------------------------------------------------
+
+def test_unbind_and_split_send_zeros_to_unused_pieces():
+    x = autograd.tensor(np.arange(12.0).reshape(3, 4), dtype=autograd.float64, requires_grad=True)
+    rows = x.unbind(0)
+    assert [tuple(r.shape) for r in rows] == [(4,)] * 3
+    assert rows[0].grad_fn.name == "SelectBackward" and rows[0].grad_fn.parents[0].name == "UnbindBackward"
+    (rows[2] * 2).sum().backward()
+    np.testing.assert_array_equal(x.grad.data, [[0.0] * 4, [0.0] * 4, [2.0] * 4])
+    x.grad = None
+    a, b = x.split([1, 3], dim=1)
+    (b * b).sum().backward()
+    want = 2 * np.arange(12.0).reshape(3, 4)
+    want[:, 0] = 0
+    np.testing.assert_array_equal(x.grad.data, want)
+    assert x.grad.dtype == np.float64
+
+
+def test_unbind_gradient_is_collected_once_for_a_long_sequence():
+    # an RNN unbinds its whole input: the pieces' gradients are gathered into one array, not one per piece
+    from autograd.function import MultiGrad
+
+    x = autograd.randn(300, 2, requires_grad=True)
+    parts = x.unbind(0)
+    total = parts[0]
+    for p in parts[1:]:
+        total = total + p
+    node = parts[0].grad_fn.parents[0]
+    seen = []
+    real = type(node).backward
+
+    def spy(self, g, xs, out, F):
+        seen.append(g)
+        return real(self, g, xs, out, F)
+
+    type(node).backward = spy
+    try:
+        total.sum().backward()
+    finally:
+        type(node).backward = real
+    assert len(seen) == 1 and isinstance(seen[0], MultiGrad) and len(seen[0].slots) == 300
+    np.testing.assert_array_equal(x.grad.data, np.ones((300, 2), np.float32))
+
+
+def test_unbind_pieces_are_views_that_see_in_place_changes_of_the_base():
+    x = autograd.tensor([[1.0, 2.0], [3.0, 4.0]], requires_grad=True)
+    y = x * 1
+    first, _ = y.unbind(0)
+    y.add_(1)
+    with pytest.raises(RuntimeError, match="view"):
+        first.sum().backward()
+    with autograd.no_grad():
+        a, b = x.unbind(1)
+    assert a.grad_fn is None and not a.requires_grad
+    np.testing.assert_array_equal(a.data, [1.0, 3.0])
+
+
+def test_unbind_of_a_0d_tensor_says_what_to_do():
+    with pytest.raises(ValueError, match="unbind: a 0-d tensor"):
+        autograd.tensor(1.0).unbind()

@@ -12,8 +12,8 @@ from .linalg import dot, einsum, ger, matmul, outer
 from .reduce import (all, amax, amin, any, argmax, argmin, log_softmax, logsumexp, max, mean, min, norm, prod, softmax,
                      std, sum, var)
 from .shape import (broadcast_to, cat, chunk, concat, concatenate, expand, expand_as, expand_dims, flatten, flip, pad,
-                    permute, repeat, reshape, split, squeeze, stack, swapaxes, swapdims, t, tile, transpose, unsqueeze,
-                    view)
+                    permute, repeat, reshape, split, squeeze, stack, swapaxes, swapdims, t, tile, transpose, unbind,
+                    unsqueeze, view)
 
 
 class TensorOps:

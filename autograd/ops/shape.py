@@ -332,8 +332,76 @@ def stack(tensors, dim: int = 0, *, axis=None):
     return cat([unsqueeze(t, dim) for t in tensors], dim=dim if dim >= 0 else dim)
 
 
+class Split(Node):
+    """All the pieces of ``split`` from one node: backward joins their gradients into one array (zeros for a
+    piece nothing reached), instead of one full-size gradient per piece as slicing would give."""
+
+    __slots__ = ("axis", "bounds", "out_shapes")
+
+    def __init__(self, axis, bounds):
+        self.axis, self.bounds = axis, bounds
+
+    def forward(self, x):
+        lead = (slice(None),) * self.axis
+        return [x[lead + (slice(a, b),)] for a, b in self.bounds]
+
+    def join(self, pieces, F):
+        return F.concatenate(pieces, self.axis)
+
+    def backward(self, g, xs, out, F):
+        pieces = list(g)  # one gradient per piece (a MultiGrad), None where nothing arrived
+        for i, p in enumerate(pieces):
+            if p is None:
+                shape, dtype, xp = self.out_shapes[i]
+                z = xp.zeros(shape, dtype)
+                pieces[i] = _wrap_like(z, None) if F.graph else z
+        return (self.join(pieces, F),)
+
+    def apply(self, x):
+        """Run on Tensor ``x``: a tuple of views of it, each the output of one selector node."""
+        from ..function import _Select
+        from ..grad_mode import state
+
+        pieces = self.forward(x.data)
+        record = x._rg and state.enabled
+        if record:
+            self.parents = (x.grad_fn or x,)
+            self.saved = self.out = self.vc = None
+            self.out_shapes = tuple((p.shape, p.dtype, x._module()) for p in pieces)
+            if state.anomaly:
+                import traceback
+
+                self.trace = "".join(traceback.format_stack()[:-2])
+        n = len(pieces)
+        return tuple(_view(x, x._wrap(p, _Select.make(self, i, n) if record else None)) for i, p in enumerate(pieces))
+
+
+class Unbind(Split):
+    """``unbind``: the pieces are single positions with the axis dropped; backward stacks them."""
+
+    __slots__ = ()
+
+    def forward(self, x):
+        lead = (slice(None),) * self.axis
+        return [x[lead + (i,)] for i in range(x.shape[self.axis])]
+
+    def join(self, pieces, F):
+        return F.stack(pieces, self.axis)
+
+
+def _wrap_like(data, node):
+    from ..tensor import wrap_like
+
+    return wrap_like(data, node)
+
+
 def split(x, split_size_or_sections, dim: int = 0):
-    """Split into pieces of ``split_size`` (the last may be smaller) or of the given list of sizes."""
+    """Split into pieces of ``split_size`` (the last may be smaller) or of the given list of sizes.
+
+    >>> import autograd
+    >>> [p.shape for p in autograd.arange(5.0).split(2)]
+    [(2,), (2,), (1,)]
+    """
     x = as_var(x)
     d = norm_axes("split", dim, x.ndim)[0]
     n = x.shape[d]
@@ -347,12 +415,25 @@ def split(x, split_size_or_sections, dim: int = 0):
         sizes = list(split_size_or_sections)
         if sum(sizes) != n:
             raise ValueError(f"split: sections {sizes} sum to {sum(sizes)}, but dimension {d} has size {n}")
-    out, start = [], 0
-    lead = (slice(None),) * d
+    bounds, start = [], 0
     for s in sizes:
-        out.append(x[lead + (slice(start, start + s),)])
+        bounds.append((start, start + s))
         start += s
-    return tuple(out)
+    return Split(d, bounds).apply(x)
+
+
+def unbind(x, dim: int = 0):
+    """The slices of ``x`` along ``dim``, that dimension removed, as PyTorch's (one node for all of them).
+
+    >>> import autograd
+    >>> a, b = autograd.tensor([[1.0, 2.0], [3.0, 4.0]]).unbind(1)
+    >>> a, b
+    (tensor([1., 3.]), tensor([2., 4.]))
+    """
+    x = as_var(x)
+    if x.ndim == 0:
+        raise ValueError("unbind: a 0-d tensor has no dimension to unbind; use item() or reshape it first")
+    return Unbind(norm_axes("unbind", dim, x.ndim)[0], None).apply(x)
 
 
 def chunk(x, chunks: int, dim: int = 0):

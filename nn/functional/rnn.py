@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Optional, Sequence, Tuple
 
 from autograd import Tensor
-from autograd.ops import cat, chunk, relu, sigmoid, stack, tanh
+from autograd.ops import cat, chunk, relu, sigmoid, stack, tanh, unbind
 
 from .dropout import dropout as _dropout
 
@@ -141,8 +141,8 @@ def _recurrent(mode: str, input: Tensor, hx: Sequence[Tensor], weights: Sequence
     dirs = 2 if bidirectional else 1
     t_axis = 1 if batch_first else 0
     length = input.shape[t_axis]
-    # per-step inputs as a list: slicing a (L, ...) tensor L times costs L full-size gradients in backward
-    xs = [input[:, t] if batch_first else input[t] for t in range(length)]
+    # per-step inputs from one unbind: L slices would send back L full-size gradients (quadratic in L)
+    xs = list(unbind(input, t_axis))
     finals = []
     for layer in range(num_layers):
         if layer and dropout and training:
