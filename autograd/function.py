@@ -21,8 +21,9 @@ import traceback
 from .grad_mode import no_grad, state
 from .node import Node, Var
 from .tensor import Tensor, wrap_like
+from .versions import AT_ZERO
 
-_NOTHING_SAVED = (bytes(8), bytes(8))  # a version pair that never goes stale
+_NOTHING_SAVED = (AT_ZERO, AT_ZERO)  # a version pair that never goes stale
 
 
 class _Ctx(Node):

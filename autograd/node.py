@@ -18,8 +18,7 @@ import traceback
 
 from ._backend import array_module, default_float, erf as _erf, index_add as _index_add, mixed_device_error
 from .grad_mode import state as _state
-
-_AT_ZERO = bytes(8)  # the snapshot of a just-made output's version counter (compares equal to a fresh one)
+from .versions import AT_ZERO as _AT_ZERO  # a just-made output's counter is at version 0
 
 
 class Var:

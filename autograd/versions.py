@@ -18,6 +18,7 @@ from __future__ import annotations
 
 _ZERO = bytearray(8)
 new_counter = _ZERO.copy  # a fresh counter at version 0 (a bound method: cheaper than bytearray(8))
+AT_ZERO = bytes(8)  # the snapshot of a counter at version 0 (equal to a fresh counter; immutable, so shared)
 
 
 def bump(t) -> None:
