@@ -49,10 +49,10 @@ def _install():
         setattr(Tensor, name, getattr(ops, name))
     for name, cls in (("exp", Exp), ("tanh", Tanh), ("sigmoid", Sigmoid), ("relu", Relu)):
         setattr(Tensor, name, (lambda c: lambda self: c().apply1(self))(cls))
-    Tensor.__invert__ = lambda self: ops.logical_not(self) if self.dtype == bool else self._wrap(~self.data, None)
-    Tensor.__and__ = lambda self, o: self._wrap(self.data & (o.data if isinstance(o, Var) else o), None)
-    Tensor.__or__ = lambda self, o: self._wrap(self.data | (o.data if isinstance(o, Var) else o), None)
-    Tensor.__xor__ = lambda self, o: self._wrap(self.data ^ (o.data if isinstance(o, Var) else o), None)
+    Tensor.__invert__ = lambda self: ops.logical_not(self) if self.dtype == bool else self._wrap(~self.array, None)
+    Tensor.__and__ = lambda self, o: self._wrap(self.array & (o.array if isinstance(o, Var) else o), None)
+    Tensor.__or__ = lambda self, o: self._wrap(self.array | (o.array if isinstance(o, Var) else o), None)
+    Tensor.__xor__ = lambda self, o: self._wrap(self.array ^ (o.array if isinstance(o, Var) else o), None)
     Tensor.__pos__ = lambda self: self
 
 
@@ -92,7 +92,7 @@ def _to(x, dtype):
     if dtype == x.dtype:
         return x
     if x._rg and dtype.kind not in "fc":
-        return x._wrap(x.data.astype(dtype), None)
+        return x._wrap(x.array.astype(dtype), None)
     node = Cast()
     node.dtype = dtype
     return node.apply1(x)
@@ -142,7 +142,7 @@ def to(self, *args, dtype=None, device=None, non_blocking: bool = False, copy: b
     out = self
     if device is not None:
         target = resolve(device)
-        if target != device_of(self.data):
+        if target != device_of(self.array):
             node = ToDevice()
             node.device = target
             out = node.apply1(out)
@@ -174,7 +174,7 @@ def _install_conversions():
     Tensor.reshape_as = lambda self, other: ops.reshape(self, other.shape)
     Tensor.cpu = lambda self: to(self, "cpu")
     Tensor.cuda = lambda self, device=None, non_blocking=False: to(self, "cuda" if device is None else device)
-    Tensor._module = lambda self: array_module(self.data)
+    Tensor._module = lambda self: array_module(self.array)
     Tensor.new_tensor = lambda self, data, dtype=None, requires_grad=False: Tensor(data, dtype or self.dtype, requires_grad)
     Tensor.leaky_relu = ops.leaky_relu
     Tensor.elu = ops.elu
@@ -210,23 +210,23 @@ def _inplace(self, name, fn, *args):
     if track:
         # the op sees a snapshot of the old value: its memory is about to be overwritten. Nodes that
         # saved `self` itself share its version counter and will refuse to run after the bump below.
-        old = Tensor._wrap(self.data.copy(), self.grad_fn)
+        old = Tensor._wrap(self.array.copy(), self.grad_fn)
         old._rg = self._rg
         new = fn(old, *args)
     else:
-        old = Tensor._wrap(self.data, None)
+        old = Tensor._wrap(self.array, None)
         with _no_grad():
             new = fn(old, *args)
-    data = new.data
-    if data.shape != self.data.shape:
+    data = new.array
+    if data.shape != self.array.shape:
         try:
-            data = array_module(data).broadcast_to(data, self.data.shape)
+            data = array_module(data).broadcast_to(data, self.array.shape)
         except ValueError:
             raise RuntimeError(f"{name}: result of shape {tuple(new.shape)} doesn't match the tensor's shape {tuple(self.shape)}") from None
-    if data.dtype != self.data.dtype and not _can_cast(data.dtype, self.data.dtype):
-        raise RuntimeError(f"{name}: result type {data.dtype} can't be cast to the tensor's dtype {self.data.dtype}")
+    if data.dtype != self.array.dtype and not _can_cast(data.dtype, self.array.dtype):
+        raise RuntimeError(f"{name}: result type {data.dtype} can't be cast to the tensor's dtype {self.array.dtype}")
     try:
-        self.data[...] = data
+        self.array[...] = data
     except ValueError as e:
         raise RuntimeError(f"{name}: cannot write into this tensor ({e}); clone() it first") from None
     if track:
@@ -251,8 +251,8 @@ def _no_grad():
 def _fill(old, value):
     """The new value ignores the old one; ``where`` routes a zero gradient to it without saving it."""
     if not isinstance(value, Var):
-        value = array_module(old.data).full(old.data.shape, value, dtype=old.data.dtype)
-    return ops.where(array_module(old.data).asarray(True), value, old)
+        value = array_module(old.array).full(old.array.shape, value, dtype=old.array.dtype)
+    return ops.where(array_module(old.array).asarray(True), value, old)
 
 
 def _install_inplace():

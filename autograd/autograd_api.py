@@ -25,31 +25,31 @@ def _root_grads(outputs, grad_outputs, create_graph, op):
                 "and run the forward outside no_grad()"
             )
         if g is None:
-            if isinstance(t.data, float):
+            if isinstance(t.array, float):
                 g = 1.0
             else:
-                if t.data.size != 1:
+                if t.array.size != 1:
                     raise RuntimeError(
                         f"{op}: grad can be implicitly created only for scalar outputs; this output has shape "
                         f"{tuple(t.shape)}. Pass gradient=... of that shape (e.g. ones_like(y)), or reduce it first (y.sum())"
                     )
-                g = array_module(t.data).empty(t.data.shape, t.data.dtype)
+                g = array_module(t.array).empty(t.array.shape, t.array.dtype)
                 g.fill(1)  # NumPy's ones/ones_like cost 3x more (Python-level wrappers)
             if create_graph and not isinstance(g, float):
                 g = Tensor._wrap(g, None)
         else:
             if isinstance(g, Var):
                 if not create_graph:
-                    g = g.data
-            elif not create_graph and not isinstance(t.data, float):
+                    g = g.array
+            elif not create_graph and not isinstance(t.array, float):
                 from ._backend import as_array
 
-                g = as_array(g, dtype=t.data.dtype)
+                g = as_array(g, dtype=t.array.dtype)
             elif create_graph:
                 g = Tensor(g)
             gshape = getattr(g, "shape", ())
-            if not isinstance(t.data, float) and tuple(gshape) != tuple(t.data.shape):
-                raise RuntimeError(f"{op}: gradient has shape {tuple(gshape)} but the output has shape {tuple(t.data.shape)}; they must match")
+            if not isinstance(t.array, float) and tuple(gshape) != tuple(t.array.shape):
+                raise RuntimeError(f"{op}: gradient has shape {tuple(gshape)} but the output has shape {tuple(t.array.shape)}; they must match")
         grads.append(g)
     return grads
 
@@ -61,7 +61,7 @@ def backward(tensors, grad_tensors=None, retain_graph: Optional[bool] = None, cr
     if retain_graph is None:
         retain_graph = create_graph
     roots = _root_grads(outputs, gouts, create_graph, "backward")
-    keep = isinstance(outputs[0].data, float)  # Scalar graphs (one backward never mixes Scalars and Tensors)
+    keep = isinstance(outputs[0].array, float)  # Scalar graphs (one backward never mixes Scalars and Tensors)
     if inputs is None:
         _engine.run_backward(outputs, roots, retain_graph, create_graph, keep_grads=keep)
         return
@@ -114,7 +114,7 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph: Optional[bool] = None
         g = res[s]
         if g is None:
             if materialize_grads:
-                g = _zeros_like(t.data)
+                g = _zeros_like(t.array)
             elif not allow_unused:
                 raise RuntimeError(
                     f"grad: input {i} (shape {tuple(getattr(t, 'shape', ()))}) was not used in the graph of the outputs; "

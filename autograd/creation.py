@@ -76,7 +76,7 @@ def tensor(data, dtype=None, device=None, requires_grad: bool = False) -> Tensor
     """
     was_tensor = isinstance(data, Tensor)
     if was_tensor:
-        data = data.data
+        data = data.array
     arr = as_array(data, None if dtype is None else _dtype_or(dtype, None))
     home, here = _home(arr, device, was_tensor), device_of(arr)
     if home is not here and home != here:
@@ -92,9 +92,9 @@ def as_tensor(data, dtype=None, device=None) -> Tensor:
     tensor([1., 0.])
     """
     was_tensor = isinstance(data, Tensor)
-    arr = as_array(data.data if was_tensor else data, None if dtype is None else _dtype_or(dtype, None))
+    arr = as_array(data.array if was_tensor else data, None if dtype is None else _dtype_or(dtype, None))
     home = _home(arr, device, was_tensor)
-    if was_tensor and arr is data.data and home == data.device:
+    if was_tensor and arr is data.array and home == data.device:
         return data
     return Tensor._wrap(to_device(arr, home), None)
 

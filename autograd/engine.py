@@ -57,7 +57,7 @@ def _finite(g):
     if hasattr(g, "slots"):  # a multi-output node's gradients (function.MultiGrad)
         return all(_finite(v) for v in g.slots.values())
     if isinstance(g, Var):
-        g = g.data
+        g = g.array
     if isinstance(g, (float, int)):
         return math.isfinite(g)
     return bool(array_module(g).isfinite(g).all())
@@ -220,7 +220,7 @@ def _run_node_hooks(n, g, create_graph):
         else:
             r = hook(wrap_like(g, None))
             if r is not None:
-                g = r.data if isinstance(r, Var) else r
+                g = r.array if isinstance(r, Var) else r
     for hook in retains:
         t = hook.ref()
         if t is not None:

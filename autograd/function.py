@@ -81,7 +81,7 @@ class _Ctx(Node):
                 r = Tensor(r)
             if tuple(r.shape) != tuple(shape):
                 raise RuntimeError(f"{self.fn_cls.__name__}.backward returned a gradient of shape {tuple(r.shape)} for an input of shape {tuple(shape)}")
-            out_grads.append(r if graph else r.data)
+            out_grads.append(r if graph else r.array)
         return tuple(out_grads)
 
 
@@ -196,7 +196,7 @@ class Function:
             if isinstance(t, Var) and id(t) in out_ids:
                 # an output is kept as its data and index: holding it (or its node) would be a cycle
                 o = results[out_ids[id(t)]]
-                saved.append(("out", (o.data, out_ids[id(t)])))
+                saved.append(("out", (o.array, out_ids[id(t)])))
                 if o._vc is not None:
                     versions.append((o._vc, o._vc.copy()))
             else:

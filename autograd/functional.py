@@ -35,7 +35,7 @@ def _grads_or_zeros(outs, ins, v, create_graph):
 
 
 def _zeros(x):
-    return Tensor._wrap(x._module().zeros_like(x.data), None)
+    return Tensor._wrap(x._module().zeros_like(x.array), None)
 
 
 def vjp(func, inputs, v=None, create_graph: bool = False, strict: bool = False):
@@ -61,14 +61,14 @@ def jvp(func, inputs, v=None, create_graph: bool = False, strict: bool = False):
     if v is None:
         if any(x.numel() != 1 for x in ins):
             raise RuntimeError("jvp: v can only be omitted when every input has a single element")
-        vs = tuple(Tensor._wrap(x._module().ones_like(x.data), None) for x in ins)
+        vs = tuple(Tensor._wrap(x._module().ones_like(x.array), None) for x in ins)
     else:
         vs = _as_tuple(v)
     with enable_grad():
         outs = func(*ins)
         outs_t = _as_tuple(outs)
         # u is a dummy cotangent: g(u) = J^T u is linear in u, and its vjp with v is J v
-        us = tuple(Tensor._wrap(o._module().zeros_like(o.data), None).requires_grad_(True) for o in outs_t)
+        us = tuple(Tensor._wrap(o._module().zeros_like(o.array), None).requires_grad_(True) for o in outs_t)
         gs = grad(outs_t, ins, us, create_graph=True, allow_unused=True)
         pairs = [(g, vv) for g, vv in zip(gs, vs) if g is not None]
         if not pairs:

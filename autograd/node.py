@@ -71,7 +71,7 @@ class Node:
     # -- recording: the per-op hot path, kept flat on purpose -------------
     def _save_output(self, t, out):
         """Keep the output for backward and watch its version."""
-        self.out = t.data  # the wrapped form: NumPy turns 0-d results into scalars
+        self.out = t.array  # the wrapped form: NumPy turns 0-d results into scalars
         if t._vc is not None:
             vc = self.vc
             self.vc = (t._vc, _AT_ZERO) if vc is None else vc + (t._vc, _AT_ZERO)
@@ -89,7 +89,7 @@ class Node:
 
     def apply1(self, x):
         """Run a one-input op on Var ``x``."""
-        d = x.data
+        d = x.array
         out = self.forward(d)
         if x._rg and _state.enabled:
             self.parents = (x.grad_fn or x,)
@@ -101,7 +101,7 @@ class Node:
                 self.saved = self.vc = None
             t = x._wrap(out, self)
             if self.save_output:
-                self.out = t.data  # the wrapped form: NumPy turns 0-d results into scalars
+                self.out = t.array  # the wrapped form: NumPy turns 0-d results into scalars
                 vt = t._vc
                 if vt is not None:
                     self.vc = (vt, _AT_ZERO) if self.vc is None else self.vc + (vt, _AT_ZERO)
@@ -116,10 +116,10 @@ class Node:
         """Run a two-input op; one of ``a``, ``b`` may be a constant (a Python number stays weakly typed)."""
         if isinstance(a, Var):
             proto = a
-            ad = a.data
+            ad = a.array
             ra = a._rg
             if isinstance(b, Var):
-                bd = b.data
+                bd = b.array
                 rb = b._rg
                 both = True
                 if type(ad) is float or type(bd) is float:
@@ -138,7 +138,7 @@ class Node:
                 rb = both = False
         else:
             proto = b
-            bd = b.data
+            bd = b.array
             rb = b._rg
             ta = type(a)
             if ta is float:
@@ -188,7 +188,7 @@ class Node:
     def applyn(self, *inputs):
         """Run an op of any number of inputs (Vars or constants)."""
         proto = next(t for t in inputs if isinstance(t, Var))
-        datas = tuple(t.data if isinstance(t, Var) else t for t in inputs)
+        datas = tuple(t.array if isinstance(t, Var) else t for t in inputs)
         try:
             out = self.forward(*datas)
         except (TypeError, ValueError):
@@ -216,7 +216,7 @@ def _raise_if_mixed(node, *datas):
 def _mix_error(a, b):
     return TypeError(
         f"cannot combine a {type(a).__name__} with a {type(b).__name__} in one op; "
-        "use Scalars with Scalars and Tensors with Tensors (autograd.tensor(s.data) converts)"
+        "use Scalars with Scalars and Tensors with Tensors (autograd.tensor(s.array) converts)"
     )
 
 

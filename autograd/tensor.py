@@ -30,7 +30,8 @@ class Tensor(Var):
     tensor([2., 4.])
     """
 
-    __slots__ = ("data", "grad", "grad_fn", "_rg", "_vc", "__dict__", "__weakref__")
+    # ``array``: the raw NumPy or CuPy array (``.data`` is PyTorch's detached view of it, below)
+    __slots__ = ("array", "grad", "grad_fn", "_rg", "_vc", "__dict__", "__weakref__")
     __array_ufunc__ = None  # ndarray (op) Tensor defers to Tensor's reflected operators
     __hash__ = object.__hash__
     # rarely set attributes live in __dict__, with these class defaults
@@ -41,8 +42,8 @@ class Tensor(Var):
 
     def __init__(self, data: Any, dtype=None, requires_grad: bool = False):
         if isinstance(data, Tensor):
-            data = data.data
-        self.data = as_array(data, dtype)
+            data = data.array
+        self.array = as_array(data, dtype)
         self.grad = None
         self.grad_fn = None
         self._rg = False
@@ -56,7 +57,7 @@ class Tensor(Var):
         if isinstance(data, _generic):
             data = _np.asarray(data)
         t = _new(Tensor)
-        t.data = data
+        t.array = data
         t.grad = None
         t.grad_fn = node
         t._rg = node is not None
@@ -86,6 +87,36 @@ class Tensor(Var):
         self.requires_grad_(flag)
 
     @property
+    def data(self) -> "Tensor":
+        """This tensor's values as a new leaf that shares their memory but not the graph, as PyTorch's ``.data``.
+
+        Changes made through it are invisible to autograd (no version bump), which is what old-style updates
+        such as ``p.data -= lr * p.grad`` rely on. Assigning a Tensor or an array replaces the values (and the
+        shape and dtype, as in PyTorch). The raw NumPy/CuPy array is ``.array``.
+
+        >>> import autograd
+        >>> w = autograd.tensor([1.0, 2.0], requires_grad=True)
+        >>> _ = w.data.mul_(10); w
+        tensor([10., 20.], requires_grad=True)
+        >>> w.data = autograd.zeros(3); w.shape
+        (3,)
+        """
+        return Tensor._wrap(self.array, None)
+
+    @data.setter
+    def data(self, value) -> None:
+        if isinstance(value, Tensor):
+            value = value.array
+        elif type(value).__module__ not in ("numpy", "cupy") or not hasattr(value, "shape"):
+            raise TypeError(f"Tensor.data: assign a Tensor or an array, got {type(value).__name__}; "
+                            f"use autograd.tensor(...) to convert other data")
+        value = _np.asarray(value) if isinstance(value, _generic) else value
+        if self._rg and value.dtype.kind not in "fc":
+            raise RuntimeError(f"Tensor.data: this tensor requires grad, so its data must be floating point, "
+                               f"got {value.dtype}")
+        self.array = value
+
+    @property
     def _version(self) -> int:
         """How many in-place writes this tensor's memory has seen (shared with its views), as PyTorch's."""
         return _read_version(self._vc)
@@ -96,31 +127,31 @@ class Tensor(Var):
 
     @property
     def shape(self) -> tuple:
-        return self.data.shape
+        return self.array.shape
 
     @property
     def ndim(self) -> int:
-        return self.data.ndim
+        return self.array.ndim
 
     def dim(self) -> int:
-        return self.data.ndim
+        return self.array.ndim
 
     @property
     def size(self):
         """Number of elements, as NumPy's ``size``. ``size(dim)`` also works, as PyTorch's method."""
-        return _SizeInt(self.data.size, self.data.shape)
+        return _SizeInt(self.array.size, self.array.shape)
 
     def numel(self) -> int:
-        return int(self.data.size)
+        return int(self.array.size)
 
     @property
     def dtype(self):
-        return self.data.dtype
+        return self.array.dtype
 
     @property
     def device(self) -> Device:
         """Where the data lives: ``cpu`` (a NumPy array) or ``cuda:i`` (a CuPy array on GPU ``i``)."""
-        return device_of(self.data)
+        return device_of(self.array)
 
     @property
     def T(self) -> "Tensor":
@@ -132,9 +163,9 @@ class Tensor(Var):
 
     def item(self):
         """The one element as a Python number (copied to the host from a GPU)."""
-        if self.data.size != 1:
-            raise ValueError(f"item(): a Tensor with {self.data.size} elements cannot be converted to a Python number; index it or reduce it first")
-        return to_host(self.data.reshape(())).item()
+        if self.array.size != 1:
+            raise ValueError(f"item(): a Tensor with {self.array.size} elements cannot be converted to a Python number; index it or reduce it first")
+        return to_host(self.array.reshape(())).item()
 
     def numpy(self, *, force: bool = False):
         """The data as a NumPy array: shared memory on the CPU, a copy from a GPU.
@@ -147,7 +178,7 @@ class Tensor(Var):
         """
         if self._rg and not force:
             raise RuntimeError("numpy(): can't call numpy() on a Tensor that requires grad; use tensor.detach().numpy()")
-        return to_host(self.data)
+        return to_host(self.array)
 
     # -- DLPack: zero-copy exchange with NumPy, CuPy, PyTorch, JAX ----------------------------------------------
     def __dlpack__(self, *, stream=None, max_version=None, dl_device=None, copy=None):
@@ -156,18 +187,18 @@ class Tensor(Var):
             raise RuntimeError("__dlpack__: can't export a Tensor that requires grad; use tensor.detach()")
         kw = {k: v for k, v in (("stream", stream), ("max_version", max_version), ("dl_device", dl_device),
                                 ("copy", copy)) if v is not None}
-        return self.data.__dlpack__(**kw)
+        return self.array.__dlpack__(**kw)
 
     def __dlpack_device__(self):
         """``(device type, index)`` as DLPack numbers them: ``(1, 0)`` for the CPU, ``(2, i)`` for CUDA GPU ``i``."""
-        return self.data.__dlpack_device__()
+        return self.array.__dlpack_device__()
 
     def tolist(self):
-        return self.data.tolist()
+        return self.array.tolist()
 
     def detach(self) -> "Tensor":
         """A new leaf sharing this tensor's data (and its version counter)."""
-        t = Tensor._wrap(self.data, None)
+        t = Tensor._wrap(self.array, None)
         t._vc = self._vc
         return t
 
@@ -177,9 +208,9 @@ class Tensor(Var):
         return self
 
     def requires_grad_(self, requires_grad: bool = True) -> "Tensor":
-        if requires_grad and self.data.dtype.kind not in "fc":
+        if requires_grad and self.array.dtype.kind not in "fc":
             raise RuntimeError(
-                f"only Tensors of floating point dtype can require gradients, got {self.data.dtype}; "
+                f"only Tensors of floating point dtype can require gradients, got {self.array.dtype}; "
                 "convert first, e.g. x.float().requires_grad_()"
             )
         if not requires_grad and self.grad_fn is not None:
@@ -236,22 +267,22 @@ class Tensor(Var):
             for hook in self._hooks:
                 r = hook(g if isinstance(g, Tensor) else Tensor._wrap(g, None))
                 if r is not None:
-                    g = r if isinstance(g, Tensor) else r.data
+                    g = r if isinstance(g, Tensor) else r.array
         return g
 
     def _accumulate(self, g, handed, create_graph):
         g = self._run_hooks(g)
         if create_graph:
             if self.grad is None:
-                self.grad = g if id(g) not in handed else wrap_like(g.data.copy(), g.grad_fn)
+                self.grad = g if id(g) not in handed else wrap_like(g.array.copy(), g.grad_fn)
                 handed.add(id(self.grad))
             else:
                 self.grad = self.grad + g
             return
-        if g.shape != self.data.shape:
-            raise RuntimeError(f"internal error: gradient of shape {g.shape} for a leaf of shape {self.data.shape}")
-        if g.dtype != self.data.dtype:
-            g = g.astype(self.data.dtype)
+        if g.shape != self.array.shape:
+            raise RuntimeError(f"internal error: gradient of shape {g.shape} for a leaf of shape {self.array.shape}")
+        if g.dtype != self.array.dtype:
+            g = g.astype(self.array.dtype)
         if self.grad is None:
             # .grad must be this leaf's own writable array: not shared with another leaf, not a broadcast view
             if id(g) in handed or not getattr(g.flags, "writeable", True) or 0 in g.strides:
@@ -259,23 +290,23 @@ class Tensor(Var):
             handed.add(id(g))
             self.grad = Tensor._wrap(g, None)
         else:
-            self.grad = Tensor._wrap(self.grad.data + g, None)
+            self.grad = Tensor._wrap(self.grad.array + g, None)
 
     # -- Python protocol ---------------------------------------------------------------
     def __len__(self) -> int:
-        if self.data.ndim == 0:
+        if self.array.ndim == 0:
             raise TypeError("len() of a 0-d tensor")
-        return self.data.shape[0]
+        return self.array.shape[0]
 
     def __iter__(self) -> Iterator["Tensor"]:
-        if self.data.ndim == 0:
+        if self.array.ndim == 0:
             raise TypeError("iteration over a 0-d tensor")
-        return (self[i] for i in range(self.data.shape[0]))
+        return (self[i] for i in range(self.array.shape[0]))
 
     def __bool__(self) -> bool:
-        if self.data.size != 1:
-            raise RuntimeError(f"Boolean value of a Tensor with {self.data.size} elements is ambiguous; use .any() or .all()")
-        return bool(self.data.reshape(()))
+        if self.array.size != 1:
+            raise RuntimeError(f"Boolean value of a Tensor with {self.array.size} elements is ambiguous; use .any() or .all()")
+        return bool(self.array.reshape(()))
 
     def __float__(self) -> float:
         return float(self.item())
@@ -284,27 +315,27 @@ class Tensor(Var):
         return int(self.item())
 
     def __index__(self) -> int:
-        if self.data.dtype.kind not in "iu" or self.data.size != 1:
+        if self.array.dtype.kind not in "iu" or self.array.size != 1:
             raise TypeError("only integer tensors of a single element can be converted to an index")
         return int(self.item())
 
     def __array__(self, dtype=None, copy=None):
-        d = self.data if array_module(self.data) is _np else self.data.get()
+        d = self.array if array_module(self.array) is _np else self.array.get()
         return d if dtype is None else d.astype(dtype)
 
     def __repr__(self) -> str:
         return format_tensor(self)
 
     def __reduce_ex__(self, protocol):
-        return (_rebuild, (self.numpy() if not self._rg else self.data, self._rg))
+        return (_rebuild, (self.numpy() if not self._rg else self.array, self._rg))
 
     def __deepcopy__(self, memo):
         if self.grad_fn is not None:
             raise RuntimeError("Only leaf Tensors (created explicitly by the user) support the deepcopy protocol")
-        t = Tensor._wrap(self.data.copy(), None)
+        t = Tensor._wrap(self.array.copy(), None)
         t._rg = self._rg
         if self.grad is not None:
-            t.grad = Tensor._wrap(self.grad.data.copy(), None)
+            t.grad = Tensor._wrap(self.grad.array.copy(), None)
         if self.__dict__:
             t.__dict__.update({k: v for k, v in self.__dict__.items() if k in ("name",)})
         memo[id(self)] = t
@@ -347,7 +378,7 @@ def wrap_like(data, node):
 
 def format_tensor(t: Tensor) -> str:
     """PyTorch-style text: ``tensor([1., 2.], requires_grad=True)``."""
-    d = t.data
+    d = t.array
     if array_module(d) is not _np:
         d = d.get()
     opts = {}

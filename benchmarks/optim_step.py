@@ -95,7 +95,7 @@ def main(argv=None):
         t_train = C.timeit(train_step, repeat)
         C.row(f"{label}: training step", t_train)
         t_opt = C.timeit(opt_step, repeat)
-        C.row(f"{label}: optimizer step", t_opt, f"  ({sum(p.data.size for p in params):,} floats)")
+        C.row(f"{label}: optimizer step", t_opt, f"  ({sum(p.array.size for p in params):,} floats)")
         if torch is not None:
             t_torch = C.timeit(make_torch_step(torch, cls.__name__, **kw), repeat)
             C.row(f"{label}: torch optimizer step", t_torch, "  (info)")

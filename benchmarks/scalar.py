@@ -5,7 +5,7 @@ weight Scalars and a bias, a ``Layer`` a list of neurons, an ``MLP`` a list of
 layers; ReLU on the hidden layers, a linear output. One step is the forward
 pass over 100 points of 2 features, a max-margin loss
 ``sum(relu(1 - y_i * score_i)) / 100``, zeroing the grads, ``loss.backward()``
-and an SGD update ``p.data -= 0.01 * p.grad`` (about 61,000 Scalar ops a step).
+and an SGD update ``p.array -= 0.01 * p.grad`` (about 61,000 Scalar ops a step).
 micrograd runs the same step with the code of peers_bench.py's
 ``scalar_micrograd``; both engines get the same data as Python floats and,
 before timing, the same weights, so the script also checks that their losses
@@ -103,7 +103,7 @@ def make_denpa(X, Y, model=None):
         m.zero_grad()
         loss.backward()
         for p in m.parameters():
-            p.data -= LR * p.grad
+            p.array -= LR * p.grad
         return loss
 
     return f, m
@@ -122,7 +122,7 @@ def make_micrograd(X, Y, model=None):
         m.zero_grad()
         loss.backward()
         for p in m.parameters():
-            p.data -= 0.01 * p.grad
+            p.array -= 0.01 * p.grad
         return loss
 
     return f, m
@@ -133,9 +133,9 @@ def check_against_micrograd(X, Y):
     f_mg, m_mg = make_micrograd(X, Y)
     m_ours = denpa_model()
     for p, q in zip(m_ours.parameters(), m_mg.parameters()):
-        p.data = float(q.data)
+        p.array = float(q.array)
     f_ours, _ = make_denpa(X, Y, m_ours)
-    l_ours, l_mg = f_ours().data, f_mg().data
+    l_ours, l_mg = f_ours().array, f_mg().array
     g_ours = [p.grad for p in m_ours.parameters()]
     g_mg = [p.grad for p in m_mg.parameters()]
     worst = max(abs(a - b) for a, b in zip(g_ours + [l_ours], g_mg + [l_mg]))

@@ -23,14 +23,14 @@ __all__ = ["calculate_gain", "uniform_", "normal_", "constant_", "zeros_", "ones
 
 def _fill(tensor, values):
     """Write ``values`` into ``tensor`` in place (no graph; bumps its version like any in-place write)."""
-    d = tensor.data
+    d = tensor.array
     d[...] = values.astype(d.dtype, copy=False) if hasattr(values, "astype") else values
     bump(tensor)
     return tensor
 
 
 def _rng(tensor, generator=None):
-    return generator if generator is not None else _generator(array_module(tensor.data))
+    return generator if generator is not None else _generator(array_module(tensor.array))
 
 
 def calculate_gain(nonlinearity: str, param=None) -> float:
@@ -123,7 +123,7 @@ def trunc_normal_(tensor, mean: float = 0.0, std: float = 1.0, a: float = -2.0, 
         raise ValueError(f"trunc_normal_: the interval [a, b] must have a < b, got a={a}, b={b}")
     if not std > 0:
         raise ValueError(f"trunc_normal_: std must be positive, got {std}")
-    xp = array_module(tensor.data)
+    xp = array_module(tensor.array)
 
     def cdf2(v):  # 2 * Phi(z) - 1 = erf(z / sqrt 2) at the standardised v
         return math.erf((v - mean) / (std * math.sqrt(2.0)))
@@ -152,7 +152,7 @@ def eye_(tensor):
     """The identity matrix (2-D tensors only)."""
     if tensor.ndim != 2:
         raise ValueError(f"eye_: only 2-D tensors are supported, got shape {tuple(tensor.shape)}")
-    xp = array_module(tensor.data)
+    xp = array_module(tensor.array)
     return _fill(tensor, xp.eye(*tensor.shape))
 
 
@@ -160,7 +160,7 @@ def dirac_(tensor, groups: int = 1):
     """The Dirac delta for convolution weights (3 to 5 dims): the layer passes its input through."""
     if tensor.ndim not in (3, 4, 5):
         raise ValueError(f"dirac_: only 3, 4 or 5-D tensors are supported, got shape {tuple(tensor.shape)}")
-    xp = array_module(tensor.data)
+    xp = array_module(tensor.array)
     shape = tuple(tensor.shape)
     if shape[0] % groups:
         raise ValueError(f"dirac_: dim 0 ({shape[0]}) must be divisible by groups ({groups})")
@@ -207,7 +207,7 @@ def orthogonal_(tensor, gain: float = 1.0, generator=None):
         raise ValueError(f"orthogonal_: only tensors with 2 or more dimensions are supported, got {tuple(tensor.shape)}")
     if tensor.numel() == 0:
         return tensor
-    xp = array_module(tensor.data)
+    xp = array_module(tensor.array)
     rows = tensor.shape[0]
     cols = tensor.size // rows
     flat = _normal(_rng(tensor, generator), 0.0, 1.0, (rows, cols))

@@ -74,7 +74,7 @@ def _addindent(text: str, spaces: int) -> str:
 def _host_array(value):
     """A state-dict value (Tensor, NumPy/CuPy array, number) as an array."""
     if isinstance(value, Tensor):
-        return value.data
+        return value.array
     if hasattr(value, "shape") and hasattr(value, "dtype"):
         return value
     from autograd._backend import as_array
@@ -407,7 +407,7 @@ class Module:
                 if set_to_none:
                     p.grad = None
                 else:
-                    p.grad.data[...] = 0
+                    p.grad.array[...] = 0
 
     def apply(self, fn: Callable[["Module"], None]) -> "Module":
         """Call ``fn`` on every sub-module (children first) and then on this module."""
@@ -421,13 +421,13 @@ class Module:
         """Replace every parameter's and buffer's data (and gradient) by ``fn(data)``, in place."""
         with no_grad():
             for t in list(self.parameters()) + list(self.buffers()):
-                new = fn(t.data)
-                if new is not t.data:
-                    t.data = new
+                new = fn(t.array)
+                if new is not t.array:
+                    t.array = new
                     bump(t)
                 if t.grad is not None:
-                    g = fn(t.grad.data)
-                    if g is not t.grad.data:
+                    g = fn(t.grad.array)
+                    if g is not t.grad.array:
                         t.grad = Tensor._wrap(g, None)
         return self
 
@@ -537,11 +537,11 @@ class Module:
         if errors:
             raise RuntimeError("Error(s) in loading state_dict for {}:\n\t{}".format(self._get_name(), "\n\t".join(errors)))
         for t, v in plan:
-            xp = array_module(t.data)
+            xp = array_module(t.array)
             if assign:  # take the checkpoint's array (and dtype) itself, as PyTorch's assign=True does
-                t.data = xp.asarray(v)
+                t.array = xp.asarray(v)
             else:
-                t.data[...] = xp.asarray(v)
+                t.array[...] = xp.asarray(v)
             bump(t)  # graphs that saved the old values must not backpropagate through the new ones
         return _IncompatibleKeys(missing, unexpected)
 

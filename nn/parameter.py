@@ -24,7 +24,7 @@ class Parameter(Tensor):
     def __init__(self, data=None, requires_grad: bool = True):
         if data is None:
             data = as_array([], "float32")
-        Tensor.__init__(self, data.data if isinstance(data, Tensor) else as_array(data))
+        Tensor.__init__(self, data.array if isinstance(data, Tensor) else as_array(data))
         if requires_grad:
             self.requires_grad_(True)
 
@@ -37,9 +37,9 @@ class Parameter(Tensor):
     def __deepcopy__(self, memo):
         if id(self) in memo:
             return memo[id(self)]
-        p = Parameter(self.data.copy(), requires_grad=self._rg)
+        p = Parameter(self.array.copy(), requires_grad=self._rg)
         if self.grad is not None:
-            p.grad = Tensor._wrap(self.grad.data.copy(), None)
+            p.grad = Tensor._wrap(self.grad.array.copy(), None)
         memo[id(self)] = p
         return p
 
@@ -54,5 +54,5 @@ class Buffer(Tensor):
     __slots__ = ()
 
     def __init__(self, data, persistent: bool = True):
-        Tensor.__init__(self, data.data if isinstance(data, Tensor) else as_array(data))
+        Tensor.__init__(self, data.array if isinstance(data, Tensor) else as_array(data))
         self.persistent = persistent

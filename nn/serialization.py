@@ -65,7 +65,7 @@ def _encode(obj, path: tuple, arrays: dict) -> Any:
     if isinstance(obj, _np.generic):
         return {"t": "v", "v": obj.item()}
     if isinstance(obj, Tensor) or isinstance(obj, _np.ndarray) or type(obj).__module__ == "cupy":
-        arr = _host(obj.data if isinstance(obj, Tensor) else obj)
+        arr = _host(obj.array if isinstance(obj, Tensor) else obj)
         if arr.dtype.hasobject:
             raise TypeError(f"nn.save: the array at {_where(path)} has dtype object, which only pickle can store; "
                             f"convert it to a numeric or string dtype")

@@ -1,6 +1,6 @@
 """In-place array steps the optimizers share, written once through the data's array module.
 
-Each works on raw arrays (``p.data``, ``p.grad.data``, state arrays) with
+Each works on raw arrays (``p.array``, ``p.grad.array``, state arrays) with
 ``out=`` so an update allocates at most one scratch array per parameter, and
 never writes into a parameter's gradient.
 """
@@ -16,13 +16,13 @@ def with_grads(group, complex_ok=False):
     for p in group["params"]:
         g = p.grad
         if g is not None:
-            pd = p.data
+            pd = p.array
             if pd.dtype.kind == "c" and not complex_ok:
                 raise NotImplementedError(
                     f"complex parameters (shape {tuple(pd.shape)}, {pd.dtype}) are supported by SGD only: the other "
                     "optimizers' squares and signs are not defined for complex numbers; optimize the real and "
                     "imaginary parts as two real tensors")
-            yield p, pd, g.data
+            yield p, pd, g.array
 
 
 def zeros(like, value=0):

@@ -46,7 +46,7 @@ class Adadelta(Optimizer):
             st["step"] += 1
             g = effective_grad(pd, g, wd, maximize)
             xp = array_module(pd)
-            v, u, buf = st["square_avg"].data, st["acc_delta"].data, xp.empty_like(pd)
+            v, u, buf = st["square_avg"].array, st["acc_delta"].array, xp.empty_like(pd)
             ema_square_(v, g, rho, buf)
             delta = xp.add(u, eps, out=xp.empty_like(pd))
             xp.sqrt(delta, out=delta)

@@ -39,7 +39,7 @@ class Adagrad(Optimizer):
         super().__init__(params, defaults)
         for group in self.param_groups:
             for p in group["params"]:
-                self._init_state(self.state[p], p.data, group)
+                self._init_state(self.state[p], p.array, group)
 
     @staticmethod
     def _init_state(st, pd, group):
@@ -56,7 +56,7 @@ class Adagrad(Optimizer):
             st["step"] = step = st["step"] + 1
             g = effective_grad(pd, g, wd, maximize)
             xp = array_module(pd)
-            s, buf = st["sum"].data, xp.empty_like(pd)
+            s, buf = st["sum"].array, xp.empty_like(pd)
             xp.multiply(g, g, out=buf)
             s += buf
             xp.sqrt(s, out=buf)

@@ -23,7 +23,7 @@ def moments_step(st, pd, g, lr, group, buf):
     if wd and decoupled:
         pd *= 1 - lr * wd
     g = effective_grad(pd, g, 0 if decoupled else wd, group["maximize"])
-    m, v = st["exp_avg"].data, st["exp_avg_sq"].data
+    m, v = st["exp_avg"].array, st["exp_avg_sq"].array
     lerp_(m, g, 1 - beta1, buf)
     ema_square_(v, g, beta2, buf)
     return step, g, m, v
@@ -80,7 +80,7 @@ class Adam(Optimizer):
             buf = xp.empty_like(pd)
             step, g, m, v = moments_step(st, pd, g, lr, group, buf)
             if amsgrad:
-                vmax = st["max_exp_avg_sq"].data
+                vmax = st["max_exp_avg_sq"].array
                 xp.maximum(vmax, v, out=vmax)
                 v = vmax
             # p -= m / ((sqrt(v) / sqrt(bc2) + eps) / step_size): the step size folded into the denominator

@@ -44,7 +44,7 @@ class Adamax(Optimizer):
             st["step"] = step = st["step"] + 1
             g = effective_grad(pd, g, wd, maximize)
             xp = array_module(pd)
-            m, u, buf = st["exp_avg"].data, st["exp_inf"].data, xp.empty_like(pd)
+            m, u, buf = st["exp_avg"].array, st["exp_inf"].array, xp.empty_like(pd)
             lerp_(m, g, 1 - beta1, buf)
             u *= beta2
             xp.abs(g, out=buf)

@@ -144,7 +144,7 @@ class LBFGS(Optimizer):
             raise ValueError("LBFGS doesn't support per-parameter options (parameter groups)")
         self._params = self.param_groups[0]["params"]
         for p in self._params:
-            if p.data.dtype.kind == "c":
+            if p.array.dtype.kind == "c":
                 raise NotImplementedError(f"LBFGS: complex parameters (shape {tuple(p.shape)}, {p.dtype}) are not "
                                           "supported; optimize the real and imaginary parts as two real tensors")
 
@@ -154,20 +154,20 @@ class LBFGS(Optimizer):
         super().add_param_group(param_group)
 
     def _state_shape(self, p):
-        return (sum(q.data.size for q in self._params),)
+        return (sum(q.array.size for q in self._params),)
 
     # -- the parameters as one flat vector --------------------------------------------------
     def _flat_grad(self):
-        xp = array_module(self._params[0].data)
-        return xp.concatenate([p.grad.data.reshape(-1) if p.grad is not None else xp.zeros(p.data.size, p.data.dtype)
+        xp = array_module(self._params[0].array)
+        return xp.concatenate([p.grad.array.reshape(-1) if p.grad is not None else xp.zeros(p.array.size, p.array.dtype)
                                for p in self._params])
 
     def _add_grad(self, t, d):
         """``params += t * d`` with ``d`` split into the parameters' shapes."""
         offset = 0
         for p in self._params:
-            n = p.data.size
-            p.data += t * d[offset:offset + n].reshape(p.data.shape)
+            n = p.array.size
+            p.array += t * d[offset:offset + n].reshape(p.array.shape)
             bump(p)
             offset += n
 
@@ -177,7 +177,7 @@ class LBFGS(Optimizer):
         loss = float(closure())
         flat_grad = self._flat_grad()
         for p, saved in zip(self._params, x):
-            p.data[...] = saved
+            p.array[...] = saved
             bump(p)
         return loss, flat_grad
 
@@ -251,7 +251,7 @@ class LBFGS(Optimizer):
                 break
             ls_func_evals = 0
             if line_search_fn is not None:
-                x_init = [p.data.copy() for p in self._params]
+                x_init = [p.array.copy() for p in self._params]
                 loss, flat_grad, t, ls_func_evals = _strong_wolfe(
                     lambda x, t_, d_: self._directional_evaluate(evaluate, x, t_, d_),
                     x_init, t, d, loss, flat_grad, gtd, max_ls=max_eval - current_evals)
@@ -292,8 +292,8 @@ def _unwrap(v):
     if v is None:
         return None
     if isinstance(v, list):
-        return [a.data for a in v]
-    return v.data
+        return [a.array for a in v]
+    return v.array
 
 
 def _number(v):

@@ -40,7 +40,7 @@ class Lion(Optimizer):
             if maximize:
                 g = -g
             xp = array_module(pd)
-            m, buf = st["exp_avg"].data, xp.empty_like(pd)
+            m, buf = st["exp_avg"].array, xp.empty_like(pd)
             if wd:
                 pd *= 1 - lr * wd
             xp.subtract(g, m, out=buf)  # c = m + (1 - beta1)(g - m) = beta1 m + (1 - beta1) g

@@ -159,7 +159,7 @@ class Optimizer:
                     g.detach_()
                 else:
                     g._rg = False
-                g.data[...] = 0
+                g.array[...] = 0
                 bump(g)
 
     # -- state dict ----------------------------------------------------------------------------
@@ -248,7 +248,7 @@ class Optimizer:
         scalar = key in self._scalar_state
         if scalar and (value is None or isinstance(value, (bool, int, float))):
             return value
-        arr = value.data if isinstance(value, Tensor) else value
+        arr = value.array if isinstance(value, Tensor) else value
         if not hasattr(arr, "shape") or not hasattr(arr, "dtype"):
             raise ValueError(f"{where}: expected {'a number' if scalar else 'an array or a Tensor'}, "
                              f"got {type(value).__name__}")
@@ -261,7 +261,7 @@ class Optimizer:
                              f"(the state dict comes from a different model or parameter layout)")
         if arr.dtype.kind not in "fcib":
             raise ValueError(f"{where}: array of dtype {arr.dtype} is not numeric")
-        return Tensor._wrap(_copy_to(arr, p.data), None)
+        return Tensor._wrap(_copy_to(arr, p.array), None)
 
     def __repr__(self) -> str:
         lines = [type(self).__name__ + " ("]

@@ -52,11 +52,11 @@ class RMSprop(Optimizer):
             st["step"] += 1
             g = effective_grad(pd, g, wd, maximize)
             xp = array_module(pd)
-            v, buf = st["square_avg"].data, xp.empty_like(pd)
+            v, buf = st["square_avg"].array, xp.empty_like(pd)
             ema_square_(v, g, alpha, buf)
             avg = xp.empty_like(pd)
             if centered:
-                gbar = st["grad_avg"].data
+                gbar = st["grad_avg"].array
                 lerp_(gbar, g, 1 - alpha, buf)
                 xp.multiply(gbar, gbar, out=avg)
                 xp.subtract(v, avg, out=avg)
@@ -66,7 +66,7 @@ class RMSprop(Optimizer):
             avg += eps
             xp.divide(g, avg, out=buf)
             if momentum > 0:
-                b = st["momentum_buffer"].data
+                b = st["momentum_buffer"].array
                 b *= momentum
                 b += buf
                 xp.multiply(b, lr, out=buf)

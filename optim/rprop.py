@@ -45,7 +45,7 @@ class Rprop(Optimizer):
                 st["prev"], st["step_size"] = zeros(pd), zeros(pd, _scalar(group["lr"]))
             st["step"] += 1
             xp = array_module(pd)
-            prev, size = st["prev"].data, st["step_size"].data
+            prev, size = st["prev"].array, st["step_size"].array
             g = -g if maximize else g
             factor = xp.multiply(g, prev, out=xp.empty_like(pd))
             xp.sign(factor, out=factor)

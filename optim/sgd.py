@@ -49,7 +49,7 @@ class SGD(Optimizer):
                     b = d.copy()
                     st["momentum_buffer"] = Tensor._wrap(b, None)
                 else:
-                    b = buf.data
+                    b = buf.array
                     b *= momentum
                     b += d if dampening == 0 else (1 - dampening) * d
                 d = d + momentum * b if nesterov else b

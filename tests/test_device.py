@@ -112,7 +112,7 @@ CREATORS = {
 def test_creation_on_cpu(name):
     for dev in ("cpu", autograd.device("cpu"), None):
         t = CREATORS[name](device=dev)
-        assert t.device == "cpu" and type(t.data) is np.ndarray
+        assert t.device == "cpu" and type(t.array) is np.ndarray
 
 
 @no_cuda
@@ -210,7 +210,7 @@ def test_to_on_cpu():
     z = x.to(autograd.zeros(1, dtype=autograd.float64))  # another tensor's device and dtype
     assert z.dtype == np.float64 and z.device == "cpu"
     c = x.to("cpu", copy=True)
-    assert c is not x and not np.shares_memory(c.data, x.data)
+    assert c is not x and not np.shares_memory(c.array, x.array)
     (c * 3).sum().backward()
     assert x.grad.tolist() == [3.0, 3.0]
     assert x.to(dtype="float32", non_blocking=True) is x
@@ -279,12 +279,12 @@ def test_dlpack_round_trips_share_memory(dtype):
     t = autograd.from_dlpack(a)
     assert t.dtype == a.dtype and t.shape == (2, 3) and t.device == "cpu"
     a[0, 0] = 5
-    assert t.data[0, 0] == 5  # numpy -> tensor shares
+    assert t.array[0, 0] == 5  # numpy -> tensor shares
     b = np.from_dlpack(t)
     b[1, 2] = 9
-    assert t.data[1, 2] == 9 and a[1, 2] == 9  # tensor -> numpy shares
+    assert t.array[1, 2] == 9 and a[1, 2] == 9  # tensor -> numpy shares
     u = autograd.from_dlpack(t)
-    u.data[0, 1] = 4
+    u.array[0, 1] = 4
     assert a[0, 1] == 4  # tensor -> tensor shares
     assert t.__dlpack_device__() == (1, 0)
 
@@ -294,7 +294,7 @@ def test_dlpack_strided_and_zero_d():
     t = autograd.from_dlpack(a.T)
     assert t.shape == (4, 3) and np.array_equal(t.numpy(), a.T)
     a[0, 1] = -1
-    assert t.data[1, 0] == -1
+    assert t.array[1, 0] == -1
     s = autograd.from_dlpack(np.full((), 2.5, np.float32))
     assert s.shape == () and s.item() == 2.5
     assert np.from_dlpack(autograd.tensor(3.0)).shape == ()
@@ -405,7 +405,7 @@ def cp():
 @pytest.mark.parametrize("name", sorted(CREATORS))
 def test_creation_on_cuda(cp, name):
     t = CREATORS[name](device="cuda")
-    assert type(t.data) is cp.ndarray and t.device == "cuda:0" and t.device.index == 0
+    assert type(t.array) is cp.ndarray and t.device == "cuda:0" and t.device.index == 0
     ref = CREATORS[name](device="cpu")
     assert t.shape == ref.shape and t.dtype == ref.dtype
     if name not in ("empty", "empty_like") and not name.startswith("rand"):
@@ -437,7 +437,7 @@ def test_default_device_on_a_gpu(cp):
 def test_to_and_back_with_gradients(cp):
     x = autograd.tensor([1.0, -2.0, 3.0], requires_grad=True)
     g = x.cuda()
-    assert g.device == "cuda:0" and type(g.data) is cp.ndarray and g.grad_fn is not None
+    assert g.device == "cuda:0" and type(g.array) is cp.ndarray and g.grad_fn is not None
     assert g.cuda() is g and g.to("cuda:0") is g
     y = (g * g).sum()
     y.backward()
@@ -541,7 +541,7 @@ def test_dlpack_with_cupy(cp):
     t = autograd.from_dlpack(a)
     assert t.device == "cuda:0" and t.__dlpack_device__()[0] == 2
     a[0, 0] = 7
-    assert t.data[0, 0].item() == 7  # cupy -> tensor shares
+    assert t.array[0, 0].item() == 7  # cupy -> tensor shares
     b = cp.from_dlpack(t)
     b[1, 1] = -3
     assert a[1, 1].item() == -3  # tensor -> cupy shares

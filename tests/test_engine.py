@@ -21,8 +21,8 @@ def test_fan_out_sums_gradients():
     x = tensor([1.0, 2.0, 3.0], requires_grad=True)
     y = (x * 2).sum() + (x * 3).sum() + x.exp().sum() + (x * x).sum()
     y.backward()
-    expected = 2 + 3 + np.exp(x.data) + 2 * x.data
-    np.testing.assert_allclose(x.grad.data, expected, rtol=1e-6)
+    expected = 2 + 3 + np.exp(x.array) + 2 * x.array
+    np.testing.assert_allclose(x.grad.array, expected, rtol=1e-6)
 
 
 def test_reused_input_x_times_x():
@@ -41,8 +41,8 @@ def test_diamond_graph():
     b = x.exp()
     c = (a * b).sum()
     c.backward()
-    xd = x.data
-    np.testing.assert_allclose(x.grad.data, np.cos(xd) * np.exp(xd) + np.sin(xd) * np.exp(xd), rtol=1e-12)
+    xd = x.array
+    np.testing.assert_allclose(x.grad.array, np.cos(xd) * np.exp(xd) + np.sin(xd) * np.exp(xd), rtol=1e-12)
 
 
 def test_nested_diamonds_with_shared_intermediates():
@@ -63,8 +63,8 @@ def test_broadcast_gradients_are_summed_back():
     b = tensor([[1.0], [2.0]], requires_grad=True)       # (2, 1)
     s = tensor(2.0, requires_grad=True)                  # ()
     ((x + b) * s).sum().backward()
-    np.testing.assert_array_equal(x.grad.data, [[4.0, 4.0, 4.0]])
-    np.testing.assert_array_equal(b.grad.data, [[6.0], [6.0]])
+    np.testing.assert_array_equal(x.grad.array, [[4.0, 4.0, 4.0]])
+    np.testing.assert_array_equal(b.grad.array, [[6.0], [6.0]])
     assert s.grad.item() == 21.0  # sum(x + b)
     assert x.grad.shape == x.shape and b.grad.shape == b.shape and s.grad.shape == ()
 
@@ -74,7 +74,7 @@ def test_constants_do_not_get_grad():
     c = tensor([5.0, 6.0])
     (x * c).sum().backward()
     assert c.grad is None
-    np.testing.assert_array_equal(x.grad.data, [5.0, 6.0])
+    np.testing.assert_array_equal(x.grad.array, [5.0, 6.0])
 
 
 def test_deep_chain_of_a_million_ops_does_not_recurse():
@@ -113,31 +113,31 @@ def test_leaf_grad_accumulates_across_backward_calls():
     x = tensor([1.0, 2.0], requires_grad=True)
     (x * 3).sum().backward()
     (x * x).sum().backward()
-    np.testing.assert_array_equal(x.grad.data, [3 + 2, 3 + 4])
+    np.testing.assert_array_equal(x.grad.array, [3 + 2, 3 + 4])
     x.grad = None
     (x * 3).sum().backward()
-    np.testing.assert_array_equal(x.grad.data, [3.0, 3.0])
+    np.testing.assert_array_equal(x.grad.array, [3.0, 3.0])
 
 
 def test_leaf_grads_are_independent_and_writable():
     x = tensor([1.0, 2.0], requires_grad=True)
     w = tensor([3.0, 4.0], requires_grad=True)
     (x + w).sum().backward()
-    assert not np.shares_memory(x.grad.data, w.grad.data)
-    x.grad.data[0] = 100.0  # writing one leaf's grad leaves the other alone
-    assert w.grad.data[0] == 1.0
+    assert not np.shares_memory(x.grad.array, w.grad.array)
+    x.grad.array[0] = 100.0  # writing one leaf's grad leaves the other alone
+    assert w.grad.array[0] == 1.0
     with autograd.no_grad():
         x.grad.zero_()
-    np.testing.assert_array_equal(x.grad.data, [0.0, 0.0])
+    np.testing.assert_array_equal(x.grad.array, [0.0, 0.0])
 
 
 def test_grad_does_not_alias_the_given_gradient():
     x = tensor([1.0, 2.0], requires_grad=True)
     g = tensor([1.0, 1.0])
     (x + 0).backward(g)
-    assert not np.shares_memory(x.grad.data, g.data)
-    g.data[0] = 50.0
-    assert x.grad.data[0] == 1.0
+    assert not np.shares_memory(x.grad.array, g.array)
+    g.array[0] = 50.0
+    assert x.grad.array[0] == 1.0
 
 
 def test_non_leaf_grad_stays_none_unless_retained():
@@ -148,7 +148,7 @@ def test_non_leaf_grad_stays_none_unless_retained():
     assert k.retains_grad and not h.retains_grad
     ((h * h).sum() + (k * k).sum()).backward()
     assert h.grad is None
-    np.testing.assert_array_equal(k.grad.data, 2 * k.data)
+    np.testing.assert_array_equal(k.grad.array, 2 * k.array)
     assert k.grad.grad_fn is None
 
 
@@ -157,7 +157,7 @@ def test_retain_grad_of_tensor_used_twice_gets_the_sum():
     h = x * 2
     h.retain_grad()
     (h * 3 + h * 4).sum().backward()
-    np.testing.assert_array_equal(h.grad.data, [7.0, 7.0])
+    np.testing.assert_array_equal(h.grad.array, [7.0, 7.0])
 
 
 def test_retained_grad_accumulates_across_backward_calls():
@@ -167,10 +167,10 @@ def test_retained_grad_accumulates_across_backward_calls():
     h.retain_grad()
     z = (h * h).sum()
     z.backward(retain_graph=True)
-    np.testing.assert_array_equal(h.grad.data, [4.0, 8.0])
+    np.testing.assert_array_equal(h.grad.array, [4.0, 8.0])
     z.backward()
-    np.testing.assert_array_equal(h.grad.data, [8.0, 16.0])
-    np.testing.assert_array_equal(x.grad.data, [16.0, 32.0])
+    np.testing.assert_array_equal(h.grad.array, [8.0, 16.0])
+    np.testing.assert_array_equal(x.grad.array, [16.0, 32.0])
 
 
 @pytest.mark.parametrize("order", ["hook_first", "retain_first"])
@@ -185,29 +185,29 @@ def test_retained_grad_is_the_gradient_after_hooks(order):
         h.retain_grad()
         h.register_hook(lambda g: g * 10)
     h.sum().backward()
-    np.testing.assert_array_equal(h.grad.data, [10.0, 10.0])
-    np.testing.assert_array_equal(x.grad.data, [20.0, 20.0])
+    np.testing.assert_array_equal(h.grad.array, [10.0, 10.0])
+    np.testing.assert_array_equal(x.grad.array, [20.0, 20.0])
 
 
 def test_backward_with_explicit_gradient():
     x = tensor([1.0, 2.0, 3.0], requires_grad=True)
     y = x * x
     y.backward(gradient=tensor([1.0, 0.5, 0.0]))
-    np.testing.assert_array_equal(x.grad.data, [2.0, 2.0, 0.0])
+    np.testing.assert_array_equal(x.grad.array, [2.0, 2.0, 0.0])
 
 
 def test_backward_gradient_of_other_dtype_is_cast_to_leaf_dtype():
     x = tensor([1.0, 2.0], requires_grad=True)
     (x * 2).backward(gradient=tensor([1.0, 1.0], dtype="float64"))
     assert x.grad.dtype == np.float32
-    np.testing.assert_array_equal(x.grad.data, [2.0, 2.0])
+    np.testing.assert_array_equal(x.grad.array, [2.0, 2.0])
 
 
 def test_backward_inputs_limits_accumulation():
     x = tensor([1.0, 2.0], requires_grad=True)
     w = tensor([3.0, 4.0], requires_grad=True)
     (x * w).sum().backward(inputs=[x])
-    np.testing.assert_array_equal(x.grad.data, [3.0, 4.0])
+    np.testing.assert_array_equal(x.grad.array, [3.0, 4.0])
     assert w.grad is None
 
 
@@ -222,7 +222,7 @@ def test_backward_works_under_no_grad():
     y = (x * x).sum()
     with autograd.no_grad():
         y.backward()
-    np.testing.assert_array_equal(x.grad.data, [2.0, 4.0])
+    np.testing.assert_array_equal(x.grad.array, [2.0, 4.0])
 
 
 def test_mixed_precision_leaf_gets_its_own_dtype():
@@ -232,7 +232,7 @@ def test_mixed_precision_leaf_gets_its_own_dtype():
     assert y.dtype == np.float64
     y.backward()
     assert x.grad.dtype == np.float32 and w.grad.dtype == np.float64
-    np.testing.assert_array_equal(x.grad.data, [3.0, 4.0])
+    np.testing.assert_array_equal(x.grad.array, [3.0, 4.0])
 
 
 # -- errors at backward -----------------------------------------------------------------
@@ -270,7 +270,7 @@ def test_backward_gradient_of_wrong_shape_raises(bad):
 def test_saved_arrays_are_released_after_backward():
     x = tensor([1.0, 2.0, 3.0], requires_grad=True)
     e = x.exp()
-    saved = weakref.ref(e.data)   # the array ExpBackward keeps for backward
+    saved = weakref.ref(e.array)   # the array ExpBackward keeps for backward
     y = e.sum()
     del e
     gc.collect()
@@ -278,7 +278,7 @@ def test_saved_arrays_are_released_after_backward():
     y.backward()
     assert saved() is None        # released by backward ...
     assert y.item() == pytest.approx(float(np.exp([1, 2, 3]).sum()), rel=1e-6)  # ... while the output lives
-    np.testing.assert_allclose(x.grad.data, np.exp([1.0, 2.0, 3.0]), rtol=1e-6)
+    np.testing.assert_allclose(x.grad.array, np.exp([1.0, 2.0, 3.0]), rtol=1e-6)
 
 
 def test_multiplying_by_a_constant_keeps_nothing_of_the_tensor():
@@ -289,7 +289,7 @@ def test_multiplying_by_a_constant_keeps_nothing_of_the_tensor():
     w = (x * x.exp()).sum()
     assert _mul_kept(w) == 4      # both factors want gradients: both kept and watched
     z.backward()
-    np.testing.assert_allclose(x.grad.data, 6 * np.exp([1.0, 2.0, 3.0]))
+    np.testing.assert_allclose(x.grad.array, 6 * np.exp([1.0, 2.0, 3.0]))
 
 
 def _mul_kept(z):
@@ -307,7 +307,7 @@ def _mul_kept(z):
 def test_saved_arrays_are_kept_with_retain_graph():
     x = tensor([1.0, 2.0, 3.0], requires_grad=True)
     e = x.exp()
-    saved = weakref.ref(e.data)
+    saved = weakref.ref(e.array)
     y = e.sum()
     del e
     y.backward(retain_graph=True)
@@ -336,7 +336,7 @@ def test_dropping_the_output_frees_the_graph_without_the_cyclic_gc():
     try:
         x = tensor([1.0, 2.0, 3.0], requires_grad=True)
         e = x.exp()
-        arr = weakref.ref(e.data)
+        arr = weakref.ref(e.array)
         h = e.tanh() * (x * 2).sin()
         h.retain_grad()
         h.register_hook(lambda g: g)
@@ -380,10 +380,10 @@ def test_retain_graph_allows_second_backward_and_doubles_grads():
     w = tensor([0.5, -1.0], requires_grad=True)
     y = (x.exp() * w).sum()
     y.backward(retain_graph=True)
-    gx, gw = x.grad.data.copy(), w.grad.data.copy()
+    gx, gw = x.grad.array.copy(), w.grad.array.copy()
     y.backward()
-    np.testing.assert_allclose(x.grad.data, 2 * gx)
-    np.testing.assert_allclose(w.grad.data, 2 * gw)
+    np.testing.assert_allclose(x.grad.array, 2 * gx)
+    np.testing.assert_allclose(w.grad.array, 2 * gw)
 
 
 # -- higher order -------------------------------------------------------------------
@@ -415,7 +415,7 @@ def test_hessian_vector_product_of_mlp_matches_finite_differences():
 
     def grads_at(arrays):
         ps = [f64(a, requires_grad=True) for a in arrays]
-        return [g.data for g in autograd.grad(loss(*ps), ps)]
+        return [g.array for g in autograd.grad(loss(*ps), ps)]
 
     params = [f64(p, requires_grad=True) for p in init]
     gs = autograd.grad(loss(*params), params, create_graph=True)
@@ -427,7 +427,7 @@ def test_hessian_vector_product_of_mlp_matches_finite_differences():
     plus = grads_at([p + eps * v for p, v in zip(init, vs)])
     minus = grads_at([p - eps * v for p, v in zip(init, vs)])
     for h, a, b in zip(hv, plus, minus):
-        np.testing.assert_allclose(h.data, (a - b) / (2 * eps), rtol=1e-5, atol=1e-7)
+        np.testing.assert_allclose(h.array, (a - b) / (2 * eps), rtol=1e-5, atol=1e-7)
     assert all(p.grad is None for p in params)
 
 
@@ -435,10 +435,10 @@ def test_create_graph_gives_grad_with_a_grad_fn():
     x = f64([1.0, 2.0], requires_grad=True)
     (x ** 3).sum().backward(create_graph=True)
     assert x.grad.requires_grad and x.grad.grad_fn is not None
-    np.testing.assert_allclose(x.grad.data, [3.0, 12.0])
+    np.testing.assert_allclose(x.grad.array, [3.0, 12.0])
     g = x.grad
     (gg,) = autograd.grad(g.sum(), x)
-    np.testing.assert_allclose(gg.data, [6.0, 12.0])
+    np.testing.assert_allclose(gg.array, [6.0, 12.0])
 
 
 def test_create_graph_accumulation_is_differentiable():
@@ -460,14 +460,14 @@ def test_second_derivative_through_many_ops():
     (h,) = autograd.grad(g.sum(), x)
     eps = 1e-5
     for i in range(2):
-        xp = x.data.copy(); xp[i] += eps
-        xm = x.data.copy(); xm[i] -= eps
+        xp = x.array.copy(); xp[i] += eps
+        xm = x.array.copy(); xm[i] -= eps
         a = f64(xp, requires_grad=True)
         b = f64(xm, requires_grad=True)
-        ga = autograd.grad(f(a), a)[0].data
-        gb = autograd.grad(f(b), b)[0].data
+        ga = autograd.grad(f(a), a)[0].array
+        gb = autograd.grad(f(b), b)[0].array
         fd = (ga - gb) / (2 * eps)
-        assert h.data[i] == pytest.approx(fd.sum(), rel=1e-6, abs=1e-8)
+        assert h.array[i] == pytest.approx(fd.sum(), rel=1e-6, abs=1e-8)
 
 
 # -- autograd.grad ----------------------------------------------------------------------
@@ -476,12 +476,12 @@ def test_grad_does_not_touch_dot_grad():
     x = tensor([1.0, 2.0], requires_grad=True)
     w = tensor([3.0, 4.0], requires_grad=True)
     gx, gw = autograd.grad((x * w).sum(), [x, w])
-    np.testing.assert_array_equal(gx.data, [3.0, 4.0])
-    np.testing.assert_array_equal(gw.data, [1.0, 2.0])
+    np.testing.assert_array_equal(gx.array, [3.0, 4.0])
+    np.testing.assert_array_equal(gw.array, [1.0, 2.0])
     assert x.grad is None and w.grad is None
     x.grad = tensor([10.0, 10.0])
     autograd.grad((x * 2).sum(), x)
-    np.testing.assert_array_equal(x.grad.data, [10.0, 10.0])
+    np.testing.assert_array_equal(x.grad.array, [10.0, 10.0])
 
 
 def test_grad_returns_a_tuple_for_a_single_input():
@@ -496,10 +496,10 @@ def test_grad_allow_unused():
     with pytest.raises(RuntimeError, match="allow_unused"):
         autograd.grad((x * 2).sum(), [x, u])
     gx, gu = autograd.grad((x * 2).sum(), [x, u], allow_unused=True)
-    np.testing.assert_array_equal(gx.data, [2.0, 2.0])
+    np.testing.assert_array_equal(gx.array, [2.0, 2.0])
     assert gu is None
     gx, gu = autograd.grad((x * 2).sum(), [x, u], materialize_grads=True)
-    np.testing.assert_array_equal(gu.data, [0.0])
+    np.testing.assert_array_equal(gu.array, [0.0])
 
 
 def test_grad_with_respect_to_non_leaf():
@@ -507,10 +507,10 @@ def test_grad_with_respect_to_non_leaf():
     h = x * 3
     z = (h * h).sum()
     (gh,) = autograd.grad(z, h, retain_graph=True)
-    np.testing.assert_array_equal(gh.data, 2 * h.data)
+    np.testing.assert_array_equal(gh.array, 2 * h.array)
     gh2, gx = autograd.grad(z, [h, x])
-    np.testing.assert_array_equal(gh2.data, 2 * h.data)
-    np.testing.assert_array_equal(gx.data, 18 * x.data)
+    np.testing.assert_array_equal(gh2.array, 2 * h.array)
+    np.testing.assert_array_equal(gx.array, 18 * x.array)
     assert x.grad is None and h.grad is None
 
 
@@ -520,18 +520,18 @@ def test_grad_multiple_outputs_and_inputs():
     a = x * w
     b = x.exp()
     gx, gw = autograd.grad([a, b], [x, w], grad_outputs=[f64([1.0, 2.0]), f64([1.0, 0.0])])
-    np.testing.assert_allclose(gx.data, [3.0 * 1 + math.e, -1.0 * 2])
-    np.testing.assert_allclose(gw.data, [1.0, 4.0])
+    np.testing.assert_allclose(gx.array, [3.0 * 1 + math.e, -1.0 * 2])
+    np.testing.assert_allclose(gw.array, [1.0, 4.0])
     # scalar outputs need no grad_outputs; their gradients add up
     (g,) = autograd.grad([(x * 2).sum(), (x * 3).sum()], x)
-    np.testing.assert_array_equal(g.data, [5.0, 5.0])
+    np.testing.assert_array_equal(g.array, [5.0, 5.0])
 
 
 def test_grad_same_input_twice():
     x = tensor([1.0, 2.0], requires_grad=True)
     g1, g2 = autograd.grad((x * x).sum(), [x, x])
-    np.testing.assert_array_equal(g1.data, [2.0, 4.0])
-    np.testing.assert_array_equal(g2.data, [2.0, 4.0])
+    np.testing.assert_array_equal(g1.array, [2.0, 4.0])
+    np.testing.assert_array_equal(g2.array, [2.0, 4.0])
 
 
 def test_grad_frees_graph_unless_retained():
@@ -539,7 +539,7 @@ def test_grad_frees_graph_unless_retained():
     y = (x * x).sum()
     autograd.grad(y, x, retain_graph=True)
     (g,) = autograd.grad(y, x)
-    np.testing.assert_array_equal(g.data, [2.0, 4.0])
+    np.testing.assert_array_equal(g.array, [2.0, 4.0])
     with pytest.raises(RuntimeError, match="retain_graph=True"):
         autograd.grad(y, x)
 
@@ -566,7 +566,7 @@ def test_grad_runs_leaf_hooks():
     x = tensor([1.0, 2.0], requires_grad=True)
     x.register_hook(lambda g: g * 3)
     (g,) = autograd.grad((x * 2).sum(), x)
-    np.testing.assert_array_equal(g.data, [6.0, 6.0])
+    np.testing.assert_array_equal(g.array, [6.0, 6.0])
 
 
 # -- smaller engine contracts --------------------------------------------------------
@@ -574,10 +574,10 @@ def test_grad_runs_leaf_hooks():
 def test_single_element_non_0d_output_needs_no_gradient():
     x = tensor([2.0], requires_grad=True)
     (x * 3).backward()
-    np.testing.assert_array_equal(x.grad.data, [3.0])
+    np.testing.assert_array_equal(x.grad.array, [3.0])
     w = tensor([[1.0, 2.0]], requires_grad=True)
     (w @ tensor([[1.0], [1.0]])).backward()  # shape (1, 1)
-    np.testing.assert_array_equal(w.grad.data, [[1.0, 1.0]])
+    np.testing.assert_array_equal(w.grad.array, [[1.0, 1.0]])
 
 
 def test_backward_on_a_leaf_itself():
@@ -591,7 +591,7 @@ def test_backward_on_a_leaf_itself():
 def test_detach_stops_the_gradient():
     x = tensor([1.0, 2.0], requires_grad=True)
     (x.detach() * x).sum().backward()
-    np.testing.assert_array_equal(x.grad.data, [1.0, 2.0])  # only the attached factor counts
+    np.testing.assert_array_equal(x.grad.array, [1.0, 2.0])  # only the attached factor counts
 
 
 def test_next_functions_point_at_parents():
@@ -608,7 +608,7 @@ def test_hook_returning_none_keeps_gradient():
     x = tensor([1.0, 2.0], requires_grad=True)
     x.register_hook(lambda g: None)
     (x * 2).sum().backward()
-    np.testing.assert_array_equal(x.grad.data, [2.0, 2.0])
+    np.testing.assert_array_equal(x.grad.array, [2.0, 2.0])
 
 
 def test_hooks_apply_under_create_graph():
@@ -616,10 +616,10 @@ def test_hooks_apply_under_create_graph():
     h = x ** 2
     h.register_hook(lambda g: g * 3)
     (g,) = autograd.grad(h.sum(), x, create_graph=True)
-    np.testing.assert_array_equal(g.data, [6.0, 12.0])
+    np.testing.assert_array_equal(g.array, [6.0, 12.0])
     assert g.grad_fn is not None
     (gg,) = autograd.grad(g.sum(), x)
-    np.testing.assert_array_equal(gg.data, [6.0, 6.0])
+    np.testing.assert_array_equal(gg.array, [6.0, 6.0])
 
 
 def test_create_graph_retains_the_graph_by_default():
@@ -641,7 +641,7 @@ def test_empty_tensors_backpropagate():
 def test_repeated_index_gradients_accumulate():
     x = tensor([1.0, 2.0, 3.0], requires_grad=True)
     x[[0, 0, 2]].sum().backward()
-    np.testing.assert_array_equal(x.grad.data, [2.0, 0.0, 1.0])
+    np.testing.assert_array_equal(x.grad.array, [2.0, 0.0, 1.0])
 
 
 def test_concurrent_backward_in_threads():
@@ -655,8 +655,8 @@ def test_concurrent_backward_in_threads():
             for _ in range(100):
                 a = f64(rng.standard_normal(5), requires_grad=True)
                 (a.tanh() * a).sum().backward()
-                t = np.tanh(a.data)
-                np.testing.assert_allclose(a.grad.data, t + a.data * (1 - t * t), rtol=1e-12)
+                t = np.tanh(a.array)
+                np.testing.assert_allclose(a.grad.array, t + a.array * (1 - t * t), rtol=1e-12)
         except Exception as e:  # pragma: no cover - reported below
             errors.append(e)
 
@@ -678,7 +678,7 @@ def test_relu_blocks_nan_and_inf_gradients_where_the_input_was_not_positive(dtyp
     x.relu().backward(tensor(g))
     want = np.array([[0.0, 0.0, np.nan], [-np.inf, 0.0, 1.5]], dtype)
     assert x.grad.dtype == np.dtype(dtype)
-    np.testing.assert_array_equal(x.grad.data, want)
+    np.testing.assert_array_equal(x.grad.array, want)
 
 
 def test_keep_where_matches_where_on_views_and_scalars():

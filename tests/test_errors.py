@@ -110,7 +110,7 @@ def test_setitem_error():
         t[:] = ones(5)
     msg = _msg(ei)
     assert "setitem" in msg and "(5,)" in msg and "(3, 4)" in msg
-    np.testing.assert_array_equal(t.data, np.ones((3, 4)))
+    np.testing.assert_array_equal(t.array, np.ones((3, 4)))
 
 
 def test_reduction_dim_out_of_range():

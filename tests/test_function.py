@@ -79,9 +79,9 @@ def test_forward_backward_and_node_name():
     y = Cube.apply(x)
     assert y.grad_fn is not None and y.grad_fn.name == "CubeBackward"
     assert "CubeBackward" in repr(y)
-    np.testing.assert_array_equal(y.data, [1.0, 8.0])
+    np.testing.assert_array_equal(y.array, [1.0, 8.0])
     y.sum().backward()
-    np.testing.assert_array_equal(x.grad.data, [3.0, 12.0])
+    np.testing.assert_array_equal(x.grad.array, [3.0, 12.0])
 
 
 def test_forward_runs_without_recording():
@@ -110,7 +110,7 @@ def test_composes_with_builtin_ops():
     x = f64([0.5, -1.0, 2.0], requires_grad=True)
     y = (Cube.apply(x.sin()) * 2).sum()
     y.backward()
-    np.testing.assert_allclose(x.grad.data, 2 * 3 * np.sin(x.data) ** 2 * np.cos(x.data), rtol=1e-12)
+    np.testing.assert_allclose(x.grad.array, 2 * 3 * np.sin(x.array) ** 2 * np.cos(x.array), rtol=1e-12)
 
 
 def test_needs_input_grad_and_non_tensor_arguments():
@@ -119,14 +119,14 @@ def test_needs_input_grad_and_non_tensor_arguments():
     y = ScaledMul.apply(a, b, 2.0)
     assert ScaledMul.seen == (False, True, False)
     y.sum().backward()
-    np.testing.assert_array_equal(b.grad.data, [2.0, 4.0])
+    np.testing.assert_array_equal(b.grad.array, [2.0, 4.0])
     assert a.grad is None
 
 
 def test_no_inputs_requiring_grad_gives_plain_result():
     y = Cube.apply(tensor([2.0]))
     assert not y.requires_grad and y.grad_fn is None
-    np.testing.assert_array_equal(y.data, [8.0])
+    np.testing.assert_array_equal(y.array, [8.0])
     x = tensor([2.0], requires_grad=True)
     with autograd.no_grad():
         z = Cube.apply(x)
@@ -136,29 +136,29 @@ def test_no_inputs_requiring_grad_gives_plain_result():
 def test_multiple_outputs():
     x = f64([1.0, 3.0], requires_grad=True)
     d, s = SplitScale.apply(x)
-    np.testing.assert_array_equal(d.data, [2.0, 6.0])
-    np.testing.assert_array_equal(s.data, [1.0, 9.0])
+    np.testing.assert_array_equal(d.array, [2.0, 6.0])
+    np.testing.assert_array_equal(s.array, [1.0, 9.0])
     assert d.requires_grad and s.requires_grad
     (d.sum() + (s * 10).sum()).backward()
-    np.testing.assert_array_equal(x.grad.data, 2 + 10 * 2 * x.data)
+    np.testing.assert_array_equal(x.grad.array, 2 + 10 * 2 * x.array)
 
 
 def test_multiple_outputs_only_one_used():
     x = f64([1.0, 3.0], requires_grad=True)
     d, s = SplitScale.apply(x)
     s.sum().backward()  # the unused output's gradient arrives as zeros
-    np.testing.assert_array_equal(x.grad.data, 2 * x.data)
+    np.testing.assert_array_equal(x.grad.array, 2 * x.array)
     x.grad = None
     d, s = SplitScale.apply(x)
     d.sum().backward()
-    np.testing.assert_array_equal(x.grad.data, [2.0, 2.0])
+    np.testing.assert_array_equal(x.grad.array, [2.0, 2.0])
 
 
 def test_saving_an_output():
     x = f64([0.0, 1.0, -2.0], requires_grad=True)
     y = MyExp.apply(x)
     (y * 3).sum().backward()
-    np.testing.assert_allclose(x.grad.data, 3 * np.exp(x.data), rtol=1e-12)
+    np.testing.assert_allclose(x.grad.array, 3 * np.exp(x.array), rtol=1e-12)
 
 
 def test_saved_tensors_after_backward_raise_retain_graph_error():
@@ -172,7 +172,7 @@ def test_saved_tensors_after_backward_raise_retain_graph_error():
     s = y2.sum()
     s.backward(retain_graph=True)
     s.backward()
-    np.testing.assert_array_equal(x2.grad.data, [6.0])
+    np.testing.assert_array_equal(x2.grad.array, [6.0])
 
 
 def test_double_backward_through_a_custom_function():
@@ -180,18 +180,18 @@ def test_double_backward_through_a_custom_function():
     y = Cube.apply(x).sum()
     (g,) = autograd.grad(y, x, create_graph=True)
     assert g.grad_fn is not None
-    np.testing.assert_allclose(g.data, 3 * x.data ** 2)
+    np.testing.assert_allclose(g.array, 3 * x.array ** 2)
     (h,) = autograd.grad(g.sum(), x, create_graph=True)
-    np.testing.assert_allclose(h.data, 6 * x.data)
+    np.testing.assert_allclose(h.array, 6 * x.array)
     (t,) = autograd.grad(h.sum(), x)
-    np.testing.assert_allclose(t.data, [6.0, 6.0, 6.0])
+    np.testing.assert_allclose(t.array, [6.0, 6.0, 6.0])
 
 
 def test_double_backward_through_a_function_that_saved_its_output():
     x = f64([0.3, -1.0], requires_grad=True)
     (g,) = autograd.grad(MyExp.apply(x).sum(), x, create_graph=True)
     (h,) = autograd.grad(g.sum(), x)
-    np.testing.assert_allclose(h.data, np.exp(x.data), rtol=1e-12)
+    np.testing.assert_allclose(h.array, np.exp(x.array), rtol=1e-12)
 
 
 def test_inplace_change_of_saved_input_raises():
@@ -268,30 +268,30 @@ def test_returning_an_input_unchanged():
     assert x.is_leaf and x.grad_fn is None  # the input keeps its identity as a leaf
     assert y.grad_fn.name == "IdentityBackward"
     y.sum().backward()
-    np.testing.assert_array_equal(x.grad.data, [5.0, 5.0])
+    np.testing.assert_array_equal(x.grad.array, [5.0, 5.0])
 
 
 def test_mark_non_differentiable():
     class SortWithIndex(autograd.Function):
         @staticmethod
         def forward(ctx, x):
-            idx = tensor(np.argsort(x.data))
+            idx = tensor(np.argsort(x.array))
             ctx.mark_non_differentiable(idx)
-            ctx.idx = idx.data
+            ctx.idx = idx.array
             return x[idx], idx
 
         @staticmethod
         def backward(ctx, g, g_idx):
             out = np.zeros(g.shape, dtype=g.dtype)
-            out[ctx.idx] = g.data
+            out[ctx.idx] = g.array
             return tensor(out)
 
     x = tensor([3.0, 1.0, 2.0], requires_grad=True)
     values, idx = SortWithIndex.apply(x)
     assert not idx.requires_grad
-    np.testing.assert_array_equal(values.data, [1.0, 2.0, 3.0])
+    np.testing.assert_array_equal(values.array, [1.0, 2.0, 3.0])
     (values * tensor([1.0, 10.0, 100.0])).sum().backward()
-    np.testing.assert_array_equal(x.grad.data, [100.0, 1.0, 10.0])
+    np.testing.assert_array_equal(x.grad.array, [100.0, 1.0, 10.0])
 
 
 @pytest.mark.parametrize("fn", [Cube, MyExp], ids=["saves_input", "saves_output"])
@@ -355,4 +355,4 @@ def test_anomaly_mode_names_custom_function_and_shows_forward_traceback():
 def test_nan_from_custom_function_without_anomaly_mode_passes_silently():
     x = tensor([1.0, 2.0], requires_grad=True)
     _forward_with_bad_function(x).sum().backward()
-    assert np.isnan(x.grad.data).all()
+    assert np.isnan(x.grad.array).all()

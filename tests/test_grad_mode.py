@@ -186,7 +186,7 @@ def test_no_grad_is_thread_local():
     assert "error" not in results
     assert results == {"a_enabled": False, "a_records": False, "b_enabled": True, "b_records": True}
     y.backward()
-    np.testing.assert_array_equal(x.grad.data, [3.0, 3.0])
+    np.testing.assert_array_equal(x.grad.array, [3.0, 3.0])
 
 
 def test_a_new_thread_starts_with_grad_enabled_even_if_main_is_in_no_grad():
@@ -251,14 +251,14 @@ def test_detect_anomaly_names_the_op_and_the_forward_line():
 def test_without_anomaly_mode_no_error():
     x = tensor([1.0, 2.0], requires_grad=True)
     _forward_with_sqrt_at_zero(x).backward()
-    assert np.isnan(x.grad.data).all()
+    assert np.isnan(x.grad.array).all()
 
 
 def test_detect_anomaly_passes_finite_gradients():
     x = tensor([1.0, 4.0], requires_grad=True)
     with autograd.detect_anomaly():
         x.sqrt().sum().backward()
-    np.testing.assert_allclose(x.grad.data, [0.5, 0.25])
+    np.testing.assert_allclose(x.grad.array, [0.5, 0.25])
 
 
 def test_detect_anomaly_as_decorator():

@@ -59,12 +59,12 @@ PLAIN_CASES = [
 @pytest.mark.parametrize("name,op,expected", PLAIN_CASES, ids=[c[0] for c in PLAIN_CASES])
 def test_inplace_on_plain_tensor_changes_data_in_place_and_bumps_version(name, op, expected):
     t = tensor([1.0, 2.0, 3.0])
-    buf = t.data
+    buf = t.array
     v0 = t._version
     r = op(t)
     assert r is t
-    assert t.data is buf  # the same memory was written
-    np.testing.assert_array_equal(t.data, expected)
+    assert t.array is buf  # the same memory was written
+    np.testing.assert_array_equal(t.array, expected)
     assert t._version == v0 + 1
     assert not t.requires_grad and t.is_leaf
     assert t.dtype == np.float32
@@ -90,7 +90,7 @@ def test_inplace_shape_mismatch_raises():
     t = autograd.zeros(3)
     with pytest.raises(RuntimeError, match=r"\(2, 3\).*\(3,\)"):
         t.add_(autograd.ones(2, 3))
-    np.testing.assert_array_equal(t.data, [0.0, 0.0, 0.0])
+    np.testing.assert_array_equal(t.array, [0.0, 0.0, 0.0])
 
 
 # -- modified saved tensors ----------------------------------------------------------
@@ -129,7 +129,7 @@ def test_modifying_a_tensor_not_saved_is_fine():
     z = y + 1            # AddBackward saves nothing
     y.add_(10.0)
     z.sum().backward()
-    np.testing.assert_array_equal(x.grad.data, [2.0, 2.0])
+    np.testing.assert_array_equal(x.grad.array, [2.0, 2.0])
 
 
 def test_modifying_a_detached_alias_is_detected():
@@ -175,7 +175,7 @@ def test_inplace_on_leaf_requiring_grad_raises_before_changing_data(name, op):
     with pytest.raises(RuntimeError, match="leaf") as ei:
         op(x)
     assert "no_grad" in str(ei.value)
-    np.testing.assert_array_equal(x.data, [1.0, 2.0, 3.0])
+    np.testing.assert_array_equal(x.array, [1.0, 2.0, 3.0])
     assert x._version == v0
     assert x.is_leaf and x.requires_grad and x.grad_fn is None
 
@@ -183,15 +183,15 @@ def test_inplace_on_leaf_requiring_grad_raises_before_changing_data(name, op):
 @pytest.mark.parametrize("name,op", LEAF_OPS, ids=[c[0] for c in LEAF_OPS])
 def test_inplace_on_leaf_inside_no_grad_works(name, op):
     x = tensor([1.0, 2.0, 3.0], requires_grad=True)
-    expected = op(tensor([1.0, 2.0, 3.0])).data.copy()
+    expected = op(tensor([1.0, 2.0, 3.0])).array.copy()
     v0 = x._version
     with autograd.no_grad():
         op(x)
-    np.testing.assert_array_equal(x.data, expected)
+    np.testing.assert_array_equal(x.array, expected)
     assert x._version == v0 + 1
     assert x.is_leaf and x.requires_grad and x.grad_fn is None
     (x * 2).sum().backward()  # still a usable leaf
-    np.testing.assert_array_equal(x.grad.data, [2.0, 2.0, 2.0])
+    np.testing.assert_array_equal(x.grad.array, [2.0, 2.0, 2.0])
 
 
 def test_sgd_style_update_in_no_grad():
@@ -202,8 +202,8 @@ def test_sgd_style_update_in_no_grad():
         with autograd.no_grad():
             w -= 0.25 * w.grad
             w.grad.zero_()
-    np.testing.assert_allclose(w.data, np.array([1.0, -2.0]) * 0.5 ** 3)
-    np.testing.assert_array_equal(w.grad.data, [0.0, 0.0])
+    np.testing.assert_allclose(w.array, np.array([1.0, -2.0]) * 0.5 ** 3)
+    np.testing.assert_array_equal(w.grad.array, [0.0, 0.0])
 
 
 def test_inplace_on_non_leaf_inside_no_grad_keeps_history():
@@ -213,7 +213,7 @@ def test_inplace_on_non_leaf_inside_no_grad_keeps_history():
         y.mul_(10.0)
     assert y.grad_fn.name == "MulBackward"
     y.sum().backward()
-    np.testing.assert_array_equal(x.grad.data, [2.0, 2.0, 2.0])
+    np.testing.assert_array_equal(x.grad.array, [2.0, 2.0, 2.0])
 
 
 # -- rebasing history of a non-leaf ---------------------------------------------------
@@ -223,18 +223,18 @@ def test_add_on_non_leaf_rebases_history():
     y = x * 2
     y.add_(1)
     assert y.grad_fn.name == "AddBackward"
-    np.testing.assert_array_equal(y.data, [3.0, 5.0, 7.0])
+    np.testing.assert_array_equal(y.array, [3.0, 5.0, 7.0])
     y.sum().backward()
-    np.testing.assert_array_equal(x.grad.data, [2.0, 2.0, 2.0])
+    np.testing.assert_array_equal(x.grad.array, [2.0, 2.0, 2.0])
 
 
 def test_setitem_on_non_leaf_zeroes_the_gradient_there():
     x = tensor([1.0, 2.0, 3.0], requires_grad=True)
     y = x * 2
     y[0] = 0
-    np.testing.assert_array_equal(y.data, [0.0, 4.0, 6.0])
+    np.testing.assert_array_equal(y.array, [0.0, 4.0, 6.0])
     y.sum().backward()
-    np.testing.assert_array_equal(x.grad.data, [0.0, 2.0, 2.0])
+    np.testing.assert_array_equal(x.grad.array, [0.0, 2.0, 2.0])
 
 
 def test_setitem_with_a_value_requiring_grad():
@@ -242,7 +242,7 @@ def test_setitem_with_a_value_requiring_grad():
     y = x * 2
     y[1:] = x[:2] * 10
     y.sum().backward()
-    np.testing.assert_array_equal(x.grad.data, [12.0, 10.0, 0.0])  # PyTorch: [12, 10, 0]
+    np.testing.assert_array_equal(x.grad.array, [12.0, 10.0, 0.0])  # PyTorch: [12, 10, 0]
 
 
 def test_inplace_into_plain_tensor_from_tensor_requiring_grad():
@@ -266,7 +266,7 @@ def test_chain_of_additive_inplace_ops_on_non_leaf():
     y -= 3
     y.add_(x)
     y.sum().backward()
-    np.testing.assert_array_equal(x.grad.data, [3.0, 3.0, 3.0])
+    np.testing.assert_array_equal(x.grad.array, [3.0, 3.0, 3.0])
 
 
 # expected x.grad for y = x * 2; <op>(y); y.sum().backward() with x = [1, 2, 3], as PyTorch computes it
@@ -292,7 +292,7 @@ def test_inplace_on_non_leaf_gives_pytorch_gradients(name, op, expected):
     y = x * 2
     op(y)
     y.sum().backward()
-    np.testing.assert_allclose(x.grad.data, expected, rtol=1e-12)
+    np.testing.assert_allclose(x.grad.array, expected, rtol=1e-12)
 
 
 def test_copy_from_tensor_requiring_grad_routes_gradient_to_source():
@@ -301,8 +301,8 @@ def test_copy_from_tensor_requiring_grad_routes_gradient_to_source():
     y = x * 2
     y.copy_(s)
     (y * y).sum().backward()
-    np.testing.assert_array_equal(x.grad.data, [0.0, 0.0, 0.0])  # PyTorch: zeros
-    np.testing.assert_array_equal(s.grad.data, [8.0, 10.0, 12.0])
+    np.testing.assert_array_equal(x.grad.array, [0.0, 0.0, 0.0])  # PyTorch: zeros
+    np.testing.assert_array_equal(s.grad.array, [8.0, 10.0, 12.0])
 
 
 def test_inplace_on_non_leaf_then_further_ops():
@@ -321,7 +321,7 @@ def test_mul_keeps_only_the_factor_the_gradient_reads():
     b = a * 3
     a.add_(1)
     b.sum().backward()
-    np.testing.assert_array_equal(x.grad.data, [3.0, 3.0])
+    np.testing.assert_array_equal(x.grad.array, [3.0, 3.0])
     # ... but a changed factor is caught, and the error names the op and both versions
     c = f64([1.0, 1.0])
     d = x * c
@@ -343,12 +343,12 @@ def test_views_share_version_counters():
     v = y.reshape(2, 2)
     s = y[1:3]
     assert v._vc is y._vc and s._vc is y._vc
-    assert np.shares_memory(v.data, y.data)
+    assert np.shares_memory(v.array, y.array)
     v.mul_(3.0)
-    np.testing.assert_array_equal(y.data, [3.0, 6.0, 9.0, 12.0])
+    np.testing.assert_array_equal(y.array, [3.0, 6.0, 9.0, 12.0])
     assert y._version == 1
     s.zero_()
-    np.testing.assert_array_equal(y.data, [3.0, 0.0, 0.0, 12.0])
+    np.testing.assert_array_equal(y.array, [3.0, 0.0, 0.0, 12.0])
     assert y._version == 2 and v._version == 2
 
 
@@ -360,7 +360,7 @@ def test_which_results_share_the_version_counter():
         assert copy._vc is not y._vc
         copy.add_(1.0)
     assert y._version == 0
-    np.testing.assert_array_equal(y.data, [1.0, 2.0, 3.0, 4.0])
+    np.testing.assert_array_equal(y.array, [1.0, 2.0, 3.0, 4.0])
 
 
 def test_changing_the_base_invalidates_what_a_view_saved():
@@ -389,7 +389,7 @@ def test_view_taken_before_base_changed_in_place_refuses_backward():
     y = x * 2
     v = y.reshape(2, 2)
     y.mul_(3.0)
-    np.testing.assert_array_equal(v.data, [[6.0, 12.0], [18.0, 24.0]])
+    np.testing.assert_array_equal(v.array, [[6.0, 12.0], [18.0, 24.0]])
     with pytest.raises(RuntimeError, match=r"ReshapeBackward.*view.*version 0.*version 1"):
         v.sum().backward()
     # taking the view after the change works
@@ -397,4 +397,4 @@ def test_view_taken_before_base_changed_in_place_refuses_backward():
     y2 = x * 2
     y2.mul_(3.0)
     y2.reshape(2, 2).sum().backward()
-    np.testing.assert_array_equal(x.grad.data, [6.0, 6.0, 6.0, 6.0])
+    np.testing.assert_array_equal(x.grad.array, [6.0, 6.0, 6.0, 6.0])

@@ -301,7 +301,7 @@ def test_zero_grad_both_modes():
     after = [p.grad for p in net.parameters()]
     for g, a in zip(grads, after):
         if g is not None:
-            assert a is g and not a.data.any()  # the same arrays, zeroed in place
+            assert a is g and not a.array.any()  # the same arrays, zeroed in place
     _grads_of(net)
     net.zero_grad()
     assert all(p.grad is None for p in net.parameters())
@@ -422,11 +422,11 @@ def test_to_dtype_casts_float_parameters_buffers_and_grads():
     m = _with_int_buffer()
     m(autograd.randn(1, 2)).sum().backward()
     w = m[0].weight
-    before = w.data.astype(np.float64)
+    before = w.array.astype(np.float64)
     assert m.to(autograd.float64) is m
     assert w is m[0].weight and w.dtype == np.float64 and w.grad.dtype == np.float64 and m.avg.dtype == np.float64
     assert m.count.dtype == np.int64  # integer buffers keep their dtype
-    np.testing.assert_array_equal(w.data, before)
+    np.testing.assert_array_equal(w.array, before)
     assert m.float()[0].bias.dtype == np.float32
     assert m.double()[0].bias.dtype == np.float64
     assert m.to(dtype="float32")[0].weight.dtype == np.float32
@@ -455,8 +455,8 @@ def test_deepcopy_is_independent_and_keeps_sharing():
     assert c.dec.weight is c.enc.weight and c.again is c.enc  # tied weights stay tied inside the copy
     assert c.enc.weight is not m.enc.weight and isinstance(c.enc.weight, nn.Parameter)
     np.testing.assert_array_equal(c.enc.weight.grad.numpy(), m.enc.weight.grad.numpy())
-    c.enc.weight.data[...] = 0
-    assert m.enc.weight.data.any()
+    c.enc.weight.array[...] = 0
+    assert m.enc.weight.array.any()
     assert c.enc.weight.requires_grad
 
 
@@ -516,7 +516,7 @@ def test_state_dict_keys_match_pytorch_and_round_trip(name):
     other = make()
     for t in other.state_dict(keep_vars=True).values():  # scramble the target so the load has work to do
         if t.dtype.kind == "f":
-            t.data[...] = 7.0
+            t.array[...] = 7.0
     assert repr(other.load_state_dict(state)) == "<All keys matched successfully>"
     for k, v in other.state_dict().items():
         np.testing.assert_array_equal(v.numpy(), state[k].numpy())
@@ -531,7 +531,7 @@ def test_transformer_encoder_keys_repeat_the_layer_keys():
 def test_state_dict_shares_memory_keep_vars_and_prefix():
     m = nn.Sequential(nn.Linear(2, 2))
     sd = m.state_dict()
-    sd["0.weight"].data[0, 0] = 42.0  # detached, but the same memory (as PyTorch's)
+    sd["0.weight"].array[0, 0] = 42.0  # detached, but the same memory (as PyTorch's)
     assert float(m[0].weight[0, 0]) == 42.0
     assert m.state_dict(keep_vars=True)["0.weight"] is m[0].weight
     assert list(m.state_dict(prefix="model.")) == ["model.0.weight", "model.0.bias"]
@@ -693,7 +693,7 @@ def test_parameter_basics():
     assert not frozen.requires_grad
     src = autograd.zeros(3)
     shared = nn.Parameter(src)
-    src.data[0] = 5.0
+    src.array[0] = 5.0
     assert float(shared[0]) == 5.0  # shares memory with its data
     assert nn.Parameter().shape == (0,)
     back = pickle.loads(pickle.dumps(p))

@@ -102,10 +102,10 @@ def test_cell_matches_reference(mode):
     got = CELLS[mode](t64(x), hx, t64(w_ih), t64(w_hh), t64(b_ih), t64(b_hh))
     want_h, want_c = ref_step(mode, x, h, c, w_ih, w_hh, b_ih, b_hh)
     if mode == "LSTM":
-        np.testing.assert_allclose(got[0].data, want_h, rtol=1e-12, atol=1e-12)
-        np.testing.assert_allclose(got[1].data, want_c, rtol=1e-12, atol=1e-12)
+        np.testing.assert_allclose(got[0].array, want_h, rtol=1e-12, atol=1e-12)
+        np.testing.assert_allclose(got[1].array, want_c, rtol=1e-12, atol=1e-12)
     else:
-        np.testing.assert_allclose(got.data, want_h, rtol=1e-12, atol=1e-12)
+        np.testing.assert_allclose(got.array, want_h, rtol=1e-12, atol=1e-12)
 
 
 def test_cell_without_bias_and_unbatched():
@@ -115,7 +115,7 @@ def test_cell_without_bias_and_unbatched():
     got = F.gru_cell(t64(x), t64(h), t64(w_ih), t64(w_hh))
     want, _ = ref_step("GRU", x[None], h[None], None, w_ih, w_hh, np.zeros(6), np.zeros(6))
     assert got.shape == (2,)
-    np.testing.assert_allclose(got.data, want[0], rtol=1e-12)
+    np.testing.assert_allclose(got.array, want[0], rtol=1e-12)
 
 
 @pytest.mark.parametrize("mode", MODES)
@@ -179,10 +179,10 @@ def test_stacked_forward_matches_reference(mode, bidirectional):
     out, finals = _recurrent(mode, t64(x), hx, [[None if w is None else t64(w) for w in k] for k in ws], 2, 0.0,
                              False, bidirectional, False)
     want, h_n, c_n = ref_net(mode, x, h0, c0, ws, 2, bidirectional)
-    np.testing.assert_allclose(out.data, want, rtol=1e-10, atol=1e-12)
-    np.testing.assert_allclose(finals[0].data, h_n, rtol=1e-10, atol=1e-12)
+    np.testing.assert_allclose(out.array, want, rtol=1e-10, atol=1e-12)
+    np.testing.assert_allclose(finals[0].array, h_n, rtol=1e-10, atol=1e-12)
     if mode == "LSTM":
-        np.testing.assert_allclose(finals[1].data, c_n, rtol=1e-10, atol=1e-12)
+        np.testing.assert_allclose(finals[1].array, c_n, rtol=1e-10, atol=1e-12)
 
 
 # -- the layers ------------------------------------------------------------------------------------------------
@@ -191,7 +191,7 @@ LAYERS = {"RNN_TANH": nn.RNN, "LSTM": nn.LSTM, "GRU": nn.GRU}
 
 
 def weights_of(layer):
-    return [[None if w is None else np.asarray(w.data, dtype=np.float64) for w in ws] + [None] * (4 - len(ws))
+    return [[None if w is None else np.asarray(w.array, dtype=np.float64) for w in ws] + [None] * (4 - len(ws))
             for ws in layer.all_weights]
 
 
@@ -217,7 +217,7 @@ def test_default_init_uniform_within_one_over_sqrt_hidden(cls):
     layer = cls(3, 16)
     bound = 1 / math.sqrt(16)
     for name, p in layer.named_parameters():
-        a = np.asarray(p.data)
+        a = np.asarray(p.array)
         assert np.all(np.abs(a) <= bound), name
         assert a.std() > bound / 3, name  # spread over the interval, not constant
 
@@ -244,11 +244,11 @@ def test_layer_matches_reference(mode, batch_first, bidirectional, given_state):
     hx = None if not given_state else ((t64(h0), t64(c0)) if mode == "LSTM" else t64(h0))
     out, finals = layer(t64(x.swapaxes(0, 1) if batch_first else x), hx)
     want, h_n, c_n = ref_net(mode, x, h0, c0, weights_of(layer), 2, bidirectional)
-    np.testing.assert_allclose(out.data, want.swapaxes(0, 1) if batch_first else want, rtol=1e-10, atol=1e-12)
+    np.testing.assert_allclose(out.array, want.swapaxes(0, 1) if batch_first else want, rtol=1e-10, atol=1e-12)
     h = finals[0] if mode == "LSTM" else finals
-    np.testing.assert_allclose(h.data, h_n, rtol=1e-10, atol=1e-12)
+    np.testing.assert_allclose(h.array, h_n, rtol=1e-10, atol=1e-12)
     if mode == "LSTM":
-        np.testing.assert_allclose(finals[1].data, c_n, rtol=1e-10, atol=1e-12)
+        np.testing.assert_allclose(finals[1].array, c_n, rtol=1e-10, atol=1e-12)
     assert out.shape == ((2, 5, 4 * dirs) if batch_first else (5, 2, 4 * dirs))
 
 
@@ -258,7 +258,7 @@ def test_relu_rnn_without_bias_matches_reference():
     x = rand(rng, 5, 2, 3)
     out, h = layer(t64(x))
     want, h_n, _ = ref_net("RNN_RELU", x, np.zeros((1, 2, 4)), np.zeros((1, 2, 4)), weights_of(layer), 1, False)
-    np.testing.assert_allclose(out.data, want, rtol=1e-10, atol=1e-12)
+    np.testing.assert_allclose(out.array, want, rtol=1e-10, atol=1e-12)
 
 
 @pytest.mark.parametrize("batch_first", [False, True])
@@ -270,8 +270,8 @@ def test_unbatched_input_is_a_batch_of_one(batch_first):
     xb = x[None] if batch_first else x[:, None]
     out_b, (h_b, c_b) = lstm(t64(xb), (t64(h0[:, None]), t64(c0[:, None])))
     assert out.shape == (4, 4) and h.shape == (4, 2) and c.shape == (4, 2)
-    np.testing.assert_allclose(out.data, out_b.data[0] if batch_first else out_b.data[:, 0], rtol=1e-12)
-    np.testing.assert_allclose(h.data, h_b.data[:, 0], rtol=1e-12)
+    np.testing.assert_allclose(out.array, out_b.array[0] if batch_first else out_b.array[:, 0], rtol=1e-12)
+    np.testing.assert_allclose(h.array, h_b.array[:, 0], rtol=1e-12)
 
 
 def test_layer_gradcheck_input_and_states():
@@ -288,7 +288,7 @@ def test_layer_parameters_get_gradients():
     out, (h, c) = lstm(autograd.randn(4, 2, 3))
     (out.sum() + h.sum() + c.sum()).backward()
     for name, p in lstm.named_parameters():
-        assert p.grad is not None and p.grad.shape == p.shape and np.any(p.grad.data != 0), name
+        assert p.grad is not None and p.grad.shape == p.shape and np.any(p.grad.array != 0), name
 
 
 def test_dropout_between_layers_only_in_training():
@@ -298,12 +298,12 @@ def test_dropout_between_layers_only_in_training():
     gru.eval()
     out_eval, h_eval = gru(x)
     out_eval2, _ = gru(x)
-    np.testing.assert_array_equal(out_eval.data, out_eval2.data)
+    np.testing.assert_array_equal(out_eval.array, out_eval2.array)
     gru.train()
     out_train, h_train = gru(x)
-    assert not np.allclose(out_train.data, out_eval.data)
+    assert not np.allclose(out_train.array, out_eval.array)
     # dropout acts on the first layer's output, never inside it: its final state is untouched
-    np.testing.assert_allclose(h_train.data[0], h_eval.data[0], rtol=1e-6)
+    np.testing.assert_allclose(h_train.array[0], h_eval.array[0], rtol=1e-6)
 
 
 def test_no_dropout_after_the_last_layer():
@@ -312,7 +312,7 @@ def test_no_dropout_after_the_last_layer():
     x = autograd.randn(6, 3, 4)
     out_train, _ = lstm(x)
     lstm.eval()
-    np.testing.assert_array_equal(out_train.data, lstm(x)[0].data)
+    np.testing.assert_array_equal(out_train.array, lstm(x)[0].array)
 
 
 @pytest.mark.parametrize("cls", [nn.RNNCell, nn.LSTMCell, nn.GRUCell])
@@ -321,15 +321,15 @@ def test_cells_match_reference(cls):
     cell = cls(3, 2).double()
     mode = {nn.RNNCell: "RNN_TANH", nn.LSTMCell: "LSTM", nn.GRUCell: "GRU"}[cls]
     x, h, c = rand(rng, 4, 3), rand(rng, 4, 2), rand(rng, 4, 2)
-    ws = [np.asarray(p.data) for p in (cell.weight_ih, cell.weight_hh, cell.bias_ih, cell.bias_hh)]
+    ws = [np.asarray(p.array) for p in (cell.weight_ih, cell.weight_hh, cell.bias_ih, cell.bias_hh)]
     want_h, want_c = ref_step(mode, x, h, c, *ws)
     got = cell(t64(x), (t64(h), t64(c)) if mode == "LSTM" else t64(h))
-    np.testing.assert_allclose((got[0] if mode == "LSTM" else got).data, want_h, rtol=1e-12)
+    np.testing.assert_allclose((got[0] if mode == "LSTM" else got).array, want_h, rtol=1e-12)
     zero_h, zero_c = ref_step(mode, x, 0 * h, 0 * c, *ws)
     got = cell(t64(x))  # hx defaults to zeros
-    np.testing.assert_allclose((got[0] if mode == "LSTM" else got).data, zero_h, rtol=1e-12)
+    np.testing.assert_allclose((got[0] if mode == "LSTM" else got).array, zero_h, rtol=1e-12)
     if mode == "LSTM":
-        np.testing.assert_allclose(got[1].data, zero_c, rtol=1e-12)
+        np.testing.assert_allclose(got[1].array, zero_c, rtol=1e-12)
 
 
 def test_layer_errors_name_what_is_wrong():

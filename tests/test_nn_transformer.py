@@ -51,7 +51,7 @@ def t64(a, grad=False):
 
 
 def close(got, want, tol=1e-10):
-    np.testing.assert_allclose(np.asarray(got.data), want, rtol=tol, atol=tol)
+    np.testing.assert_allclose(np.asarray(got.array), want, rtol=tol, atol=tol)
 
 
 # -- scaled_dot_product_attention -----------------------------------------------------------------------------
@@ -95,17 +95,17 @@ def test_sdpa_fully_masked_query_gives_zeros(qkv):
     mask[1] = False
     x = t64(q, True)
     got = F.scaled_dot_product_attention(x, t64(k), t64(v), attn_mask=autograd.tensor(mask))
-    assert np.all(got.data[..., 1, :] == 0)
+    assert np.all(got.array[..., 1, :] == 0)
     close(got[..., [0, 2, 3], :], ref_attention(q, k, v)[0][..., [0, 2, 3], :])
     got.sum().backward()
-    assert np.all(np.isfinite(x.grad.data)) and np.all(x.grad.data[..., 1, :] == 0)
+    assert np.all(np.isfinite(x.grad.array)) and np.all(x.grad.array[..., 1, :] == 0)
 
 
 def test_sdpa_dropout_drops_weights():
     q = autograd.ones(1, 4, 2, dtype=autograd.float64)
     v = autograd.tensor(np.eye(4)[None])
     autograd.manual_seed(0)
-    out = F.scaled_dot_product_attention(q, q, v, dropout_p=0.5).data
+    out = F.scaled_dot_product_attention(q, q, v, dropout_p=0.5).array
     # uniform weights 1/4, each kept with probability 1/2 and scaled by 2
     assert set(np.unique(out)) <= {0.0, 0.5} and 0 < np.count_nonzero(out) < out.size
 
@@ -188,7 +188,7 @@ def test_mha_key_padding_mask_bool_ignores_true(mha):
     want, want_w = ref(mha, x, mem, mem, bias)
     close(out, want)
     close(w, want_w.mean(axis=1))
-    assert np.all(w.data[0][:, [2, 4]] == 0) and np.all(w.data[1][:, 1:] == 0)
+    assert np.all(w.array[0][:, [2, 4]] == 0) and np.all(w.array[1][:, 1:] == 0)
 
 
 def test_mha_float_masks_add(mha):
@@ -219,7 +219,7 @@ def test_mha_fully_masked_query_nan_with_weights_zero_without(mha):
     x, mem = mha["x"], mha["mem"]
     pad = np.array([[True] * 5, [False] * 5])
     out, w = run_mha(mha, x, mem, mem, key_padding_mask=autograd.tensor(pad))
-    assert np.all(np.isnan(out.data[:, 0])) and np.all(np.isnan(w.data[0]))
+    assert np.all(np.isnan(out.array[:, 0])) and np.all(np.isnan(w.array[0]))
     close(out[:, 1], ref(mha, x, mem, mem)[0][:, 1])
     out, _ = run_mha(mha, x, mem, mem, key_padding_mask=autograd.tensor(pad), need_weights=False)
     close(out[:, 0], np.broadcast_to(mha["b_o"], (3, E)))  # attention gives zeros; only out_proj's bias is left
@@ -306,14 +306,14 @@ def test_mha_shape_errors(mha):
 # -- nn.MultiheadAttention ------------------------------------------------------------------------------------------
 
 def params_of(module):
-    return {name: np.asarray(p.data, dtype=np.float64) for name, p in module.named_parameters()}
+    return {name: np.asarray(p.array, dtype=np.float64) for name, p in module.named_parameters()}
 
 
 def randomize(module, seed=0):
     """Random values for every parameter: zero biases and unit norm weights would hide mix-ups."""
     rng = np.random.default_rng(seed)
     for p in module.parameters():
-        p.data[...] = rng.standard_normal(p.shape) * 0.5
+        p.array[...] = rng.standard_normal(p.shape) * 0.5
     return module
 
 
@@ -364,11 +364,11 @@ def test_mha_module_dropout_only_in_training():
     x = autograd.randn(6, 2, E)
     m.eval()
     out1, w1 = m(x, x, x)
-    np.testing.assert_array_equal(out1.data, m(x, x, x)[0].data)
+    np.testing.assert_array_equal(out1.array, m(x, x, x)[0].array)
     m.train()
     out2, w2 = m(x, x, x, average_attn_weights=False)
-    assert not np.allclose(out2.data, out1.data)
-    assert np.any(w2.data == 0)  # dropped weights
+    assert not np.allclose(out2.array, out1.array)
+    assert np.any(w2.array == 0)  # dropped weights
 
 
 def test_mha_module_repr_and_errors():
@@ -385,7 +385,7 @@ def test_mha_module_gradients_reach_every_parameter():
     out, _ = m(q, k, v)
     (out * autograd.randn(*out.shape)).sum().backward()
     for name, p in m.named_parameters():
-        assert p.grad is not None and np.any(p.grad.data != 0), name
+        assert p.grad is not None and np.any(p.grad.array != 0), name
 
 
 # -- TransformerEncoderLayer / TransformerEncoder ----------------------------------------------------------------
@@ -470,10 +470,10 @@ def test_encoder_stacks_deep_copies_then_norm():
     first, second = encoder.layers[0], encoder.layers[1]
     assert first is not layer and first is not second
     assert first.linear1.weight is not second.linear1.weight
-    np.testing.assert_array_equal(first.linear1.weight.data, second.linear1.weight.data)
+    np.testing.assert_array_equal(first.linear1.weight.array, second.linear1.weight.array)
     with autograd.no_grad():
         second.linear1.weight.mul_(2.0)  # copies are independent
-    assert not np.allclose(first.linear1.weight.data, second.linear1.weight.data)
+    assert not np.allclose(first.linear1.weight.array, second.linear1.weight.array)
     x = rng.standard_normal((3, 2, E))
     p = params_of(encoder)
     zero = np.zeros((2, HEADS, 3, 3))
@@ -496,6 +496,6 @@ def test_encoder_dropout_only_in_training():
     x = autograd.randn(4, 2, E)
     encoder.eval()
     a = encoder(x)
-    np.testing.assert_array_equal(a.data, encoder(x).data)
+    np.testing.assert_array_equal(a.array, encoder(x).array)
     encoder.train()
-    assert not np.allclose(encoder(x).data, a.data)
+    assert not np.allclose(encoder(x).array, a.array)

@@ -102,10 +102,10 @@ def test_clip_grad_norm_never_leaves_a_norm_above_max(values, max_norm):
 
 def test_clip_grad_value_clamps_each_entry_in_place():
     ps = _params_with_grads([[-5.0, 0.25, 2.0], [[7.0]]])
-    arrays = [p.grad.data for p in ps]
+    arrays = [p.grad.array for p in ps]
     assert clip_grad_value_(ps, 1.0) is None
     assert ps[0].grad.tolist() == [-1.0, 0.25, 1.0] and ps[1].grad.tolist() == [[1.0]]
-    assert all(p.grad.data is a for p, a in zip(ps, arrays))  # in place
+    assert all(p.grad.array is a for p, a in zip(ps, arrays))  # in place
 
 
 def test_clip_grad_value_rejects_negative():
@@ -132,9 +132,9 @@ def test_vector_to_parameters_round_trip_and_dtype():
     model = nn.Sequential(nn.Linear(3, 4), nn.ReLU(), nn.Linear(4, 2))
     n = sum(p.numel() for p in model.parameters())
     target = autograd.arange(n, dtype="float64")  # float64 values land in float32 parameters
-    ids = [id(p.data) for p in model.parameters()]
+    ids = [id(p.array) for p in model.parameters()]
     vector_to_parameters(target, model.parameters())
-    assert [id(p.data) for p in model.parameters()] == ids  # copied in place: optimizers keep their arrays
+    assert [id(p.array) for p in model.parameters()] == ids  # copied in place: optimizers keep their arrays
     assert all(p.dtype == np.float32 for p in model.parameters())
     np.testing.assert_array_equal(parameters_to_vector(model.parameters()).detach().numpy(), np.arange(n))
 

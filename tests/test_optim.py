@@ -38,7 +38,7 @@ def run(cls, grads=GRADS, **kw):
     for g in grads:
         p.grad = autograd.tensor(g.copy())
         opt.step()
-        out.append(p.data.copy())
+        out.append(p.array.copy())
     return out
 
 
@@ -274,7 +274,7 @@ def test_rprop_sign_flip_skips_the_coordinate():
     for g in grads:
         p.grad = autograd.tensor(g)
         opt.step()
-        steps.append(p.data.copy())
+        steps.append(p.array.copy())
     np.testing.assert_allclose(steps[0], [-0.1, -0.1], rtol=1e-15)
     np.testing.assert_allclose(steps[1], [-0.1, -0.1 - 0.12], rtol=1e-15)
     np.testing.assert_allclose(steps[2], [-0.1 + 0.05, -0.1 - 0.12 - 0.144], rtol=1e-14)
@@ -320,7 +320,7 @@ def test_lbfgs_three_steps_match_the_two_loop_recursion():
             d, t = r, lr
         xr = xr + t * d
         opt.step(closure)
-        np.testing.assert_allclose(x.data, xr, rtol=1e-12, atol=1e-14)
+        np.testing.assert_allclose(x.array, xr, rtol=1e-12, atol=1e-14)
 
 
 def test_lbfgs_strong_wolfe_step_meets_the_wolfe_conditions():
@@ -340,12 +340,12 @@ def test_lbfgs_strong_wolfe_step_meets_the_wolfe_conditions():
         return loss
 
     for _ in range(4):
-        x0 = x.data.copy()
+        x0 = x.array.copy()
         loss = opt.step(closure)
         assert float(loss) == pytest.approx(f(x0), rel=1e-12)
         st_ = opt.state[x]
-        d, t = st_["d"].data, st_["t"]
-        np.testing.assert_allclose(x.data, x0 + t * d, rtol=1e-12)
+        d, t = st_["d"].array, st_["t"]
+        np.testing.assert_allclose(x.array, x0 + t * d, rtol=1e-12)
         assert f(x0 + t * d) <= f(x0) + 1e-4 * t * grad(x0) @ d
         assert abs(grad(x0 + t * d) @ d) <= 0.9 * abs(grad(x0) @ d)
 
@@ -363,9 +363,9 @@ def grad_field(x, k):
 def trajectory(opt, params, start, stop):
     for k in range(start, stop):
         for p in params:
-            p.grad = autograd.tensor(grad_field(p.data, k))
+            p.grad = autograd.tensor(grad_field(p.array, k))
         opt.step()
-    return [p.data.copy() for p in params]
+    return [p.array.copy() for p in params]
 
 
 def fresh_params(seed=0):
@@ -381,7 +381,7 @@ def test_state_dict_round_trip_resumes_exactly(name, via):
     opt = cls([{"params": params[:2]}, {"params": params[2:], "lr": 0.003}], **kw)
     trajectory(opt, params, 0, 4)
     saved = copy.deepcopy(opt.state_dict()) if via == "deepcopy" else pickle.loads(pickle.dumps(opt.state_dict()))
-    values = [p.data.copy() for p in params]
+    values = [p.array.copy() for p in params]
     expected = trajectory(opt, params, 4, 9)
 
     params2 = [autograd.tensor(v.copy(), requires_grad=True) for v in values]
@@ -408,14 +408,14 @@ def test_lbfgs_state_dict_round_trip_resumes_exactly():
     x, opt, closure = make(np.array([-1.2, 1.0, 0.3]))
     for _ in range(3):
         opt.step(closure)
-    saved, values = pickle.loads(pickle.dumps(opt.state_dict())), x.data.copy()
+    saved, values = pickle.loads(pickle.dumps(opt.state_dict())), x.array.copy()
     for _ in range(3):
         opt.step(closure)
     x2, opt2, closure2 = make(values)
     opt2.load_state_dict(saved)
     for _ in range(3):
         opt2.step(closure2)
-    np.testing.assert_array_equal(x2.data, x.data)
+    np.testing.assert_array_equal(x2.array, x.array)
     assert opt2.state[x2]["n_iter"] == opt.state[x]["n_iter"]
 
 
@@ -455,7 +455,7 @@ def test_state_dict_with_string_keys_loads():
     trajectory(opt, params, 0, 2)
     sd = opt.state_dict()
     sd = {"state": {str(k): v for k, v in sd["state"].items()}, "param_groups": sd["param_groups"]}
-    params2 = [autograd.tensor(p.data.copy(), requires_grad=True) for p in params]
+    params2 = [autograd.tensor(p.array.copy(), requires_grad=True) for p in params]
     opt2 = optim.Adam(params2, lr=0.1)
     opt2.load_state_dict(sd)
     assert opt2.state[params2[1]]["step"] == 2
@@ -471,11 +471,11 @@ def test_loaded_state_is_copied_and_cast_to_the_parameter():
     opt2.load_state_dict(sd)
     m = opt2.state[dst[0]]["exp_avg"]
     assert m.dtype == np.float32 and opt2.state[dst[0]]["step"] == 2
-    assert not np.shares_memory(m.data, sd["state"][0]["exp_avg"].data)
-    before = sd["state"][0]["exp_avg"].data.copy()
+    assert not np.shares_memory(m.array, sd["state"][0]["exp_avg"].array)
+    before = sd["state"][0]["exp_avg"].array.copy()
     dst[0].grad = autograd.ones(3)
     opt2.step()
-    np.testing.assert_array_equal(sd["state"][0]["exp_avg"].data, before)
+    np.testing.assert_array_equal(sd["state"][0]["exp_avg"].array, before)
     assert dst[0].dtype == np.float32
 
 
@@ -485,12 +485,12 @@ def test_step_is_in_place_keeps_dtype_and_skips_params_without_grad(name):
     w = autograd.tensor(np.linspace(-1, 1, 6, dtype=np.float32).reshape(2, 3), requires_grad=True)
     frozen = autograd.tensor(np.ones(2, dtype=np.float32), requires_grad=True)
     opt = cls([w, frozen], **kw)
-    data = w.data
+    data = w.array
     w.grad = autograd.tensor(np.full((2, 3), 0.5, dtype=np.float32))
     opt.step()
-    assert w.data is data and w.dtype == np.float32
-    assert not np.array_equal(w.data, np.linspace(-1, 1, 6).reshape(2, 3).astype(np.float32))
-    np.testing.assert_array_equal(frozen.data, np.ones(2, dtype=np.float32))
+    assert w.array is data and w.dtype == np.float32
+    assert not np.array_equal(w.array, np.linspace(-1, 1, 6).reshape(2, 3).astype(np.float32))
+    np.testing.assert_array_equal(frozen.array, np.ones(2, dtype=np.float32))
     assert frozen not in opt.state or name == "Adagrad"  # Adagrad builds its state eagerly, as PyTorch's does
     for v in opt.state[w].values():
         if isinstance(v, autograd.Tensor):
@@ -517,18 +517,18 @@ def test_any_shape_steps_and_matches_a_flattened_copy(shape, name, a, b):
     flat = autograd.tensor(base.reshape(-1).copy(), requires_grad=True)
     o1, o2 = cls([x], **kw), cls([flat], **kw)
     for k in range(3):
-        x.grad = autograd.tensor(grad_field(x.data, k))
-        flat.grad = autograd.tensor(grad_field(flat.data, k))
+        x.grad = autograd.tensor(grad_field(x.array, k))
+        flat.grad = autograd.tensor(grad_field(flat.array, k))
         o1.step(), o2.step()
-    assert x.shape == shape and isinstance(x.data, np.ndarray)
-    np.testing.assert_array_equal(x.data.reshape(-1), flat.data)
+    assert x.shape == shape and isinstance(x.array, np.ndarray)
+    np.testing.assert_array_equal(x.array.reshape(-1), flat.array)
 
 
 def test_complex_parameters_sgd_only():
     w = autograd.tensor(np.array([1 + 1j, 2 - 1j]), requires_grad=True)
     w.grad = autograd.tensor(np.array([1j, 1.0 + 0j]))
     optim.SGD([w], lr=0.1).step()
-    np.testing.assert_allclose(w.data, [1 + 0.9j, 1.9 - 1j], rtol=1e-15)
+    np.testing.assert_allclose(w.array, [1 + 0.9j, 1.9 - 1j], rtol=1e-15)
     with pytest.raises(NotImplementedError, match="complex parameters"):
         optim.Adam([w]).step()
     with pytest.raises(NotImplementedError, match="complex parameters"):

@@ -52,7 +52,7 @@ def test_rosenbrock(name, kw, steps, target):
     loss = descend(getattr(optim, name)([x], **kw), [x], lambda: rosenbrock(x), steps)
     assert loss < target, f"{name}{kw}: loss {loss:.3g} after {steps} steps, wanted < {target}"
     if target <= 1e-3:
-        np.testing.assert_allclose(x.data, ROSEN_MIN, atol=0.1)
+        np.testing.assert_allclose(x.array, ROSEN_MIN, atol=0.1)
 
 
 @pytest.fixture(scope="module")
@@ -106,7 +106,7 @@ def test_lbfgs_needs_far_fewer_evaluations_than_sgd_on_rosenbrock():
     x = autograd.tensor(START, dtype=autograd.float64, requires_grad=True)
     evals, loss = lbfgs_run(lambda: rosenbrock(x), x, max_iter=100, line_search_fn="strong_wolfe")
     assert loss < 1e-8 and evals <= 60
-    np.testing.assert_allclose(x.data, ROSEN_MIN, atol=1e-4)
+    np.testing.assert_allclose(x.array, ROSEN_MIN, atol=1e-4)
 
     y = autograd.tensor(START, dtype=autograd.float64, requires_grad=True)
     opt = optim.SGD([y], lr=1e-3, momentum=0.9)

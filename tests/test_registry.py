@@ -60,7 +60,7 @@ def check_against(outs, refs, rtol, atol):
         assert o.dtype.kind == r.dtype.kind, f"output {k}: dtype {o.dtype}, reference {r.dtype}"
         if r.dtype.kind == "f":
             assert o.dtype == r.dtype, f"output {k}: dtype {o.dtype}, reference {r.dtype}"
-        np.testing.assert_allclose(o.data, r, rtol=rtol, atol=atol, equal_nan=True, err_msg=f"output {k}")
+        np.testing.assert_allclose(o.array, r, rtol=rtol, atol=atol, equal_nan=True, err_msg=f"output {k}")
 
 
 # -- coverage of autograd.OPS ---------------------------------------------------------------------------
@@ -171,7 +171,7 @@ def test_repeated_indices_in_two_dims_accumulate():
 
 def test_boolean_mask_gradient():
     x = t64([[1.0, -2.0], [-3.0, 4.0]])
-    mask = x.data > 0
+    mask = x.array > 0
     (g,) = autograd.grad((x[mask] * 3).sum(), x)
     assert g.tolist() == [[3.0, 0.0], [0.0, 3.0]]
 
@@ -205,15 +205,15 @@ def test_full_max_splits_the_gradient_among_ties():
 def test_softmax_is_stable_for_large_logits(op):
     x = t64([[1e4, 0.0, -1e4], [1e4, 1e4, 1e4]])
     y = op(x, dim=-1)
-    assert np.isfinite(y.data).all()
+    assert np.isfinite(y.array).all()
     (g,) = autograd.grad((y * t64([[1.0, 2.0, 3.0], [1.0, 0.0, 0.0]], False)).sum(), x)
-    assert np.isfinite(g.data).all()
+    assert np.isfinite(g.array).all()
     expect = np.array([[1.0, 0.0, 0.0], [1 / 3, 1 / 3, 1 / 3]])
     if op is autograd.softmax:
-        np.testing.assert_allclose(y.data, expect, atol=1e-12)
+        np.testing.assert_allclose(y.array, expect, atol=1e-12)
     else:
-        np.testing.assert_allclose(y.data[1], np.log(expect[1]), atol=1e-12)
-        assert y.data[0, 0] == 0.0 and y.data[0, 2] == -2e4
+        np.testing.assert_allclose(y.array[1], np.log(expect[1]), atol=1e-12)
+        assert y.array[0, 0] == 0.0 and y.array[0, 2] == -2e4
 
 
 def test_logsumexp_is_stable_for_large_values():
@@ -221,7 +221,7 @@ def test_logsumexp_is_stable_for_large_values():
     y = autograd.logsumexp(x)
     assert math.isclose(y.item(), 1e4 + math.log(2), rel_tol=1e-15)
     (g,) = autograd.grad(y, x)
-    np.testing.assert_allclose(g.data, [0.5, 0.5], rtol=1e-12)
+    np.testing.assert_allclose(g.array, [0.5, 0.5], rtol=1e-12)
 
 
 def test_prod_gradient_with_zeros():
@@ -239,17 +239,17 @@ def test_prod_gradient_with_zeros():
 def test_var_std_correction(correction):
     d = np.array([[1.0, 2.0, 4.0], [0.5, -1.0, 3.0]])
     for op, ref in ((autograd.var, np.var), (autograd.std, np.std)):
-        np.testing.assert_allclose(op(t64(d), dim=1, correction=correction).data, ref(d, axis=1, ddof=correction))
+        np.testing.assert_allclose(op(t64(d), dim=1, correction=correction).array, ref(d, axis=1, ddof=correction))
         assert gradgradcheck(lambda t: op(t, dim=1, correction=correction), (t64(d),))
     # PyTorch's default is the unbiased estimate
-    np.testing.assert_allclose(autograd.var(t64(d)).data, np.var(d, ddof=1))
+    np.testing.assert_allclose(autograd.var(t64(d)).array, np.var(d, ddof=1))
 
 
 @pytest.mark.parametrize("p", [2, 1, 3, math.inf])
 def test_norm_matches_numpy(p):
     d = np.array([[3.0, -4.0, 0.5], [-1.0, 2.0, -6.0]])
-    np.testing.assert_allclose(autograd.norm(t64(d), p).data, np.linalg.norm(d.ravel(), p))
-    np.testing.assert_allclose(autograd.norm(t64(d), p, dim=1).data, np.linalg.norm(d, p, axis=1))
+    np.testing.assert_allclose(autograd.norm(t64(d), p).array, np.linalg.norm(d.ravel(), p))
+    np.testing.assert_allclose(autograd.norm(t64(d), p, dim=1).array, np.linalg.norm(d, p, axis=1))
     assert gradgradcheck(lambda t: autograd.norm(t, p, dim=1), (t64(d),))
 
 
@@ -257,10 +257,10 @@ def test_norm_matches_numpy(p):
 def test_norm_gradient_at_zero_is_zero(p):
     x = t64([[0.0, 0.0], [3.0, -4.0]])
     y = autograd.norm(x, p, dim=1)
-    assert y.data[0] == 0.0
+    assert y.array[0] == 0.0
     (g,) = autograd.grad(y.sum(), x)
-    assert g.data[0].tolist() == [0.0, 0.0], "the subgradient at the origin is 0, as PyTorch"
-    assert np.isfinite(g.data).all()
+    assert g.array[0].tolist() == [0.0, 0.0], "the subgradient at the origin is 0, as PyTorch"
+    assert np.isfinite(g.array).all()
 
 
 @pytest.mark.parametrize("approximate", ["none", "tanh"])
@@ -269,7 +269,7 @@ def test_gelu_known_values(approximate):
     expect = {"none": [-0.15865525393145702, 0.0, 0.841344746068543, 2.99595030590511],
               "tanh": [-0.15880800939172324, 0.0, 0.8411919906082768, 2.996362607918227]}[approximate]
     y = autograd.gelu(t64([-1.0, 0.0, 1.0, 3.0]), approximate=approximate)
-    np.testing.assert_allclose(y.data, expect, rtol=1e-12)
+    np.testing.assert_allclose(y.array, expect, rtol=1e-12)
 
 
 def test_einsum_repeated_letter_gradient_is_diagonal():
@@ -285,7 +285,7 @@ def test_binary_broadcast_gradients_are_summed_back():
     b = t64(np.ones((4, 1)))
     ga, gb = autograd.grad((a * b).sum(), [a, b])
     assert ga.shape == (2, 1, 3) and gb.shape == (4, 1)
-    assert (ga.data == 4).all() and (gb.data == 6).all()
+    assert (ga.array == 4).all() and (gb.array == 6).all()
 
 
 def test_clamp_passes_the_gradient_at_the_bounds():
@@ -298,7 +298,7 @@ def test_clamp_passes_the_gradient_at_the_bounds():
 def test_maximum_minimum_split_ties(op):
     a, b = t64([1.0, 2.0]), t64([1.0, 3.0])
     ga, gb = autograd.grad(op(a, b).sum(), [a, b])
-    assert ga.data[0] == 0.5 and gb.data[0] == 0.5
+    assert ga.array[0] == 0.5 and gb.array[0] == 0.5
 
 
 def test_expand_rejects_minus_one_in_a_new_leading_dimension():

@@ -43,8 +43,8 @@ def test_scalar_ops_values_and_derivatives(name, f, value, deriv):
     x = Scalar(X0)
     y = f(x)
     assert isinstance(y, Scalar)
-    assert type(y.data) is float
-    assert close(y.data, value)
+    assert type(y.array) is float
+    assert close(y.array, value)
     y.backward()
     assert close(x.grad, deriv)
     assert y.grad == 1.0
@@ -138,8 +138,8 @@ def test_comparisons_float_and_repr():
 
 
 def test_division_by_zero_follows_ieee():
-    assert (Scalar(2.0) / 0).data == math.inf
-    assert math.isnan((Scalar(0.0) / 0).data)
+    assert (Scalar(2.0) / 0).array == math.inf
+    assert math.isnan((Scalar(0.0) / 0).array)
 
 
 def test_mixing_scalar_and_tensor_is_refused():
@@ -153,7 +153,7 @@ def test_mixing_scalar_and_tensor_is_refused():
 def test_builtin_sum_and_explicit_gradient():
     xs = [Scalar(1.0), Scalar(2.0), Scalar(3.0)]
     s = sum(x * x for x in xs)  # starts from int 0: reflected add
-    assert s.data == 14.0
+    assert s.array == 14.0
     s.backward(gradient=2.0)
     assert [x.grad for x in xs] == [4.0, 8.0, 12.0]
 
@@ -208,14 +208,14 @@ def test_two_two_one_network_matches_float64_tensors():
     lt.backward()
     assert Wt.dtype == np.float64
 
-    assert close(loss.data, lt.item())
-    assert close(out.data, o.item())
+    assert close(loss.array, lt.item())
+    assert close(out.array, o.item())
     for j in range(2):
         for i in range(2):
-            assert close(W[j][i].grad, Wt.grad.data[j, i])
-        assert close(b[j].grad, bt.grad.data[j])
-        assert close(V[j].grad, Vt.grad.data[j])
-        assert close(hidden[j].grad, h.grad.data[j])
+            assert close(W[j][i].grad, Wt.grad.array[j, i])
+        assert close(b[j].grad, bt.grad.array[j])
+        assert close(V[j].grad, Vt.grad.array[j])
+        assert close(hidden[j].grad, h.grad.array[j])
     assert close(c.grad, ct.grad.item())
 
 
@@ -228,12 +228,12 @@ def _train_and(rule):
         for (x1, x2), t in data:
             s = w[0] * x1 + w[1] * x2 + b
             if rule == "perceptron":
-                y = 1.0 if s.data > 0 else 0.0
+                y = 1.0 if s.array > 0 else 0.0
                 if y != t:
                     errors += 1
                     for wi, xi in zip(w, (x1, x2)):
-                        wi.data += 0.1 * (t - y) * xi
-                    b.data += 0.1 * (t - y)
+                        wi.array += 0.1 * (t - y) * xi
+                    b.array += 0.1 * (t - y)
             else:  # delta rule: gradient descent on a sigmoid unit, gradients from backward()
                 y = s.sigmoid()
                 loss = 0.5 * (y - t) ** 2
@@ -241,8 +241,8 @@ def _train_and(rule):
                     p.zero_grad()
                 loss.backward()
                 for p in (*w, b):
-                    p.data -= 2.0 * p.grad
-                if (y.data > 0.5) != (t > 0.5):
+                    p.array -= 2.0 * p.grad
+                if (y.array > 0.5) != (t > 0.5):
                     errors += 1
         if errors == 0 and epoch > 0:
             break
@@ -254,7 +254,7 @@ def test_perceptron_learns_the_and_gate(rule):
     w, b, epochs = _train_and(rule)
     assert epochs < 1999
     for (x1, x2), t in [((0, 0), 0), ((0, 1), 0), ((1, 0), 0), ((1, 1), 1)]:
-        s = (w[0] * x1 + w[1] * x2 + b).data
+        s = (w[0] * x1 + w[1] * x2 + b).array
         assert (s > 0) == bool(t)
 
 

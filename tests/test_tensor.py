@@ -12,8 +12,8 @@ from autograd import Tensor, tensor
 
 def test_leaf_attributes():
     x = tensor([[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]], requires_grad=True)
-    assert isinstance(x.data, np.ndarray)
-    np.testing.assert_array_equal(x.data, [[1, 2, 3], [4, 5, 6]])
+    assert isinstance(x.array, np.ndarray)
+    np.testing.assert_array_equal(x.array, [[1, 2, 3], [4, 5, 6]])
     assert x.grad is None
     assert x.requires_grad is True
     assert x.grad_fn is None
@@ -25,7 +25,7 @@ def test_leaf_attributes():
     assert x.dtype == np.float32
     assert x.device == "cpu" and str(x.device) == "cpu"
     assert x.T.shape == (3, 2)
-    np.testing.assert_array_equal(x.T.data, x.data.T)
+    np.testing.assert_array_equal(x.T.array, x.array.T)
 
 
 def test_non_leaf_attributes():
@@ -42,7 +42,7 @@ def test_T_is_differentiable():
     x = tensor([[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]], requires_grad=True)
     w = tensor([[1.0, 2.0], [3.0, 4.0], [5.0, 6.0]])
     (x.T * w).sum().backward()
-    np.testing.assert_array_equal(x.grad.data, w.data.T)
+    np.testing.assert_array_equal(x.grad.array, w.array.T)
 
 
 def test_item_and_conversions():
@@ -59,7 +59,7 @@ def test_numpy_shares_memory_and_refuses_requires_grad():
     a = t.numpy()
     assert isinstance(a, np.ndarray)
     a[0] = 10.0
-    assert t.data[0] == 10.0
+    assert t.array[0] == 10.0
     x = tensor([1.0, 2.0], requires_grad=True)
     with pytest.raises(RuntimeError, match="detach"):
         x.numpy()
@@ -77,9 +77,9 @@ def test_detach_shares_data_and_version_but_not_graph():
     y = x * 3
     d = y.detach()
     assert d.is_leaf and not d.requires_grad and d.grad_fn is None
-    assert np.shares_memory(d.data, y.data)
-    d.data[0] = 100.0
-    assert y.data[0] == 100.0
+    assert np.shares_memory(d.array, y.array)
+    d.array[0] = 100.0
+    assert y.array[0] == 100.0
     before = y._version
     d.add_(1.0)
     assert y._version == before + 1  # a shared version counter
@@ -109,13 +109,13 @@ def test_register_hook_observes_and_replaces_leaf_gradient():
     x.register_hook(lambda g: seen.append(g.tolist()))
     (x * 3).sum().backward()
     assert seen == [[3.0, 3.0]]
-    np.testing.assert_array_equal(x.grad.data, [3.0, 3.0])
+    np.testing.assert_array_equal(x.grad.array, [3.0, 3.0])
 
     x = tensor([1.0, 2.0], requires_grad=True)
     x.register_hook(lambda g: g * 2)
     x.register_hook(lambda g: g + 1)  # hooks chain in registration order
     (x * 3).sum().backward()
-    np.testing.assert_array_equal(x.grad.data, [7.0, 7.0])
+    np.testing.assert_array_equal(x.grad.array, [7.0, 7.0])
 
 
 def test_register_hook_removal():
@@ -123,7 +123,7 @@ def test_register_hook_removal():
     h = x.register_hook(lambda g: g * 100)
     h.remove()
     (x * 3).sum().backward()
-    np.testing.assert_array_equal(x.grad.data, [3.0, 3.0])
+    np.testing.assert_array_equal(x.grad.array, [3.0, 3.0])
 
 
 def test_hook_on_leaf_used_twice_sees_the_total():
@@ -139,7 +139,7 @@ def test_register_hook_on_non_leaf_replaces_gradient_flowing_on():
     h = x * 2
     h.register_hook(lambda g: g * 10)
     (h * 1).sum().backward()
-    np.testing.assert_array_equal(x.grad.data, [20.0, 20.0])
+    np.testing.assert_array_equal(x.grad.array, [20.0, 20.0])
 
 
 def test_register_hook_needs_requires_grad():
@@ -166,7 +166,7 @@ def test_iteration_is_differentiable():
         term = xi * (i + 1)
         total = term if total is None else total + term
     total.backward()
-    np.testing.assert_array_equal(x.grad.data, [1.0, 2.0, 3.0])
+    np.testing.assert_array_equal(x.grad.array, [1.0, 2.0, 3.0])
 
 
 def test_bool_of_multi_element_is_ambiguous():
@@ -180,8 +180,8 @@ def test_deepcopy_of_leaf():
     x = tensor([1.0, 2.0], requires_grad=True)
     (x * 2).sum().backward()
     c = copy.deepcopy(x)
-    assert c is not x and c.requires_grad and not np.shares_memory(c.data, x.data)
-    np.testing.assert_array_equal(c.grad.data, x.grad.data)
+    assert c is not x and c.requires_grad and not np.shares_memory(c.array, x.array)
+    np.testing.assert_array_equal(c.grad.array, x.grad.array)
     with pytest.raises(RuntimeError):
         copy.deepcopy(x * 2)
 
@@ -219,10 +219,10 @@ def test_tensor_copies_its_input():
     a = np.array([1.0, 2.0])
     t = tensor(a)
     a[0] = 99.0
-    assert t.data[0] == 1.0
+    assert t.array[0] == 1.0
     t2 = tensor(t)
-    t2.data[1] = -1.0
-    assert t.data[1] == 2.0
+    t2.array[1] = -1.0
+    assert t.array[1] == 2.0
 
 
 def test_from_numpy_shares_memory_and_keeps_dtype():
@@ -230,8 +230,8 @@ def test_from_numpy_shares_memory_and_keeps_dtype():
     t = autograd.from_numpy(a)
     assert t.dtype == np.float64
     a[0] = 7.0
-    assert t.data[0] == 7.0
-    t.data[2] = -1.0
+    assert t.array[0] == 7.0
+    t.array[2] = -1.0
     assert a[2] == -1.0
     with pytest.raises(TypeError):
         autograd.from_numpy([1.0, 2.0])
@@ -239,7 +239,7 @@ def test_from_numpy_shares_memory_and_keeps_dtype():
 
 def test_filled_creation():
     z = autograd.zeros(2, 3)
-    assert z.shape == (2, 3) and z.dtype == np.float32 and not z.data.any()
+    assert z.shape == (2, 3) and z.dtype == np.float32 and not z.array.any()
     assert autograd.zeros((2, 3)).shape == (2, 3)
     o = autograd.ones(4, dtype="float64")
     assert o.dtype == np.float64 and o.tolist() == [1.0] * 4
@@ -250,7 +250,7 @@ def test_filled_creation():
     e = autograd.empty(3, 2)
     assert e.shape == (3, 2) and e.dtype == np.float32
     i = autograd.eye(3)
-    np.testing.assert_array_equal(i.data, np.eye(3))
+    np.testing.assert_array_equal(i.array, np.eye(3))
     assert i.dtype == np.float32
     assert autograd.eye(2, 3).shape == (2, 3)
     r = autograd.zeros(2, requires_grad=True)
@@ -265,22 +265,22 @@ def test_ranges():
     assert b.dtype == np.float32 and b.tolist() == [0.0, 0.25, 0.5, 0.75]
     ls = autograd.linspace(0, 1, 5)
     assert ls.dtype == np.float32
-    np.testing.assert_allclose(ls.data, [0, 0.25, 0.5, 0.75, 1.0])
+    np.testing.assert_allclose(ls.array, [0, 0.25, 0.5, 0.75, 1.0])
 
 
 def test_random_creation_shapes_and_ranges():
     autograd.manual_seed(123)
     r = autograd.rand(1000)
     assert r.dtype == np.float32 and r.shape == (1000,)
-    assert (r.data >= 0).all() and (r.data < 1).all()
+    assert (r.array >= 0).all() and (r.array < 1).all()
     n = autograd.randn(2000)
     assert n.dtype == np.float32
-    assert abs(float(n.data.mean())) < 0.15 and 0.85 < float(n.data.std()) < 1.15
+    assert abs(float(n.array.mean())) < 0.15 and 0.85 < float(n.array.std()) < 1.15
     k = autograd.randint(3, 7, (500,))
-    assert k.dtype == np.int64 and k.data.min() >= 3 and k.data.max() <= 6
-    assert set(k.data.tolist()) == {3, 4, 5, 6}
+    assert k.dtype == np.int64 and k.array.min() >= 3 and k.array.max() <= 6
+    assert set(k.array.tolist()) == {3, 4, 5, 6}
     k2 = autograd.randint(5, (4, 2))
-    assert k2.shape == (4, 2) and k2.data.max() < 5
+    assert k2.shape == (4, 2) and k2.array.max() < 5
     assert autograd.randn(3, requires_grad=True).requires_grad
 
 
@@ -290,10 +290,10 @@ def test_manual_seed_reproducibility():
     autograd.manual_seed(7)
     b = (autograd.rand(5), autograd.randn(2, 3), autograd.randint(0, 100, (4,)))
     for u, v in zip(a, b):
-        np.testing.assert_array_equal(u.data, v.data)
+        np.testing.assert_array_equal(u.array, v.array)
     autograd.manual_seed(8)
     c = autograd.rand(5)
-    assert not np.array_equal(a[0].data, c.data)
+    assert not np.array_equal(a[0].array, c.array)
 
 
 def test_like_functions():
@@ -308,7 +308,7 @@ def test_like_functions():
     assert autograd.zeros_like(x, dtype="float32").dtype == np.float32
     assert autograd.ones_like(x, requires_grad=True).requires_grad
     ri = autograd.randint_like(autograd.zeros(10, dtype="int64"), 0, 3)
-    assert ri.shape == (10,) and ri.data.max() < 3
+    assert ri.shape == (10,) and ri.array.max() < 3
 
 
 # -- dtype rules -------------------------------------------------------------------
@@ -391,7 +391,7 @@ def test_cast_is_differentiable():
     assert y.dtype == np.float64 and y.requires_grad
     (y * y).sum().backward()
     assert x.grad.dtype == np.float32
-    np.testing.assert_array_equal(x.grad.data, [2.0, 4.0])
+    np.testing.assert_array_equal(x.grad.array, [2.0, 4.0])
 
 
 # -- split and unbind: one node for all the pieces ----------------------------------------------------
@@ -402,13 +402,13 @@ def test_unbind_and_split_send_zeros_to_unused_pieces():
     assert [tuple(r.shape) for r in rows] == [(4,)] * 3
     assert rows[0].grad_fn.name == "SelectBackward" and rows[0].grad_fn.parents[0].name == "UnbindBackward"
     (rows[2] * 2).sum().backward()
-    np.testing.assert_array_equal(x.grad.data, [[0.0] * 4, [0.0] * 4, [2.0] * 4])
+    np.testing.assert_array_equal(x.grad.array, [[0.0] * 4, [0.0] * 4, [2.0] * 4])
     x.grad = None
     a, b = x.split([1, 3], dim=1)
     (b * b).sum().backward()
     want = 2 * np.arange(12.0).reshape(3, 4)
     want[:, 0] = 0
-    np.testing.assert_array_equal(x.grad.data, want)
+    np.testing.assert_array_equal(x.grad.array, want)
     assert x.grad.dtype == np.float64
 
 
@@ -435,7 +435,7 @@ def test_unbind_gradient_is_collected_once_for_a_long_sequence():
     finally:
         type(node).backward = real
     assert len(seen) == 1 and isinstance(seen[0], MultiGrad) and len(seen[0].slots) == 300
-    np.testing.assert_array_equal(x.grad.data, np.ones((300, 2), np.float32))
+    np.testing.assert_array_equal(x.grad.array, np.ones((300, 2), np.float32))
 
 
 def test_unbind_pieces_are_views_that_see_in_place_changes_of_the_base():
@@ -448,7 +448,7 @@ def test_unbind_pieces_are_views_that_see_in_place_changes_of_the_base():
     with autograd.no_grad():
         a, b = x.unbind(1)
     assert a.grad_fn is None and not a.requires_grad
-    np.testing.assert_array_equal(a.data, [1.0, 3.0])
+    np.testing.assert_array_equal(a.array, [1.0, 3.0])
 
 
 def test_unbind_of_a_0d_tensor_says_what_to_do():

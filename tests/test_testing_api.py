@@ -90,7 +90,7 @@ class NonzeroOnZero(autograd.Function):
     @staticmethod
     def backward(ctx, g):
         (x,) = ctx.saved_tensors
-        if not g.data.any():
+        if not g.array.any():
             return x * 0 + 1
         return g * 2 * x
 
@@ -145,9 +145,9 @@ def test_gradcheck_zero_upstream_gradient():
 
 def test_gradcheck_leaves_inputs_alone():
     x = t64([1.0, 2.0])
-    before = x.data.copy()
+    before = x.array.copy()
     gradcheck(lambda t: (t * t).sum(), (x,))
-    assert x.grad is None and np.array_equal(x.data, before) and x.is_leaf
+    assert x.grad is None and np.array_equal(x.array, before) and x.is_leaf
 
 
 def test_gradcheck_only_checks_inputs_that_require_grad():
@@ -242,27 +242,27 @@ def test_readme_softsign_example(x):
 def test_tensors_default(x):
     assert isinstance(x, autograd.Tensor) and x.dtype == np.float64 and x.requires_grad and x.is_leaf
     assert 0 <= x.ndim <= 3 and all(1 <= n <= 4 for n in x.shape)
-    assert np.isfinite(x.data).all() and (np.abs(x.data) <= 3).all()
+    assert np.isfinite(x.array).all() and (np.abs(x.array) <= 3).all()
 
 
 @QUICK
 @given(tensors("float32", shape=(2, 5), min_value=0.5, max_value=1.0))
 def test_tensors_float32_and_bounds(x):
     assert x.dtype == np.float32 and x.shape == (2, 5) and x.requires_grad
-    assert ((x.data >= 0.5) & (x.data <= 1.0)).all()
+    assert ((x.array >= 0.5) & (x.array <= 1.0)).all()
 
 
 @QUICK
 @given(tensors("int64", min_value=-2, max_value=2), tensors("bool"))
 def test_tensors_integer_and_bool_never_require_grad(i, b):
-    assert i.dtype == np.int64 and not i.requires_grad and ((i.data >= -2) & (i.data <= 2)).all()
+    assert i.dtype == np.int64 and not i.requires_grad and ((i.array >= -2) & (i.array <= 2)).all()
     assert b.dtype == np.bool_ and not b.requires_grad
 
 
 @QUICK
 @given(tensors(shape=st.sampled_from([(), (4,)]), elements=st.just(1.5), requires_grad=False))
 def test_tensors_shape_strategy_elements_and_no_grad(x):
-    assert x.shape in ((), (4,)) and (x.data == 1.5).all() and not x.requires_grad
+    assert x.shape in ((), (4,)) and (x.array == 1.5).all() and not x.requires_grad
 
 
 def test_tensors_produce_0d_and_3d():

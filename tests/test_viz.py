@@ -372,11 +372,11 @@ def test_scalar_221_network_shows_every_weight_value_and_gradient():
     p = Picture(autograd.draw(out))
     for s in x + list(w.values()) + list(b.values()):
         node = p.find("t", s.name)
-        assert p.nodes[node][1:] == [f"data {s.data:.6g}", f"grad {s.grad:.6g}"]
+        assert p.nodes[node][1:] == [f"data {s.array:.6g}", f"grad {s.grad:.6g}"]
     assert len(p.names("t")) == 2 + 6 + 3
     tanhs = sorted(p.text(n) for n in p.names("op") if p.nodes[n][0] == "tanh")
-    assert tanhs == sorted(f"tanh data {v.data:.6g} grad {v.grad:.6g}" for v in h + [out])
-    assert p.text("out0") == f"out data {out.data:.6g} grad 1"
+    assert tanhs == sorted(f"tanh data {v.array:.6g} grad {v.grad:.6g}" for v in h + [out])
+    assert p.text("out0") == f"out data {out.array:.6g} grad 1"
     assert len(p.names("op")) == 3 * 5  # per neuron: 2 mul, 2 add, tanh
 
 
@@ -418,7 +418,7 @@ def test_params_names_and_device_line():
     assert "<B>W_in</B>" in autograd.draw(w.sum(), params=[("W_in", w)]).source
 
     class OnGpu:  # what a CuPy tensor reports
-        data = np.zeros((2, 3), np.float32)
+        array = np.zeros((2, 3), np.float32)
         device = Device("cuda", 1)
     assert _tensor_line(OnGpu()) == "(2, 3) float32 cuda:1"
     assert _tensor_line(w) == "(2, 2) float32"

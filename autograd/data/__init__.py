@@ -1,4 +1,4 @@
-"""Data: datasets, mini-batch loading and splits, in PyTorch's manner (``torch.utils.data``).
+"""Data: datasets, mini-batch loading and splits, in PyTorch's manner (``torch.utils.array``).
 
 >>> import autograd
 >>> from autograd import data

@@ -61,7 +61,7 @@ class TensorDataset(Dataset):
     batched = True  # ``ds[index_array]`` is a whole batch (DataLoader relies on it)
 
     def __getitem__(self, index):
-        return tuple(Tensor._wrap(t.data[index], None) for t in self.tensors)
+        return tuple(Tensor._wrap(t.array[index], None) for t in self.tensors)
 
     def __len__(self) -> int:
         return self.tensors[0].shape[0]
@@ -168,8 +168,8 @@ def _concat_rows(batches, order):
     """Batches from several datasets joined row-wise, rows put back in the requested ``order``."""
     first = batches[0]
     if isinstance(first, Tensor):
-        xp = array_module(first.data)
-        return Tensor._wrap(xp.concatenate([b.data for b in batches])[order], None)
+        xp = array_module(first.array)
+        return Tensor._wrap(xp.concatenate([b.array for b in batches])[order], None)
     return type(first)(_concat_rows([b[i] for b in batches], order) for i in range(len(first)))
 
 

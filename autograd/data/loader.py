@@ -21,7 +21,7 @@ def default_collate(samples):
     """
     first = samples[0]
     if isinstance(first, Tensor):
-        return Tensor._wrap(_stack([s.data for s in samples]), None)
+        return Tensor._wrap(_stack([s.array for s in samples]), None)
     if isinstance(first, (tuple, list)):
         return type(first)(default_collate([s[i] for s in samples]) for i in range(len(first))) \
             if isinstance(first, tuple) else [default_collate([s[i] for s in samples]) for i in range(len(first))]

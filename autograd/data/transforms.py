@@ -6,7 +6,7 @@ from ..tensor import Tensor
 
 
 def _data(x):
-    return x.data if isinstance(x, Tensor) else x
+    return x.array if isinstance(x, Tensor) else x
 
 
 def _like(x, out):

@@ -142,7 +142,7 @@ class Pow(Node):
                 ga = g * 0 if b == 0 else g * b * a ** (b - 1)
             else:  # d/da a^b = b a^(b-1): 0 where b == 0, also at a == 0 (a^(b-1) is inf there), as PyTorch.
                 # Only that corner is masked, so d/db of this gradient stays right at b == 0 (g / a).
-                ad, bd = (a.data if isinstance(a, Var) else a), (b.data if isinstance(b, Var) else b)
+                ad, bd = (a.array if isinstance(a, Var) else a), (b.array if isinstance(b, Var) else b)
                 ga = F.where((bd == 0) & (ad == 0), 0.0, g * b * a ** (b - 1))  # the mask needs no gradient
             ga = F.unbroadcast(ga, F.shape(a))
         if pb is not None:
@@ -219,8 +219,8 @@ def div(a, b, *, rounding_mode=None):
         return floor_divide(a, b)
     if rounding_mode == "trunc":
         x = first_var(a, b)
-        ad = a.data if isinstance(a, Var) else a
-        bd = b.data if isinstance(b, Var) else b
+        ad = a.array if isinstance(a, Var) else a
+        bd = b.array if isinstance(b, Var) else b
         return nograd(x, x._module().trunc(ad / bd))
     if isinstance(a, Var) or isinstance(b, Var):
         return Div().apply2(a, b)
@@ -266,8 +266,8 @@ def step(x):
 
 def _nograd_binary(fn, a, b):
     x = first_var(a, b)
-    ad = a.data if isinstance(a, Var) else a
-    bd = b.data if isinstance(b, Var) else b
+    ad = a.array if isinstance(a, Var) else a
+    bd = b.array if isinstance(b, Var) else b
     return nograd(x, fn(ad, bd))
 
 
@@ -311,19 +311,19 @@ def ge(a, b):
 
 def logical_not(x):
     x = as_var(x)
-    return nograd(x, x._module().logical_not(x.data))
+    return nograd(x, x._module().logical_not(x.array))
 
 
 def isnan(x):
     x = as_var(x)
-    return nograd(x, x._module().isnan(x.data))
+    return nograd(x, x._module().isnan(x.array))
 
 
 def isfinite(x):
     x = as_var(x)
-    return nograd(x, x._module().isfinite(x.data))
+    return nograd(x, x._module().isfinite(x.array))
 
 
 def isinf(x):
     x = as_var(x)
-    return nograd(x, x._module().isinf(x.data))
+    return nograd(x, x._module().isinf(x.array))

@@ -422,9 +422,9 @@ def where(condition, a, b):
     """``a`` where ``condition`` holds, else ``b``; no gradient flows to the condition."""
     from ..tensor import Tensor
 
-    c = condition.data if isinstance(condition, Var) else condition
+    c = condition.array if isinstance(condition, Var) else condition
     if not isinstance(a, Var) and not isinstance(b, Var):
         a = as_var(a)
     if isinstance(c, (bool, list, tuple)):
-        c = Tensor(c).data
+        c = Tensor(c).array
     return Where().applyn(c, a, b)

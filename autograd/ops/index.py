@@ -11,7 +11,7 @@ def _clean_index(idx):
     if isinstance(idx, tuple):
         return tuple(_clean_index(i) for i in idx)
     if isinstance(idx, Var):
-        return idx.data
+        return idx.array
     if isinstance(idx, list):
         from .._backend import as_array
 

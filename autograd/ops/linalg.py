@@ -168,7 +168,7 @@ def _undiagonal(gi, full, s, sizes, F, like):
     """Spread a gradient over unique letters onto an operand whose subscripts repeat letters."""
     from .._backend import array_module
 
-    data = like.data if isinstance(like, Var) else like
+    data = like.array if isinstance(like, Var) else like
     xp = array_module(data)
     eyes, subs = [], []
     seen = set()

@@ -114,7 +114,7 @@ class Prod(_Reduce):
     def backward(self, g, xs, out, F):
         x = xs[0]
         g = self.expand(g, F)
-        data = x.data if isinstance(x, Var) else x
+        data = x.array if isinstance(x, Var) else x
         if not (data == 0).any():
             return (g * self.expand(out, F) / x,)
         # with zeros, out / x fails: take the product of the other elements directly
@@ -131,7 +131,7 @@ def _prod_of_others(x, axes, F):
     perm = rest + list(axes)
     xt = F.transpose(x, perm)
     flat = F.reshape(xt, tuple(shape[i] for i in rest) + (n,))
-    data = flat.data if isinstance(flat, Var) else flat
+    data = flat.array if isinstance(flat, Var) else flat
     xp = array_module(data)
     eye = xp.eye(n, dtype=bool)
     # row i of the last two axes holds the elements with the i-th replaced by 1
@@ -271,7 +271,7 @@ def _pick(fn, arg, x, axis, dim, keepdims, keepdim, with_indices):
     axes = norm_axes(op, ax, x.ndim)
     node = Pick(axes, keep_arg(keepdims, keepdim), x.shape)
     node.fn = fn
-    d = x.data
+    d = x.array
     xp = x._module()
     if with_indices:
         if not isinstance(ax, int) and not (isinstance(ax, tuple) and len(ax) == 1):
@@ -371,13 +371,13 @@ def argmax(x, axis=None, keepdims=False, *, dim=None, keepdim=None):
     """Index of the first maximum (flattened when ``axis`` is None); no gradient."""
     x = as_var(x)
     ax = axis_arg("argmax", axis, dim)
-    return nograd(x, x._module().argmax(x.data, axis=ax, keepdims=keep_arg(keepdims, keepdim)))
+    return nograd(x, x._module().argmax(x.array, axis=ax, keepdims=keep_arg(keepdims, keepdim)))
 
 
 def argmin(x, axis=None, keepdims=False, *, dim=None, keepdim=None):
     x = as_var(x)
     ax = axis_arg("argmin", axis, dim)
-    return nograd(x, x._module().argmin(x.data, axis=ax, keepdims=keep_arg(keepdims, keepdim)))
+    return nograd(x, x._module().argmin(x.array, axis=ax, keepdims=keep_arg(keepdims, keepdim)))
 
 
 def _softmax_axis(op, x, axis, dim):
@@ -401,9 +401,9 @@ def log_softmax(x, axis=None, *, dim=None):
 
 def any(x, axis=None, keepdims=False, *, dim=None, keepdim=None):  # noqa: A001
     x = as_var(x)
-    return nograd(x, x.data.any(axis=axis_arg("any", axis, dim), keepdims=keep_arg(keepdims, keepdim)))
+    return nograd(x, x.array.any(axis=axis_arg("any", axis, dim), keepdims=keep_arg(keepdims, keepdim)))
 
 
 def all(x, axis=None, keepdims=False, *, dim=None, keepdim=None):  # noqa: A001
     x = as_var(x)
-    return nograd(x, x.data.all(axis=axis_arg("all", axis, dim), keepdims=keep_arg(keepdims, keepdim)))
+    return nograd(x, x.array.all(axis=axis_arg("all", axis, dim), keepdims=keep_arg(keepdims, keepdim)))

@@ -362,7 +362,7 @@ class Split(Node):
         from ..function import _Select
         from ..grad_mode import state
 
-        pieces = self.forward(x.data)
+        pieces = self.forward(x.array)
         record = x._rg and state.enabled
         if record:
             self.parents = (x.grad_fn or x,)

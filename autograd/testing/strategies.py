@@ -46,7 +46,7 @@ def tensors(dtype="float64", shape=None, min_dims=0, max_dims=3, min_side=1, max
     ... @given(tensors(shape=(2, 3)))
     ... def check(x):
     ...     assert x.shape == (2, 3) and x.dtype == "float64" and x.requires_grad
-    ...     assert (abs(x.data) <= 3).all()
+    ...     assert (abs(x.array) <= 3).all()
     >>> check()
     """
     dt = np.dtype(dtype)

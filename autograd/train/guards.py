@@ -55,7 +55,7 @@ def check_finite_grads(named_parameters: Iterable, *, epoch: Optional[int] = Non
         g = getattr(p, "grad", None)
         if g is None:
             continue
-        g = g.data
+        g = g.array
         xp = array_module(g)
         if not bool(xp.isfinite(g).all()):
             nan, inf = int(xp.isnan(g).sum()), int(xp.isinf(g).sum())

@@ -47,7 +47,7 @@ def _label(title, lines=(), bold=True) -> str:
 
 def _tensor_line(v) -> str:
     """``(4, 3) float32``, with the device where it is not the CPU."""
-    d = v.data
+    d = v.array
     text = f"{fmt_shape(d.shape)} {d.dtype}"
     dev = getattr(v, "device", None)
     if dev is not None and dev.type != "cpu":
@@ -120,7 +120,7 @@ class Builder:
     def leaf_label(self, v, backward, output=False):
         name = self.leaf_name(v) or ("output" if output else None)
         lines = [] if isinstance(v, Scalar) else [_tensor_line(v)]
-        lines += self.value_lines(v.data, v.grad, True)
+        lines += self.value_lines(v.array, v.grad, True)
         if backward:
             title = "AccumulateGrad"
             lines.insert(0, f"into {name}.grad" if name else "into .grad")
@@ -164,7 +164,7 @@ class Builder:
 
     def _saved_text(self, x):
         if isinstance(x, Var):
-            x = x.data
+            x = x.array
         if isinstance(x, (int, float)):
             return preview(x, full=True)
         return f"{fmt_shape(x.shape)} {x.dtype}"
@@ -220,7 +220,7 @@ class Builder:
             title = v.name or ("output" if len(self.outputs) == 1 else f"output {j}")
             scalar = isinstance(v, Scalar)
             lines = [] if scalar else [_tensor_line(v)]
-            lines += self.value_lines(v.data, v.grad, scalar or v.grad is not None)
+            lines += self.value_lines(v.array, v.grad, scalar or v.grad is not None)
             self.node(None, f"out{j}", "output", _label(title, lines))
             self.edge(self.dot_name(v.grad_fn), f"out{j}")
 
@@ -257,7 +257,7 @@ class Builder:
                 continue
             incoming[e] = incoming.get(e, 0) + 1
             title = v.name or ("output" if len(self.outputs) == 1 else f"output {j}")
-            start = "1" if isinstance(v, Scalar) or v.data.ndim == 0 else f"a gradient of shape {fmt_shape(v.data.shape)}"
+            start = "1" if isinstance(v, Scalar) or v.array.ndim == 0 else f"a gradient of shape {fmt_shape(v.array.shape)}"
             self.node(None, f"out{j}", "output", _label(title, [f"backward() starts here with {start}"]))
             self.edge(f"out{j}", self.dot_name(e))
         for e in self.walk.items:
@@ -301,7 +301,7 @@ class Builder:
             params = [e for k, e in members if k in ("param", "input") and e is not None]
             lines = [f"{n_ops} op{'s' if n_ops != 1 else ''}"]
             if params:
-                total = sum(int(p.data.size) if hasattr(p.data, "size") else 1 for p in params)
+                total = sum(int(p.array.size) if hasattr(p.array, "size") else 1 for p in params)
                 lines.append(f"{len(params)} parameter{'s' if len(params) != 1 else ''} ({total:,} values)")
             outs = [facts.shape.get(n) for n in self.mods.outs.get(call, [])]
             if outs and all(s is not None for s in outs) and not self.scalar:

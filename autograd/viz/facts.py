@@ -191,7 +191,7 @@ class Facts:
         value = self.value
         for v in outputs:
             if v.grad_fn is not None:
-                value[v.grad_fn] = v.data
+                value[v.grad_fn] = v.array
         for n in ops:
             if n not in value:
                 v = getattr(n, "forward_value", UNKNOWN)  # Scalar graphs keep every value on its node
@@ -234,7 +234,7 @@ class Facts:
         """The value of ``node``'s ``i``-th input, or UNKNOWN."""
         p = node.parents[i]
         if isinstance(p, Var):
-            return p.data
+            return p.array
         if p is not None:
             return self.value.get(p, UNKNOWN)
         s = saved_inputs(node)
@@ -245,7 +245,7 @@ class Facts:
         out = []
         for p, h in zip(node.parents, hints):
             if isinstance(p, Var):
-                out.append(_shape(p.data))
+                out.append(_shape(p.array))
             elif p is not None and p in self.shape:
                 out.append(self.shape[p])
             else:

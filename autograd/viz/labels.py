@@ -166,7 +166,7 @@ def preview(v, full: bool = False) -> str:
     if v is None:
         return "None"
     if isinstance(v, Var):
-        v = v.data
+        v = v.array
     if isinstance(v, (int, float, complex)):
         return _num(v, 6)
     if getattr(v, "ndim", None) == 0:

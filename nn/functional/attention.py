@@ -24,8 +24,8 @@ __all__ = ["scaled_dot_product_attention", "multi_head_attention_forward"]
 
 def _masked_softmax(scores):
     """Softmax over the last axis that gives 0, not NaN, for a query whose every key is masked out."""
-    xp = array_module(scores.data)
-    dead = (scores.data == -xp.inf).all(axis=-1, keepdims=True)
+    xp = array_module(scores.array)
+    dead = (scores.array == -xp.inf).all(axis=-1, keepdims=True)
     if not dead.any():
         return softmax(scores, -1)
     return where(dead, 0.0, softmax(where(dead, 0.0, scores), -1))
@@ -45,7 +45,7 @@ def _attend(q, k, v, bias, dropout_p, scale, safe):
 
 def _float_mask(mask, dtype, masked_when):
     """A mask as an additive bias: a bool mask gives -inf where it equals ``masked_when``, else 0."""
-    data = mask.data if isinstance(mask, Tensor) else mask
+    data = mask.array if isinstance(mask, Tensor) else mask
     if data.dtype.kind == "b":
         xp = array_module(data)
         return Tensor._wrap(xp.where(data == masked_when, -xp.inf, 0.0).astype(dtype), None)
@@ -86,7 +86,7 @@ def scaled_dot_product_attention(query: Tensor, key: Tensor, value: Tensor, attn
         if attn_mask is not None:
             raise ValueError("scaled_dot_product_attention: pass attn_mask or is_causal=True, not both "
                              "(fold the causal triangle into attn_mask instead)")
-        xp = array_module(query.data)
+        xp = array_module(query.array)
         attn_mask = xp.tril(xp.ones((length, source), dtype=bool))
     if attn_mask is not None:
         bias = _float_mask(attn_mask, query.dtype, False)
@@ -210,7 +210,7 @@ def multi_head_attention_forward(
     k = _heads(k, batch, num_heads) if static_k is None else _static(static_k, "static_k", batch, num_heads, head_dim)
     v = _heads(v, batch, num_heads) if static_v is None else _static(static_v, "static_v", batch, num_heads, head_dim)
     if add_zero_attn:
-        zeros = Tensor._wrap(array_module(k.data).zeros(k.shape[:2] + (1, head_dim), dtype=k.dtype), None)
+        zeros = Tensor._wrap(array_module(k.array).zeros(k.shape[:2] + (1, head_dim), dtype=k.dtype), None)
         k, v = cat([k, zeros], 2), cat([v, zeros], 2)
         bias = None if bias is None else pad(bias, (0, 1))
         kpm = None if kpm is None else pad(kpm, (0, 1))

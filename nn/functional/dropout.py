@@ -26,7 +26,7 @@ def dropout(input, p: float = 0.5, training: bool = True, inplace: bool = False)
         raise TypeError(f"dropout: expected a floating-point input, got {input.dtype}; convert it with .float()")
     if p == 1.0:
         return input * 0  # as PyTorch: zeros (and NaN where the input is inf or NaN)
-    xp = array_module(input.data)
+    xp = array_module(input.array)
     mask = (_generator(xp).random(input.shape) >= p).astype(input.dtype)
     mask *= 1.0 / (1.0 - p)
     # one multiply by a constant mask: the mask is data, not a graph input, so backward is g * mask

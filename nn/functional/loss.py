@@ -92,7 +92,7 @@ def smooth_l1_loss(input: Tensor, target: Tensor, reduction: str = "mean", beta:
     ad = _abs(d)
     if beta == 0:
         return _reduce(ad, reduction)
-    return _reduce(where(ad.data < beta, d * d * (0.5 / beta), ad - 0.5 * beta), reduction)
+    return _reduce(where(ad.array < beta, d * d * (0.5 / beta), ad - 0.5 * beta), reduction)
 
 
 def huber_loss(input: Tensor, target: Tensor, reduction: str = "mean", delta: float = 1.0) -> Tensor:
@@ -108,7 +108,7 @@ def huber_loss(input: Tensor, target: Tensor, reduction: str = "mean", delta: fl
     x, t = _pair("huber_loss", input, target, reduction)
     d = x - t
     ad = _abs(d)
-    return _reduce(where(ad.data < delta, d * d * 0.5, (ad - 0.5 * delta) * delta), reduction)
+    return _reduce(where(ad.array < delta, d * d * 0.5, (ad - 0.5 * delta) * delta), reduction)
 
 
 # -- binary cross-entropy ------------------------------------------------------------------------------------
@@ -158,14 +158,14 @@ def binary_cross_entropy(input: Tensor, target: Tensor, weight: Optional[Tensor]
     """
     op = "binary_cross_entropy"
     x, t = _pair(op, input, target, reduction, same_shape=True)
-    d = x.data
+    d = x.array
     if x.dtype.kind != "f":
         raise TypeError(f"{op}: expected floating-point probabilities, got {x.dtype}")
     if bool(((d < 0) | (d > 1)).any()):
         raise ValueError(f"{op}: all elements of input should be between 0 and 1 (got values from "
                          f"{float(d.min()):g} to {float(d.max()):g}); apply sigmoid first, or use "
                          "binary_cross_entropy_with_logits on the logits")
-    loss = BinaryCrossEntropy().apply2(x, t if t.requires_grad else t.data.astype(x.dtype, copy=False))
+    loss = BinaryCrossEntropy().apply2(x, t if t.requires_grad else t.array.astype(x.dtype, copy=False))
     if weight is not None:
         loss = loss * weight
     return _reduce(loss, reduction)
@@ -198,7 +198,7 @@ def binary_cross_entropy_with_logits(input: Tensor, target: Tensor, weight: Opti
 
 def _class_targets(op, x, target):
     """Integer class targets as an array of the right shape for input ``x`` (C,), (N, C) or (N, C, d1, ...)."""
-    t = target.data if isinstance(target, Tensor) else array_module(x.data).asarray(target)
+    t = target.array if isinstance(target, Tensor) else array_module(x.array).asarray(target)
     if t.dtype.kind not in "iu":
         raise TypeError(f"{op}: expected integer class indices as target, got {t.dtype} "
                         "(for class probabilities pass a float target of the input's shape to cross_entropy)")
@@ -232,14 +232,14 @@ def _rows(x):
 def _nll(op, logp, t, weight, ignore_index, reduction):
     """PyTorch's nll_loss on log-probabilities ``logp`` with integer targets ``t``; also the per-row weights."""
     c = logp.shape[0] if logp.ndim == 1 else logp.shape[1]
-    xp = array_module(logp.data)
+    xp = array_module(logp.array)
     flat_t = t.reshape(-1)
     valid = flat_t != ignore_index
     _check_bounds(op, flat_t, valid, c, xp)
     safe = xp.where(valid, flat_t, 0)
     rows = _rows(logp)
     picked = rows[xp.arange(rows.shape[0]), safe]
-    w = valid.astype(logp.dtype) if weight is None else xp.where(valid, weight.data[safe], 0).astype(logp.dtype)
+    w = valid.astype(logp.dtype) if weight is None else xp.where(valid, weight.array[safe], 0).astype(logp.dtype)
     loss = -picked * w
     if reduction == "none":
         return loss.reshape(tuple(t.shape)), w
@@ -304,10 +304,10 @@ class CrossEntropy(Node):
         n, c = F.shape(x)
         e, self.exps = self.exps, None
         if F.graph:  # softmax as ops on x, so it differentiates again
-            m = x.data.max(axis=1, keepdims=True)
+            m = x.array.max(axis=1, keepdims=True)
             ez = F.exp(x - m)
             p = ez / F.sum(ez, axis=1, keepdims=True)
-            d = p - _onehot(self.target, c, x.data)
+            d = p - _onehot(self.target, c, x.array)
         else:
             xp = F.xp
             if e is None:  # a retained graph's second backward
@@ -333,7 +333,7 @@ def _onehot(t, c, like):
 
 
 def _fused_cross_entropy(op, x, t, ignore_index, reduction):
-    xp = array_module(x.data)
+    xp = array_module(x.array)
     node = CrossEntropy()
     valid = t != ignore_index
     if bool(valid.all()):
@@ -376,7 +376,7 @@ def cross_entropy(input: Tensor, target: Tensor, weight: Optional[Tensor] = None
     cdim = 0 if x.ndim == 1 else 1
     c = x.shape[cdim]
     _check_weight(op, weight, c)
-    tdtype = target.dtype if hasattr(target, "dtype") else array_module(x.data).asarray(target).dtype
+    tdtype = target.dtype if hasattr(target, "dtype") else array_module(x.array).asarray(target).dtype
     if tdtype.kind == "f":
         return _cross_entropy_probs(op, x, as_var(target), weight, reduction, label_smoothing, cdim)
     t = _class_targets(op, x, target)
@@ -413,7 +413,7 @@ def _cross_entropy_probs(op, x, t, weight, reduction, label_smoothing, cdim):
     if reduction == "none":
         return -prod.sum(axis=cdim)
     total = -prod.sum()
-    return total if reduction == "sum" else total / (x.data.size // c)
+    return total if reduction == "sum" else total / (x.array.size // c)
 
 
 # -- KL divergence ------------------------------------------------------------------------------------------
@@ -434,7 +434,7 @@ def kl_div(input: Tensor, target: Tensor, reduction: str = "mean", log_target: b
     if log_target:
         loss = exp(t) * (t - x)
     else:
-        nz = t.data != 0
+        nz = t.array != 0
         # xlogy(t, t): 0 where t == 0 (log of a safe value keeps the unused branch finite), NaN below 0 as PyTorch
         loss = where(nz, t * log(where(nz, t, 1.0)), 0.0) - t * x
     if reduction == "batchmean":

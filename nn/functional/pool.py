@@ -140,8 +140,8 @@ class MaxPool(Node):
         geo = self.geo
         padded, self.padded = self.padded, None
         if F.graph:  # a scatter of g by fixed indices: index_add differentiates itself
-            x = xs[0].data
-            idx = _flat_argmax(x, out.data, geo, padded)
+            x = xs[0].array
+            idx = _flat_argmax(x, out.array, geo, padded)
             n, c = x.shape[:2]
             flat = F.index_add((n * c, math.prod(geo.in_size)), (_rows(idx, n, c), idx.reshape(n * c, -1)),
                                F.reshape(g, (n * c, -1)))
@@ -195,7 +195,7 @@ def _max_poolnd(op, nsp, input, kernel_size, stride, padding, dilation, ceil_mod
         out = out.reshape(tuple(out.shape[1:]))
     if not return_indices:
         return out
-    idx = _flat_argmax(xb.data, out.data.reshape((1,) + out.shape) if unbatched else out.data, geo)
+    idx = _flat_argmax(xb.array, out.array.reshape((1,) + out.shape) if unbatched else out.array, geo)
     return out, Tensor._wrap(idx[0] if unbatched else idx, None)
 
 
@@ -319,7 +319,7 @@ def _avg_poolnd(op, nsp, input, kernel_size, stride, padding, ceil_mode, count_i
     xb, unbatched = _batched(x, nsp)
     if x.dtype.kind != "f":
         raise TypeError(f"{op}: expected a floating-point input, got {x.dtype}")
-    div = _divisor(geo, count_include_pad, divisor_override, array_module(x.data), x.dtype)
+    div = _divisor(geo, count_include_pad, divisor_override, array_module(x.array), x.dtype)
     out = SumPool(geo).apply1(xb)
     out = out * (1.0 / div) if isinstance(div, float) else out / div
     return out.reshape(tuple(out.shape[1:])) if unbatched else out
@@ -385,7 +385,7 @@ def _adaptive_avg_poolnd(op, nsp, input, output_size):
         kernel = tuple(n // o for n, o in zip(in_size, out_size))
         return _avg_poolnd(op, nsp, x, kernel, kernel, 0, False, True, None)
     # uneven windows: pooling along each dimension is a product with a fixed averaging matrix
-    xp = array_module(x.data)
+    xp = array_module(x.array)
     out = x
     for dim in range(nsp):
         a = Tensor._wrap(_averaging_matrix(in_size[dim], out_size[dim], xp, x.dtype), None)

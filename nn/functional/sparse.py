@@ -32,14 +32,14 @@ class Embedding(Node):
 
 def _renorm_(weight, idx, max_norm: float, norm_type: float) -> None:
     """Rescale, in place and without a graph, the looked-up rows whose norm exceeds ``max_norm`` (PyTorch's rule)."""
-    xp = array_module(weight.data)
+    xp = array_module(weight.array)
     rows = xp.unique(idx)
-    w = weight.data[rows]
+    w = weight.array[rows]
     norms = xp.linalg.norm(w, ord=norm_type, axis=1)
     big = norms > max_norm
     if bool(big.any()):
         scale = xp.where(big, max_norm / (norms + 1e-7), 1.0).astype(w.dtype)
-        weight.data[rows] = w * scale[:, None]
+        weight.array[rows] = w * scale[:, None]
         bump(weight)
 
 
@@ -58,7 +58,7 @@ def embedding(input, weight, padding_idx=None, max_norm=None, norm_type: float =
     tensor([[4., 5.],
             [0., 1.]])
     """
-    idx = input.data if isinstance(input, autograd.Tensor) else array_module(weight.data).asarray(input)
+    idx = input.array if isinstance(input, autograd.Tensor) else array_module(weight.array).asarray(input)
     if idx.dtype.kind not in "iu":
         raise TypeError(f"embedding: indices must be integers, got {idx.dtype}; convert with .long()")
     if weight.ndim != 2:
@@ -74,7 +74,7 @@ def embedding(input, weight, padding_idx=None, max_norm=None, norm_type: float =
     node.index = idx
     node.scale = None
     if weight.requires_grad and (padding_idx is not None or scale_grad_by_freq):
-        xp = array_module(weight.data)
+        xp = array_module(weight.array)
         scale = xp.ones(idx.shape, dtype=weight.dtype)
         if scale_grad_by_freq:
             counts = xp.bincount(idx.reshape(-1), minlength=n)
@@ -93,7 +93,7 @@ def one_hot(tensor, num_classes: int = -1):
     tensor([[1, 0, 0],
             [0, 0, 1]])
     """
-    idx = tensor.data if isinstance(tensor, autograd.Tensor) else autograd.tensor(tensor).data
+    idx = tensor.array if isinstance(tensor, autograd.Tensor) else autograd.tensor(tensor).array
     if idx.dtype.kind not in "iu":
         raise TypeError(f"one_hot: expected integer class indices, got {idx.dtype}; convert with .long()")
     xp = array_module(idx)

@@ -44,10 +44,10 @@ def clip_grad_norm_(parameters: Params, max_norm: float, norm_type: Union[float,
     order = _order(norm_type)
     if not grads:
         return Tensor._wrap(array_module(0.0).zeros((), dtype="float32"), None)
-    xp = array_module(grads[0].data)
-    dtype = grads[0].data.dtype
+    xp = array_module(grads[0].array)
+    dtype = grads[0].array.dtype
     # norm of the per-tensor norms = norm of everything concatenated, without building the concatenation
-    norms = xp.stack([xp.linalg.norm(g.data.reshape(-1), ord=order).astype(dtype) for g in grads])
+    norms = xp.stack([xp.linalg.norm(g.array.reshape(-1), ord=order).astype(dtype) for g in grads])
     total = xp.linalg.norm(norms, ord=order)
     total_f = float(total)
     if error_if_nonfinite and not math.isfinite(total_f):
@@ -57,7 +57,7 @@ def clip_grad_norm_(parameters: Params, max_norm: float, norm_type: Union[float,
     coef = float(max_norm) / (total_f + 1e-6)
     if not coef >= 1.0:  # also taken for a NaN norm: the NaN spreads into the gradients, as in PyTorch
         for g in grads:
-            g.data *= g.data.dtype.type(coef)
+            g.array *= g.array.dtype.type(coef)
             bump(g)
     return Tensor._wrap(xp.asarray(total, dtype=dtype), None)
 
@@ -75,6 +75,6 @@ def clip_grad_value_(parameters: Params, clip_value: float, foreach=None) -> Non
     if not v >= 0:
         raise ValueError(f"clip_grad_value_: clip_value must be >= 0, got {clip_value}")
     for g in _grads(parameters):
-        xp = array_module(g.data)
-        xp.clip(g.data, -v, v, out=g.data)
+        xp = array_module(g.array)
+        xp.clip(g.array, -v, v, out=g.array)
         bump(g)

@@ -46,11 +46,11 @@ def vector_to_parameters(vec: Tensor, parameters: Iterable[Tensor]) -> None:
     if total != vec.shape[0]:
         raise ValueError(f"vector_to_parameters: the parameters hold {total} values but vec has {vec.shape[0]}; "
                          f"shapes {[tuple(p.shape) for p in params]}")
-    data = vec.data
+    data = vec.array
     start = 0
     with no_grad():
         for p in params:
             n = p.numel()
-            p.data[...] = data[start:start + n].reshape(p.data.shape)
+            p.array[...] = data[start:start + n].reshape(p.array.shape)
             bump(p)
             start += n
