@@ -17,7 +17,8 @@ from .creation import (arange, as_tensor, empty, empty_like, eye, from_numpy, fu
                        zeros_like)
 from .device import Device, device
 from .function import Function
-from .grad_mode import detect_anomaly, enable_grad, is_anomaly_enabled, is_grad_enabled, no_grad, set_grad_enabled
+from .grad_mode import (detect_anomaly, enable_grad, inference_mode, is_anomaly_enabled, is_grad_enabled,
+                        is_inference_mode_enabled, no_grad, set_grad_enabled)
 from .node import Node
 from .ops import *  # noqa: F401,F403
 from .ops import __dict__ as _ops_dict
@@ -58,7 +59,7 @@ def from_dlpack(x) -> Tensor:
     if kind == 1:  # kDLCPU
         return Tensor._wrap(_numpy.from_dlpack(x), None)
     if kind == 2:  # kDLCUDA
-        from ._backend import cuda_module
+        from .backend import cuda_module
 
         return Tensor._wrap(cuda_module(Device("cuda", index)).from_dlpack(x), None)
     raise RuntimeError(f"from_dlpack: data on DLPack device type {int(kind)} (index {index}) is neither CPU (1) "
@@ -79,3 +80,6 @@ OPS = sorted(
     if callable(v) and not n.startswith("_") and getattr(v, "__module__", "").startswith("autograd.ops.")
     and n not in ("TensorOps", "index_add_")
 )
+
+from . import compat as _compat  # noqa: E402
+__getattr__ = _compat.module_getattr("torch.autograd", __name__)  # a PyTorch name denpa lacks: say so

@@ -3,7 +3,7 @@ in-place ops, which all go through one helper (:func:`_inplace`)."""
 from __future__ import annotations
 
 from . import ops
-from ._backend import array_module, as_array, device_of, resolve, to_device
+from .backend import array_module, as_array, device_of, resolve, to_device
 from .device import Device
 from .grad_mode import state
 from .node import Node, Var

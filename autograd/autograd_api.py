@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from typing import Optional, Sequence, Union
 
-from ._backend import array_module
+from .backend import array_module
 from . import engine as _engine  # a module reference: engine imports tensor, which imports this
 from .node import Var
 from .tensor import Tensor
@@ -42,7 +42,7 @@ def _root_grads(outputs, grad_outputs, create_graph, op):
                 if not create_graph:
                     g = g.array
             elif not create_graph and not isinstance(t.array, float):
-                from ._backend import as_array
+                from .backend import as_array
 
                 g = as_array(g, dtype=t.array.dtype)
             elif create_graph:

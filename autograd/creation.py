@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import numpy as _np  # dtype parsing and host data; device arrays come from the device's module
 
-from ._backend import as_array, cuda_module, default_float, device_of, on_device, permutation, resolve, to_device
+from .backend import as_array, cuda_module, default_float, device_of, on_device, permutation, resolve, to_device
 from .device import Device, get_default_device
 from .random import _generator
 from .tensor import Tensor

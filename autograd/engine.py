@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import math
 
-from ._backend import array_module
+from .backend import array_module
 from .grad_mode import state
 from .node import Var, ops_for
 from .tensor import wrap_like

@@ -14,6 +14,7 @@ class _State(threading.local):
     def __init__(self):
         self.enabled = True
         self.anomaly = False
+        self.inference = False
 
 
 state = _State()
@@ -114,6 +115,51 @@ class set_grad_enabled(_GradMode):
         state.enabled = self.prev
         mode = self.mode
         return _decorate(fn, lambda: set_grad_enabled(mode))
+
+
+class inference_mode(_GradMode):
+    """``no_grad`` under PyTorch's name for inference: ops inside record no graph.
+
+    Usable as ``with inference_mode():``, ``@inference_mode()``, ``@inference_mode`` and
+    ``inference_mode(False)`` (recording stays as it was). PyTorch also marks tensors made inside as inference
+    tensors, which later refuse to enter a graph; denpa's are ordinary tensors that do not require grad.
+
+    >>> import autograd
+    >>> x = autograd.ones(2, requires_grad=True)
+    >>> with autograd.inference_mode():
+    ...     y = x * 2
+    >>> y.requires_grad
+    False
+    """
+
+    def __new__(cls, mode=True):
+        self = object.__new__(cls)
+        if callable(mode):  # bare @inference_mode
+            self.__init__()
+            return self(mode)
+        return self
+
+    def __init__(self, mode: bool = True):
+        self.on = bool(mode)
+
+    def __enter__(self):
+        self.prev, self.prev_inference = state.enabled, state.inference
+        if self.on:
+            state.enabled, state.inference = False, True
+        return self
+
+    def __exit__(self, *exc):
+        state.enabled, state.inference = self.prev, self.prev_inference
+        return False
+
+    def __call__(self, fn):
+        on = self.on
+        return _decorate(fn, lambda: inference_mode(on))
+
+
+def is_inference_mode_enabled() -> bool:
+    """Whether an ``inference_mode`` block is active on this thread (recording is off)."""
+    return state.inference
 
 
 class detect_anomaly:

@@ -16,7 +16,7 @@ from __future__ import annotations
 import math
 import traceback
 
-from ._backend import array_module, default_float, erf as _erf, index_add as _index_add, mixed_device_error
+from .backend import array_module, default_float, erf as _erf, index_add as _index_add, mixed_device_error
 from .grad_mode import state as _state
 from .versions import AT_ZERO as _AT_ZERO  # a just-made output's counter is at version 0
 

@@ -5,6 +5,7 @@ import numpy as _np
 
 _generators: dict = {}
 _seed = None
+_cuda_seeds: dict = {}  # GPU index -> seed given by cuda.manual_seed; others follow _seed
 
 
 def _generator(xp=_np):
@@ -12,7 +13,7 @@ def _generator(xp=_np):
     key = "numpy" if xp is _np else (xp.__name__, xp.cuda.runtime.getDevice())  # CuPy's state lives on one GPU
     g = _generators.get(key)
     if g is None:
-        g = xp.random.default_rng(_seed)
+        g = xp.random.default_rng(_seed if key == "numpy" else _cuda_seeds.get(key[1], _seed))
         _generators[key] = g
     return g
 
@@ -29,7 +30,20 @@ def manual_seed(seed: int):
     global _seed
     _seed = int(seed)
     _generators.clear()
+    _cuda_seeds.clear()
     return _seed
+
+
+def seed_cuda(seed: int, index=None) -> None:
+    """Seed the CuPy generator of GPU ``index`` (None: every GPU) only, leaving the CPU's alone."""
+    seed = int(seed)
+    for key in [k for k in _generators if k != "numpy" and (index is None or k[1] == index)]:
+        del _generators[key]
+    if index is None:
+        _cuda_seeds.clear()
+        _cuda_seeds.update({i: seed for i in range(64)})
+    else:
+        _cuda_seeds[index] = seed
 
 
 seed = manual_seed
@@ -60,7 +74,7 @@ def set_rng_state(new_state) -> None:
     import json
 
     global _seed
-    data = _np.asarray(getattr(new_state, "data", new_state))
+    data = _np.asarray(getattr(new_state, "array", new_state))
     try:
         if data.dtype != _np.uint8 or data.ndim != 1:
             raise ValueError

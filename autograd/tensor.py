@@ -10,7 +10,7 @@ from typing import Any, Callable, Iterator, Optional
 
 import numpy as _np  # only for type checks of incoming Python data, never for array work
 
-from ._backend import array_module, as_array, default_float, device_of, to_host
+from .backend import array_module, as_array, default_float, device_of, to_host
 from .device import Device
 from .grad_mode import state
 from .node import Node, Var
@@ -152,6 +152,26 @@ class Tensor(Var):
     def device(self) -> Device:
         """Where the data lives: ``cpu`` (a NumPy array) or ``cuda:i`` (a CuPy array on GPU ``i``)."""
         return device_of(self.array)
+
+    def __getattr__(self, name: str):
+        # only reached when normal lookup failed: a name PyTorch's Tensor has gets a message saying denpa lacks it
+        if hasattr(type(self), name):  # a property or slot that raised AttributeError itself: let that show
+            return object.__getattribute__(self, name)
+        if name.startswith("__"):
+            raise AttributeError(f"'Tensor' object has no attribute {name!r}")
+        from .compat import missing
+
+        raise missing("torch.Tensor", name, self)
+
+    @property
+    def is_cuda(self) -> bool:
+        """Whether the data lives on a GPU."""
+        return not isinstance(self.array, _np.ndarray) and device_of(self.array).type == "cuda"
+
+    @property
+    def is_cpu(self) -> bool:
+        """Whether the data lives in host memory."""
+        return not self.is_cuda
 
     @property
     def T(self) -> "Tensor":

@@ -23,3 +23,8 @@ from .norm import *  # noqa: F401,F403
 from .loss import *  # noqa: F401,F403
 from .rnn import *  # noqa: F401,F403
 from .transformer import *  # noqa: F401,F403
+
+from . import modules  # noqa: E402,F401  (last: it maps PyTorch file names onto the modules above)
+
+from autograd import compat as _compat  # noqa: E402
+__getattr__ = _compat.module_getattr("torch.nn", __name__)  # a PyTorch name denpa lacks: say so

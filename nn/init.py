@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import math
 
-from autograd._backend import array_module, erf as _erf, normal as _normal
+from autograd.backend import array_module, erf as _erf, normal as _normal
 from autograd.random import _generator
 from autograd.versions import bump
 
@@ -230,3 +230,6 @@ def _default_reset_(weight, bias=None) -> None:
         fan_in, _ = _calculate_fan_in_and_fan_out(weight)
         bound = 1 / math.sqrt(fan_in) if fan_in > 0 else 0
         uniform_(bias, -bound, bound)
+
+from autograd import compat as _compat  # noqa: E402
+__getattr__ = _compat.module_getattr("torch.nn.init", __name__)  # a PyTorch name denpa lacks: say so

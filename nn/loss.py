@@ -8,7 +8,7 @@ from __future__ import annotations
 from typing import Optional
 
 from autograd import Tensor
-from autograd.ops._util import as_var
+from autograd.ops.util import as_var
 
 from .functional import loss as L
 from .module import Module

@@ -12,7 +12,7 @@ from collections import OrderedDict, namedtuple
 from typing import Any, Callable, Dict, Iterator, Optional, Tuple
 
 from autograd import scope as _scope
-from autograd._backend import array_module
+from autograd.backend import array_module
 from autograd.device import Device
 from autograd.grad_mode import no_grad, state as _grad_state
 from autograd.tensor import Tensor
@@ -77,7 +77,7 @@ def _host_array(value):
         return value.array
     if hasattr(value, "shape") and hasattr(value, "dtype"):
         return value
-    from autograd._backend import as_array
+    from autograd.backend import as_array
 
     return as_array(value)
 
@@ -453,7 +453,7 @@ class Module:
             from autograd.creation import _check_device
 
             _check_device(device)  # a clear error when the device cannot be had (no CuPy, no GPU)
-            from autograd._backend import to_device
+            from autograd.backend import to_device
 
             self._convert(lambda a: to_device(a, device))
         if dtype is not None:

@@ -1,7 +1,7 @@
 """nn.Parameter: a Tensor a Module registers as a weight."""
 from __future__ import annotations
 
-from autograd._backend import as_array
+from autograd.backend import as_array
 from autograd.tensor import Tensor
 
 __all__ = ["Parameter", "Buffer"]

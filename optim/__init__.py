@@ -28,3 +28,6 @@ from .sgd import SGD
 
 __all__ = ["Optimizer", "SGD", "Adam", "AdamW", "NAdam", "RAdam", "Adamax", "RMSprop", "Adagrad", "Adadelta",
            "Rprop", "Lion", "LBFGS", "lr_scheduler"]
+
+from autograd import compat as _compat  # noqa: E402
+__getattr__ = _compat.module_getattr("torch.optim", __name__)  # a PyTorch name denpa lacks: say so

@@ -7,7 +7,7 @@ never writes into a parameter's gradient.
 from __future__ import annotations
 
 from autograd import Tensor
-from autograd._backend import array_module, ensure_array
+from autograd.backend import array_module, ensure_array
 from autograd.versions import bump  # noqa: F401  (the optimizers import it from here)
 
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from typing import Optional
 
-from autograd._backend import array_module
+from autograd.backend import array_module
 
 from ._inplace import bump, effective_grad, lerp_, with_grads, zeros
 from .adam import _check_adam

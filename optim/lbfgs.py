@@ -4,7 +4,7 @@ from __future__ import annotations
 from typing import Callable, Optional
 
 from autograd import Tensor
-from autograd._backend import array_module
+from autograd.backend import array_module
 from autograd.grad_mode import enable_grad
 
 from ._inplace import bump

@@ -1,7 +1,7 @@
 """Lion: the sign of an interpolated momentum (Chen et al. 2023, "Symbolic Discovery of Optimization Algorithms")."""
 from __future__ import annotations
 
-from autograd._backend import array_module
+from autograd.backend import array_module
 
 from ._inplace import bump, lerp_, with_grads, zeros
 from .optimizer import Optimizer, ParamsT, _check, _scalar

@@ -15,7 +15,7 @@ from itertools import chain
 from typing import Any, Callable, Iterable, Optional, Union
 
 from autograd import Tensor
-from autograd._backend import array_module
+from autograd.backend import array_module
 from autograd.grad_mode import enable_grad
 from autograd.versions import bump
 

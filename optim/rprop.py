@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from typing import Optional
 
-from autograd._backend import array_module
+from autograd.backend import array_module
 
 from ._inplace import bump, with_grads, zeros
 from .optimizer import Optimizer, ParamsT, _check, _no_pytorch_only, _scalar

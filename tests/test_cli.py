@@ -1,4 +1,4 @@
-"""`denpa train` / `denpa predict` (python -m autograd ...): outputs, flag errors, resume, predict round trip."""
+"""`denpa train` / `denpa predict` (python -m denpa ...): outputs, flag errors, resume, predict round trip."""
 import json
 import xml.etree.ElementTree as ET
 
@@ -7,8 +7,8 @@ import pytest
 
 import autograd
 import nn
-from autograd.__main__ import main
-from autograd.train import build_model, run as run_command
+from denpa.__main__ import main
+from denpa.train import build_model, run as run_command
 
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 

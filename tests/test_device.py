@@ -16,7 +16,7 @@ from hypothesis import given, settings, strategies as st
 import autograd
 import nn
 import optim
-from autograd import _backend
+from autograd import backend
 from autograd.device import Device, get_default_device, set_default_device
 
 CUDA = autograd.cuda.is_available()
@@ -248,15 +248,15 @@ def test_numpy_and_item_on_cpu():
 
 def test_mixed_device_message():
     cpu, gpu0, gpu1 = Device("cpu"), Device("cuda:0"), Device("cuda:1")
-    assert _backend.mixed_device_message("add", [cpu, gpu0]) == "add: tensors on cpu and cuda:0; move one with .to(...)"
-    assert _backend.mixed_device_message("matmul", [gpu1, cpu]) == \
+    assert backend.mixed_device_message("add", [cpu, gpu0]) == "add: tensors on cpu and cuda:0; move one with .to(...)"
+    assert backend.mixed_device_message("matmul", [gpu1, cpu]) == \
         "matmul: tensors on cuda:1 and cpu; move one with .to(...)"
-    assert _backend.mixed_device_message("cat", [cpu, gpu0, gpu1]) == \
+    assert backend.mixed_device_message("cat", [cpu, gpu0, gpu1]) == \
         "cat: tensors on cpu, cuda:0 and cuda:1; move one with .to(...)"
 
 
 def test_mixed_device_error_is_none_on_one_device():
-    assert _backend.mixed_device_error("add", np.zeros(2), np.ones(3), 2.0, None, (1, 2)) is None
+    assert backend.mixed_device_error("add", np.zeros(2), np.ones(3), 2.0, None, (1, 2)) is None
 
 
 def test_failing_ops_on_one_device_keep_their_own_errors():
@@ -345,16 +345,16 @@ def test_cuda_namespace_rejects_a_cpu_device():
 
 def test_backend_moves_on_cpu():
     a = np.ones(3)
-    assert _backend.to_device(a, "cpu") is a and _backend.to_host(a) is a
-    assert _backend.device_of(a) == "cpu" and _backend.device_of(1.0) == "cpu"
-    assert _backend.module_for("cpu") is np and _backend.resolve(None) == "cpu"
-    with _backend.on_device("cpu") as xp:
+    assert backend.to_device(a, "cpu") is a and backend.to_host(a) is a
+    assert backend.device_of(a) == "cpu" and backend.device_of(1.0) == "cpu"
+    assert backend.module_for("cpu") is np and backend.resolve(None) == "cpu"
+    with backend.on_device("cpu") as xp:
         assert xp is np
 
 
 def test_index_add_accumulates_repeats():
     z = np.zeros((3, 2))
-    _backend.index_add(z, (np.array([0, 2, 0]), np.array([1, 0, 1])), np.array([1.0, 2.0, 3.0]))
+    backend.index_add(z, (np.array([0, 2, 0]), np.array([1, 0, 1])), np.array([1.0, 2.0, 3.0]))
     assert z.tolist() == [[0.0, 4.0], [0.0, 0.0], [2.0, 0.0]]
 
 
@@ -365,25 +365,25 @@ def test_strided_windows_match_numpy(shape, window, axis):
     # CuPy arrays take this path; on NumPy arrays it must give exactly NumPy's windows
     x = np.arange(np.prod(shape), dtype=np.float32).reshape(shape)
     expected = np.lib.stride_tricks.sliding_window_view(x, window, axis)
-    assert np.array_equal(_backend._strided_windows(x, window, axis), expected)
-    assert np.array_equal(_backend.sliding_window_view(x, window, axis), expected)
+    assert np.array_equal(backend._strided_windows(x, window, axis), expected)
+    assert np.array_equal(backend.sliding_window_view(x, window, axis), expected)
 
 
 def test_strided_windows_errors():
     with pytest.raises(ValueError, match="larger than axis"):
-        _backend._strided_windows(np.zeros(2), 3)
+        backend._strided_windows(np.zeros(2), 3)
     with pytest.raises(ValueError, match="window sizes"):
-        _backend._strided_windows(np.zeros((2, 2)), (1, 1), 0)
+        backend._strided_windows(np.zeros((2, 2)), (1, 1), 0)
 
 
 def test_random_helpers():
-    assert np.array_equal(_backend.normal(np.random.default_rng(1), 2.0, 3.0, (4,)),
+    assert np.array_equal(backend.normal(np.random.default_rng(1), 2.0, 3.0, (4,)),
                           np.random.default_rng(1).normal(2.0, 3.0, (4,)))
-    assert sorted(_backend.permutation(np.random.default_rng(1), 9).tolist()) == list(range(9))
+    assert sorted(backend.permutation(np.random.default_rng(1), 9).tolist()) == list(range(9))
     # a generator without normal()/permutation() (as CuPy's) goes through standard_normal() and argsort(random())
     legacy = np.random.RandomState(0)
-    assert np.allclose(_backend.normal(legacy, 2.0, 3.0, (4,)), np.random.RandomState(0).standard_normal(4) * 3 + 2)
-    p = _backend.permutation(np.random.RandomState(0), 50)
+    assert np.allclose(backend.normal(legacy, 2.0, 3.0, (4,)), np.random.RandomState(0).standard_normal(4) * 3 + 2)
+    p = backend.permutation(np.random.RandomState(0), 50)
     assert sorted(p.tolist()) == list(range(50)) and p.tolist() != list(range(50))
 
 

@@ -682,7 +682,7 @@ def test_relu_blocks_nan_and_inf_gradients_where_the_input_was_not_positive(dtyp
 
 
 def test_keep_where_matches_where_on_views_and_scalars():
-    from autograd._backend import keep_where
+    from autograd.backend import keep_where
 
     rng = np.random.default_rng(0)
     g = rng.standard_normal((5, 4)).T             # not contiguous

@@ -53,11 +53,11 @@ def test_readme_main_command_trains_digits_to_95_percent(tmp_path):
     assert install.startswith("python3 -m pip install -e") and command.split()[:2] == ["denpa", "train"]
     if tomllib is not None:  # `denpa` is the console script for the same main() run here
         scripts = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["scripts"]
-        assert scripts["denpa"] == "autograd.__main__:main"
+        assert scripts["denpa"] == "denpa.__main__:main"
     out_dir = tmp_path / "run"
     argv = command.split()[1:] + ["--out", str(out_dir), "--quiet"]
     env = dict(os.environ, PYTHONPATH=str(ROOT))
-    out = subprocess.run([sys.executable, "-m", "autograd", *argv], cwd=tmp_path, capture_output=True, text=True,
+    out = subprocess.run([sys.executable, "-m", "denpa", *argv], cwd=tmp_path, capture_output=True, text=True,
                          timeout=300, env=env)
     assert out.returncode == 0, out.stderr
     printed = float(re.search(r"test accuracy ([\d.]+)%", out.stdout).group(1))
@@ -73,7 +73,7 @@ def test_readme_warns_about_hips_autograd():
 
 
 def test_demo_loss_falls():
-    out = subprocess.run([sys.executable, "-m", "autograd", "demo", "--steps", "60"], cwd=ROOT,
+    out = subprocess.run([sys.executable, "-m", "denpa", "demo", "--steps", "60"], cwd=ROOT,
                          capture_output=True, text=True, timeout=120, env={"PYTHONPATH": str(ROOT), "PATH": ""})
     assert out.returncode == 0, out.stderr
     first, last = re.search(r"loss fell from ([\d.]+) to ([\d.]+)", out.stdout).groups()

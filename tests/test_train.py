@@ -1,4 +1,4 @@
-"""autograd.train: fit / Trainer, early stopping, checkpoints and resume, the NaN guard, history curves."""
+"""denpa.train: fit / Trainer, early stopping, checkpoints and resume, the NaN guard, history curves."""
 import io
 import math
 import sys
@@ -10,7 +10,7 @@ import autograd
 import nn
 import optim
 from autograd import data
-from autograd.train import (CNN, MLP, EarlyStopping, History, NonFiniteError, Trainer, accuracy,
+from denpa.train import (CNN, MLP, EarlyStopping, History, NonFiniteError, Trainer, accuracy,
                             build_model, check_finite_grads, evaluate, fit, load_checkpoint, model_spec)
 
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
@@ -249,7 +249,7 @@ def test_nan_gradient_stops_before_the_step_and_keeps_the_checkpoint(tmp_path):
     saved = load_checkpoint(ckpt)
     assert int(saved["epoch"]) == 1
     for k, v in params_of(model).items():
-        np.testing.assert_array_equal(np.asarray(getattr(saved["model"][k], "data", saved["model"][k])), v)
+        np.testing.assert_array_equal(np.asarray(getattr(saved["model"][k], "array", saved["model"][k])), v)
     assert steps == [4]  # epoch 1 took its 4 steps; epoch 2 took none
 
 

@@ -6,7 +6,7 @@ from typing import Sequence
 
 import numpy as _np  # host-side index arithmetic
 
-from .._backend import array_module
+from ..backend import array_module
 from ..tensor import Tensor
 
 
@@ -70,7 +70,7 @@ class TensorDataset(Dataset):
 def _index_array(index):
     """``index`` as an int64 host array if it selects several samples (a list, tuple or array), else None."""
     if isinstance(index, (list, tuple)) or getattr(index, "ndim", 0) > 0:
-        return _np.asarray(getattr(index, "data", index), dtype=_np.int64)
+        return _np.asarray(getattr(index, "array", index), dtype=_np.int64)
     return None
 
 

@@ -35,7 +35,7 @@ def default_collate(samples):
 
 
 def _stack(arrays):
-    from .._backend import array_module
+    from ..backend import array_module
 
     return array_module(arrays[0]).stack(arrays)
 

@@ -101,7 +101,7 @@ def train_val_test_split(data, fractions: Sequence[float] = (0.7, 0.15, 0.15), s
     if stratify is None:
         parts = cuts(rng.permutation(n), _lengths(n, fractions))
     else:
-        labels = _np.asarray(getattr(stratify, "data", stratify))
+        labels = _np.asarray(getattr(stratify, "array", stratify))
         if labels.shape != (n,):
             raise ValueError(f"train_val_test_split: stratify needs one class label per sample, shape ({n},), "
                              f"got shape {labels.shape}")
@@ -186,7 +186,7 @@ class StratifiedKFold(KFold):
         """``(train_indices, validation_indices)`` for each fold, stratified by the labels ``y``."""
         if y is None:
             raise ValueError("StratifiedKFold.split needs the class labels: split(X, y)")
-        y = _np.asarray(getattr(y, "data", y))
+        y = _np.asarray(getattr(y, "array", y))
         n = _n_samples(X, "StratifiedKFold.split")
         if y.shape != (n,):
             raise ValueError(f"StratifiedKFold.split: y must hold one class label per sample, shape ({n},), "

@@ -1,7 +1,7 @@
 """Normalisation and one-hot helpers (array-module aware: they work on any device's data)."""
 from __future__ import annotations
 
-from .._backend import array_module
+from ..backend import array_module
 from ..tensor import Tensor
 
 

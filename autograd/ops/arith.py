@@ -6,11 +6,11 @@ import math as _math
 
 import numpy as _np  # dtype constants only
 
-from .._backend import default_float
+from ..backend import default_float
 from ..node import Node, Var
 
 _INT = _np.dtype("int64")
-from ._util import as_var, first_var, nograd
+from .util import as_var, first_var, nograd
 
 
 def _shape(a):

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import math
 
-from .._backend import array_module, erf as _erf, keep_where
+from ..backend import array_module, erf as _erf, keep_where
 from ..node import MATH_OPS, Node, Var
-from ._util import as_var
+from .util import as_var
 
 
 _XP = {float: MATH_OPS}

@@ -1,9 +1,9 @@
 """Indexing: ``x[...]`` and its scatter-add backward, and ``x[...] = v``."""
 from __future__ import annotations
 
-from .._backend import array_module, index_add
+from ..backend import array_module, index_add
 from ..node import Node, Var
-from ._util import as_var
+from .util import as_var
 
 
 def _clean_index(idx):
@@ -13,7 +13,7 @@ def _clean_index(idx):
     if isinstance(idx, Var):
         return idx.array
     if isinstance(idx, list):
-        from .._backend import as_array
+        from ..backend import as_array
 
         return as_array(idx)
     return idx

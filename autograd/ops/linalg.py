@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from ..node import Node, Var
-from ._util import as_var, shape_str
+from .util import as_var, shape_str
 
 
 class Matmul(Node):
@@ -129,7 +129,7 @@ class Einsum(Node):
     save_inputs = True
 
     def forward(self, *ops):
-        from .._backend import array_module
+        from ..backend import array_module
 
         self.ins, self.rhs = _parse_einsum(self.spec, [o.shape for o in ops])
         return array_module(ops[0]).einsum(",".join(self.ins) + "->" + self.rhs, *ops)
@@ -166,7 +166,7 @@ class Einsum(Node):
 
 def _undiagonal(gi, full, s, sizes, F, like):
     """Spread a gradient over unique letters onto an operand whose subscripts repeat letters."""
-    from .._backend import array_module
+    from ..backend import array_module
 
     data = like.array if isinstance(like, Var) else like
     xp = array_module(data)

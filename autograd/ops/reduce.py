@@ -4,9 +4,9 @@ from __future__ import annotations
 import builtins as _b
 from collections import namedtuple
 
-from .._backend import array_module
+from ..backend import array_module
 from ..node import Node, Var
-from ._util import as_var, axis_arg, keep_arg, nograd, norm_axes
+from .util import as_var, axis_arg, keep_arg, nograd, norm_axes
 
 
 class _Reduce(Node):

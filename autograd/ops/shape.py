@@ -3,7 +3,7 @@ counter, so an in-place change through either is seen by backward."""
 from __future__ import annotations
 
 from ..node import Node, Var
-from ._util import as_var, norm_axes
+from .util import as_var, norm_axes
 
 
 def _view(x, out):
@@ -120,7 +120,7 @@ class BroadcastTo(Node):
 
 
 def _broadcast(x, shape):
-    from .._backend import array_module
+    from ..backend import array_module
 
     return array_module(x).broadcast_to(x, shape)
 
@@ -220,7 +220,7 @@ class Tile(Node):
         self.reps = reps
 
     def forward(self, x):
-        from .._backend import array_module
+        from ..backend import array_module
 
         self.in_shape = (1,) * (len(self.reps) - x.ndim) + x.shape
         return array_module(x).tile(x, self.reps)
@@ -260,7 +260,7 @@ class Flip(Node):
         self.axes = axes
 
     def forward(self, x):
-        from .._backend import array_module
+        from ..backend import array_module
 
         return array_module(x).flip(x, self.axes)
 
@@ -281,7 +281,7 @@ class Concat(Node):
     __slots__ = ("axis", "sizes")
 
     def forward(self, *xs):
-        from .._backend import array_module
+        from ..backend import array_module
 
         self.sizes = [x.shape[self.axis] for x in xs]
         return array_module(xs[0]).concatenate(xs, axis=self.axis)
@@ -450,7 +450,7 @@ class Pad(Node):
     __slots__ = ("widths", "value", "mode")
 
     def forward(self, x):
-        from .._backend import array_module
+        from ..backend import array_module
 
         xp = array_module(x)
         if not self.widths:  # a 0-d tensor: np.pad rejects an empty pad_width

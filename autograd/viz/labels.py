@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from typing import Callable
 
-from .._backend import array_module
+from ..backend import array_module
 from ..function import _Ctx, _Select
 from ..node import Var
 from ..ops import arith, elementwise as ew, index, linalg, reduce, shape

@@ -13,7 +13,7 @@ from typing import Optional, Tuple
 import numpy as _np  # shape arithmetic only
 
 from autograd import Tensor
-from autograd._backend import array_module
+from autograd.backend import array_module
 from autograd.ops import cat, chunk, matmul, mean, pad, reshape, softmax, squeeze, swapaxes, unsqueeze, where
 
 from .dropout import dropout

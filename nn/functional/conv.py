@@ -21,9 +21,9 @@ import threading
 from typing import Optional, Sequence, Tuple, Union
 
 from autograd import Tensor
-from autograd._backend import array_module, as_strided
+from autograd.backend import array_module, as_strided
 from autograd.node import Node, needs
-from autograd.ops._util import as_var
+from autograd.ops.util import as_var
 
 __all__ = ["conv1d", "conv2d", "conv_transpose1d", "conv_transpose2d"]
 

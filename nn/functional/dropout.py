@@ -1,7 +1,7 @@
 """dropout: zero entries with probability p and scale the rest by 1/(1-p) (inverted dropout)."""
 from __future__ import annotations
 
-from autograd._backend import array_module
+from autograd.backend import array_module
 from autograd.random import _generator
 
 __all__ = ["dropout"]

@@ -13,11 +13,11 @@ import warnings
 from typing import Optional
 
 from autograd import Tensor
-from autograd._backend import array_module
+from autograd.backend import array_module
 from autograd.node import Node, needs
 from autograd.ops import abs as _abs
 from autograd.ops import exp, log, log_softmax, softplus, where
-from autograd.ops._util import as_var
+from autograd.ops.util import as_var
 
 __all__ = ["mse_loss", "l1_loss", "smooth_l1_loss", "huber_loss", "binary_cross_entropy",
            "binary_cross_entropy_with_logits", "cross_entropy", "nll_loss", "kl_div"]

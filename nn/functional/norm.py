@@ -11,10 +11,10 @@ import math
 from typing import Optional, Sequence, Union
 
 from autograd import Tensor, no_grad
-from autograd._backend import array_module
+from autograd.backend import array_module
 from autograd.node import Node
 from autograd.ops import sqrt
-from autograd.ops._util import as_var
+from autograd.ops.util import as_var
 
 __all__ = ["batch_norm", "layer_norm", "group_norm"]
 

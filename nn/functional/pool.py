@@ -13,10 +13,10 @@ import math
 from typing import Optional, Sequence, Union
 
 from autograd import Tensor
-from autograd._backend import array_module
+from autograd.backend import array_module
 from autograd.node import Node
 from autograd.ops import matmul
-from autograd.ops._util import as_var
+from autograd.ops.util import as_var
 
 from .conv import _tuple, buffers, crop_spatial, kernel_positions, pad_spatial, windows
 

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import autograd
-from autograd._backend import array_module
+from autograd.backend import array_module
 from autograd.node import Node
 from autograd.versions import bump
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 import math
 from typing import Iterable, Union
 
-from autograd._backend import array_module
+from autograd.backend import array_module
 from autograd.tensor import Tensor
 from autograd.versions import bump
 

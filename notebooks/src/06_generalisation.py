@@ -23,7 +23,7 @@ import numpy as np
 import nn
 import optim
 from autograd import data
-from autograd.train import EarlyStopping, evaluate, fit
+from denpa.train import EarlyStopping, evaluate, fit
 
 F = nn.functional
 print("denpa autograd", autograd.__version__)"""),
@@ -51,7 +51,7 @@ print("class counts in the 100 training images:", np.bincount(y_small.numpy(), m
 The model: an MLP 64-256-256-10 with ReLU, about 85,000 weights for 100 examples, trained with Adam (`optim.AdamW`, here
 without weight decay) on all 100 images at each step, so that the curves show overfitting rather than mini-batch noise.
 One helper builds the model (with optional dropout and batch normalisation, used later; the same seed gives the same initial
-weights every time), another trains it with `autograd.train.fit`, which after every epoch evaluates the model on the validation
+weights every time), another trains it with `denpa.train.fit`, which after every epoch evaluates the model on the validation
 set. An `EarlyStopping` object watches the validation loss; with a patience as long as the run it never stops it, but it
 remembers the best epoch."""),
     ("code", r"""def make_mlp(dropout=0.0, batchnorm=False, hidden=256, seed=0):

@@ -20,3 +20,6 @@ from .plateau import ReduceLROnPlateau
 __all__ = ["LRScheduler", "LambdaLR", "MultiplicativeLR", "StepLR", "MultiStepLR", "ConstantLR", "LinearLR",
            "ExponentialLR", "PolynomialLR", "CosineAnnealingLR", "CosineAnnealingWarmRestarts", "CyclicLR",
            "OneCycleLR", "ReduceLROnPlateau", "SequentialLR", "ChainedScheduler"]
+
+from autograd import compat as _compat  # noqa: E402
+__getattr__ = _compat.module_getattr("torch.optim.lr_scheduler", __name__)  # a PyTorch name denpa lacks: say so

@@ -4,7 +4,7 @@ from __future__ import annotations
 import math
 from typing import Callable, Iterable, Optional
 
-from .. import grad_mode
+from autograd import grad_mode
 from .metrics import accuracy, is_classification
 
 

@@ -15,8 +15,9 @@ import os
 import time
 from typing import Callable, Iterable, Optional, Sequence, Union
 
-from .. import grad_mode
-from ..random import get_rng_state, set_rng_state
+from autograd import grad_mode
+from nn.utils import clip_grad_norm_
+from autograd.random import get_rng_state, set_rng_state
 from .checkpoint import load_checkpoint, loader_rng_state, save_checkpoint, set_loader_rng_state
 from .early_stopping import EarlyStopping
 from .evaluation import Meter, batch_metrics, evaluate, split_batch, to_device
@@ -116,7 +117,6 @@ class Trainer:
         if self.check_finite:
             check_finite_grads(self._named_parameters(), epoch=epoch, step=step)
         if self.max_grad_norm is not None:
-            from nn.utils import clip_grad_norm_
             clip_grad_norm_([p for _, p in self._named_parameters()], self.max_grad_norm)
         self.optimizer.step()
         self.global_step += 1
@@ -297,7 +297,7 @@ def fit(model, loss_fn: Callable, optimizer, train_loader: Iterable, val_loader:
     ``verbose``, ``metrics``, ``monitor``, ``callbacks``, ``device``.
 
     >>> import autograd, nn, optim
-    >>> from autograd.train import fit, EarlyStopping
+    >>> from denpa.train import fit, EarlyStopping
     >>> _ = autograd.manual_seed(0)
     >>> x = autograd.randn(96, 2); y = (x[:, 0] * x[:, 1] > 0).long()
     >>> model = nn.Sequential(nn.Linear(2, 16), nn.Tanh(), nn.Linear(16, 2))

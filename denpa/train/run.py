@@ -1,4 +1,4 @@
-"""``denpa train``: data, a :class:`~autograd.train.Trainer` run, the test accuracy, and the run folder.
+"""``denpa train``: data, a :class:`~denpa.train.Trainer` run, the test accuracy, and the run folder.
 
 Writes into ``--out``:
 
@@ -28,7 +28,7 @@ import autograd
 import nn
 import optim
 
-from .. import data
+from autograd import data
 from .cli import CHECKPOINT, CURVES, GRAPH, OPTIMIZERS, SUMMARY, WEIGHTS, CommandError
 from .early_stopping import EarlyStopping
 from .evaluation import evaluate

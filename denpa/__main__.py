@@ -1,9 +1,9 @@
-"""``python -m autograd`` / ``denpa``: the main job.
+"""``python -m denpa`` / ``denpa``: the main job.
 
 ``denpa train`` trains a classifier on the handwritten digits bundled with
 scikit-learn (offline) and writes weights, curves, graph and a summary;
 ``denpa predict`` classifies images with the saved weights (see
-``autograd/train/cli.py``, ``run.py``, ``predict.py``). ``denpa demo`` fits a tiny two-layer network to
+``denpa/train/cli.py``, ``run.py``, ``predict.py``). ``denpa demo`` fits a tiny two-layer network to
 ``y = sin(x)`` with plain gradient descent and prints the loss falling.
 """
 from __future__ import annotations

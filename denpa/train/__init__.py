@@ -3,7 +3,7 @@
 Everything here also works piece by piece inside a hand-written loop:
 
 >>> import autograd, nn, optim
->>> from autograd.train import EarlyStopping, History, accuracy, check_finite_grads, evaluate
+>>> from denpa.train import EarlyStopping, History, accuracy, check_finite_grads, evaluate
 >>> _ = autograd.manual_seed(0)
 >>> x = autograd.randn(64, 2); y = (x[:, 0] > 0).long()
 >>> model = nn.Linear(2, 2)
@@ -30,16 +30,8 @@ from .metrics import accuracy, correct
 from .evaluation import evaluate
 from .guards import NonFiniteError, check_finite_grads, check_finite_loss
 from .trainer import Trainer, fit
+from .models import CNN, MLP, build_model, model_spec
 
 __all__ = ["fit", "Trainer", "evaluate", "EarlyStopping", "History", "accuracy", "correct", "NonFiniteError",
            "check_finite_grads", "check_finite_loss", "save_checkpoint", "load_checkpoint", "MLP", "CNN",
            "build_model", "model_spec"]
-
-
-def __getattr__(name):
-    # the models subclass nn.Module: imported on first use, so `denpa demo` and the CLI's
-    # argument parsing need nothing beyond the engine
-    if name in ("MLP", "CNN", "build_model", "model_spec"):
-        from . import models
-        return getattr(models, name)
-    raise AttributeError(f"module 'autograd.train' has no attribute {name!r}")

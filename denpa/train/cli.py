@@ -3,8 +3,8 @@
 ``check_train_args`` rejects a bad value, an impossible combination, an
 unavailable device or an output folder that cannot be written with argparse's
 usage error (exit code 2) before any data is loaded or any training starts.
-The commands themselves are in :mod:`autograd.train.run` (train) and
-:mod:`autograd.train.predict`.
+The commands themselves are in :mod:`denpa.train.run` (train) and
+:mod:`denpa.train.predict`.
 """
 from __future__ import annotations
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 import math
 from typing import Iterable, Optional
 
-from .._backend import array_module
+from autograd.backend import array_module
 
 
 class NonFiniteError(FloatingPointError):
@@ -48,7 +48,7 @@ def check_finite_grads(named_parameters: Iterable, *, epoch: Optional[int] = Non
     >>> check_finite_grads([("w", w)], epoch=3, step=7)
     Traceback (most recent call last):
     ...
-    autograd.train.guards.NonFiniteError: training stopped at epoch 3, step 7: the gradient of 'w' (shape (2,)) holds 1 NaN and 0 inf values; ...
+    denpa.train.guards.NonFiniteError: training stopped at epoch 3, step 7: the gradient of 'w' (shape (2,)) holds 1 NaN and 0 inf values; ...
     """
     for i, item in enumerate(named_parameters):
         name, p = item if isinstance(item, tuple) else (f"parameter {i}", item)

@@ -9,13 +9,13 @@ from __future__ import annotations
 import os
 from typing import Union
 
+import nn
+
 PathLike = Union[str, "os.PathLike[str]"]
 
 
 def save_checkpoint(state: dict, path: PathLike) -> None:
     """Write ``state`` (e.g. ``Trainer.state_dict()``) to ``path`` atomically."""
-    import nn
-
     if not isinstance(state, dict):
         raise TypeError(f"save_checkpoint: expected a dict of state, got {type(state).__name__}")
     path = os.fspath(path)
@@ -27,8 +27,6 @@ def save_checkpoint(state: dict, path: PathLike) -> None:
 
 def load_checkpoint(path: PathLike) -> dict:
     """The state dict saved at ``path``; a missing file gets a message saying what was expected."""
-    import nn
-
     path = os.fspath(path)
     if not os.path.exists(path):
         raise FileNotFoundError(f"load_checkpoint: no checkpoint at {path!r} (fit writes one when given "

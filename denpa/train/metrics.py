@@ -1,11 +1,11 @@
 """Metrics computed from a batch's outputs and targets, as Python floats."""
 from __future__ import annotations
 
-from .._backend import array_module
+from autograd.backend import array_module
 
 
 def _data(x):
-    return getattr(x, "data", x)
+    return getattr(x, "array", x)
 
 
 def correct(output, target, threshold: float = 0.0) -> int:
