@@ -6,7 +6,9 @@ explicit stacks, so a graph a million ops deep needs no recursion.
 """
 from __future__ import annotations
 
+import contextlib
 import math
+import threading
 
 from .backend import array_module
 from .grad_mode import state
@@ -15,6 +17,35 @@ from .tensor import wrap_like
 from .versions import read as read_version
 
 _RELEASED = object()  # marks a node whose saved arrays were freed by an earlier backward
+
+
+class _Watch(threading.local):
+    fn = None
+
+
+_watch = _Watch()
+
+
+@contextlib.contextmanager
+def observe(callback):
+    """Call ``callback(item, grad)`` as each backward on this thread processes a node or reaches a leaf, in the
+    walk's own order (``item`` is the Node, or the leaf Tensor/Scalar; ``grad`` the gradient arriving there as
+    the walk holds it: an array, a float, or a Tensor under ``create_graph``). For teaching tools that replay the
+    walk step by step; hooks are the way to change gradients.
+
+    >>> import autograd
+    >>> x = autograd.tensor(2.0, requires_grad=True)
+    >>> seen = []
+    >>> with autograd.engine.observe(lambda item, g: seen.append(type(item).__name__)):
+    ...     (x * x).exp().backward()
+    >>> seen
+    ['Exp', 'Mul', 'Tensor']
+    """
+    prev, _watch.fn = _watch.fn, callback
+    try:
+        yield
+    finally:
+        _watch.fn = prev
 
 TENSOR_OPS = None  # the Tensor vocabulary; set by autograd.ops once the ops exist
 
@@ -108,7 +139,8 @@ def run_backward(roots, root_grads, retain_graph=False, create_graph=False, capt
 
     results = [None] * len(capture) if capture is not None else None
     handed = set(map(id, root_grads))  # arrays already owned elsewhere: copy before storing in .grad
-    slow = capture is not None or create_graph or state.anomaly  # keep_grads (Scalars) stays on the flat path
+    watch = _watch.fn
+    slow = capture is not None or create_graph or state.anomaly or watch is not None  # keep_grads stays flat
     ready = order if len(order) == 1 else [e for e in order if e not in deps]  # one root has no parent edge to it
     # one vocabulary per walk: a graph holds one kind of data (Scalars and Tensors never mix)
     F = TENSOR_OPS if create_graph else ops_for(root_grads[0])
@@ -119,6 +151,8 @@ def run_backward(roots, root_grads, retain_graph=False, create_graph=False, capt
             n = ready.pop()
             g = grads.pop(n, None)
             if isinstance(n, Var):  # a leaf
+                if watch is not None:
+                    watch(n, g)
                 if g is not None:
                     if capture is None:
                         n._accumulate(g, handed, create_graph)
@@ -129,6 +163,8 @@ def run_backward(roots, root_grads, retain_graph=False, create_graph=False, capt
             if g is None:  # nothing reached this node: just let its parents become ready
                 gs = (None,) * len(ps)
             elif slow or n.hooks:
+                if watch is not None:
+                    watch(n, g)
                 gs = _step(n, g, F, retain_graph, create_graph, keep_grads, capture, results)
             else:  # the common case, kept flat: this loop runs once per recorded op
                 vc = n.vc
