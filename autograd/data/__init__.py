@@ -1,4 +1,4 @@
-"""Data: datasets, mini-batch loading and splits, in PyTorch's manner (``torch.utils.array``).
+"""Data: datasets, mini-batch loading and splits, in PyTorch's manner (``torch.utils.data``).
 
 >>> import autograd
 >>> from autograd import data
@@ -10,13 +10,16 @@ from __future__ import annotations
 
 from .dataset import ConcatDataset, Dataset, LabeledDataset, Subset, TensorDataset
 from .loader import DataLoader, default_collate
+from .sampler import (BatchSampler, RandomSampler, Sampler, SequentialSampler, SubsetRandomSampler,
+                      WeightedRandomSampler)
 from .split import KFold, StratifiedKFold, random_split, train_val_test_split
 from .toy import and_gate, blobs, moons, or_gate, spiral, xor
 from .digits import digits
 from .mnist import MNIST, FashionMNIST, cache_dir, download_file, read_idx
 from .transforms import normalize, one_hot, standardize
 
-__all__ = ["Dataset", "TensorDataset", "LabeledDataset", "cache_dir", "download_file", "Subset", "ConcatDataset", "DataLoader", "default_collate", "random_split",
+__all__ = ["Dataset", "TensorDataset", "LabeledDataset", "cache_dir", "download_file", "Subset", "ConcatDataset", "DataLoader", "default_collate", "Sampler",
+           "SequentialSampler", "RandomSampler", "SubsetRandomSampler", "WeightedRandomSampler", "BatchSampler", "random_split",
            "train_val_test_split", "KFold", "StratifiedKFold", "digits", "spiral", "moons", "xor", "and_gate",
            "or_gate", "blobs", "MNIST", "FashionMNIST", "read_idx", "normalize", "standardize", "one_hot"]
 
