@@ -4,8 +4,9 @@ from __future__ import annotations
 from typing import Optional, Sequence, Union
 
 from .backend import array_module
-from . import engine as _engine  # a module reference: engine imports tensor, which imports this
+from . import engine as _engine
 from .node import Var
+from .ops import TENSOR_OPS
 from .tensor import Tensor
 
 
@@ -63,13 +64,13 @@ def backward(tensors, grad_tensors=None, retain_graph: Optional[bool] = None, cr
     roots = _root_grads(outputs, gouts, create_graph, "backward")
     keep = isinstance(outputs[0].array, float)  # Scalar graphs (one backward never mixes Scalars and Tensors)
     if inputs is None:
-        _engine.run_backward(outputs, roots, retain_graph, create_graph, keep_grads=keep)
+        _engine.run_backward(outputs, roots, retain_graph, create_graph, keep_grads=keep, graph_ops=TENSOR_OPS)
         return
     inputs = _seq(inputs)
     capture = {}
     for t in inputs:
         capture.setdefault(t.grad_fn or t, len(capture))
-    res = _engine.run_backward(outputs, roots, retain_graph, create_graph, capture=capture)
+    res = _engine.run_backward(outputs, roots, retain_graph, create_graph, capture=capture, graph_ops=TENSOR_OPS)
     for t in inputs:
         g = res[capture[t.grad_fn or t]]
         if g is None:
@@ -108,7 +109,7 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph: Optional[bool] = None
         if e not in capture:
             capture[e] = len(capture)
         slots.append(capture[e])
-    res = _engine.run_backward(outs, roots, retain_graph, create_graph, capture=capture)
+    res = _engine.run_backward(outs, roots, retain_graph, create_graph, capture=capture, graph_ops=TENSOR_OPS)
     result = []
     for i, (t, s) in enumerate(zip(ins, slots)):
         g = res[s]
@@ -133,3 +134,15 @@ def _zeros_like(d):
     if isinstance(d, float):
         return 0.0
     return array_module(d).zeros_like(d)
+
+
+def tensor_backward(self, gradient=None, retain_graph: Optional[bool] = None, create_graph: bool = False,
+                    inputs=None) -> None:
+    """Accumulate d(self)/d(leaf) into every leaf's ``.grad`` (``Tensor.backward``).
+
+    >>> import autograd
+    >>> x = autograd.tensor(3.0, requires_grad=True)
+    >>> (x ** 2).backward(); x.grad
+    tensor(6.)
+    """
+    backward(self, gradient, retain_graph, create_graph, inputs)

@@ -32,7 +32,7 @@ def _shape(size):
     return tuple(int(s) for s in size)
 
 
-def _check_device(device):
+def check_device(device):
     """Raise the clear error now if ``device`` cannot hold tensors here (CUDA without CuPy or a GPU)."""
     if device is not None:
         device = Device(device)

@@ -12,7 +12,7 @@ import threading
 
 from .backend import array_module
 from .grad_mode import state
-from .node import Var, ops_for
+from .node import RetainGrad, Var, ops_for
 from .tensor import wrap_like
 from .versions import read as read_version
 
@@ -46,9 +46,6 @@ def observe(callback):
         yield
     finally:
         _watch.fn = prev
-
-TENSOR_OPS = None  # the Tensor vocabulary; set by autograd.ops once the ops exist
-
 
 def _retain_graph_error(node):
     return RuntimeError(
@@ -103,8 +100,13 @@ def _graph_inputs(node):
                  for p, v in zip(node.parents, saved))
 
 
-def run_backward(roots, root_grads, retain_graph=False, create_graph=False, capture=None, keep_grads=False):
+def run_backward(roots, root_grads, retain_graph=False, create_graph=False, capture=None, keep_grads=False,
+                 graph_ops=None):
     """Propagate ``root_grads`` from ``roots`` to the leaves.
+
+    ``graph_ops`` is the vocabulary over Tensors that rules are written in when ``create_graph`` is set (the
+    caller passes ``autograd.ops.TENSOR_OPS``: the engine knows no op). A plain walk uses the vocabulary of
+    the gradients' own kind of data (``node.ops_for``).
 
     ``capture`` maps edges (nodes or leaves) to result slots for ``autograd.grad``:
     then leaves are left alone and the gradients reaching those edges are returned.
@@ -143,7 +145,9 @@ def run_backward(roots, root_grads, retain_graph=False, create_graph=False, capt
     slow = capture is not None or create_graph or state.anomaly or watch is not None  # keep_grads stays flat
     ready = order if len(order) == 1 else [e for e in order if e not in deps]  # one root has no parent edge to it
     # one vocabulary per walk: a graph holds one kind of data (Scalars and Tensors never mix)
-    F = TENSOR_OPS if create_graph else ops_for(root_grads[0])
+    if create_graph and graph_ops is None:
+        raise ValueError("run_backward: create_graph needs graph_ops, the Tensor vocabulary (autograd.ops.TENSOR_OPS)")
+    F = graph_ops if create_graph else ops_for(root_grads[0])
     prev = state.enabled
     state.enabled = create_graph
     try:
@@ -263,14 +267,3 @@ def _run_node_hooks(n, g, create_graph):
             new = g if create_graph else wrap_like(g.copy() if hasattr(g, "copy") else g, None)
             t.grad = new if t.grad is None else t.grad + new
     return g
-
-
-class RetainGrad:
-    """The hook ``retain_grad()`` adds: stores the gradient on the (weakly held) tensor."""
-
-    __slots__ = ("ref",)
-
-    def __init__(self, tensor):
-        import weakref
-
-        self.ref = weakref.ref(tensor)

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import math
 import traceback
+import weakref
 
 from .backend import array_module, default_float, erf as _erf, index_add as _index_add, mixed_device_error
 from .grad_mode import state as _state
@@ -242,6 +243,15 @@ def promote(a, b):
     if hi.ndim == 0 and lo.ndim and _CATEGORY[hi.dtype.kind] == 2:
         target = default_float  # a 0-d float does not pick the width for a dimensioned int tensor
     return a.astype(target, copy=False), b.astype(target, copy=False)
+
+
+class RetainGrad:
+    """The hook ``retain_grad()`` adds: stores the gradient on the (weakly held) tensor."""
+
+    __slots__ = ("ref",)
+
+    def __init__(self, tensor):
+        self.ref = weakref.ref(tensor)
 
 
 def needs(node: Node, i: int) -> bool:

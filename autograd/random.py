@@ -8,7 +8,7 @@ _seed = None
 _cuda_seeds: dict = {}  # GPU index -> seed given by cuda.manual_seed; others follow _seed
 
 
-def _generator(xp=_np):
+def generator(xp=_np):
     """The generator of array module ``xp`` (CuPy: one per GPU, the current one), made from the seed on first use."""
     key = "numpy" if xp is _np else (xp.__name__, xp.cuda.runtime.getDevice())  # CuPy's state lives on one GPU
     g = _generators.get(key)
@@ -16,6 +16,9 @@ def _generator(xp=_np):
         g = xp.random.default_rng(_seed if key == "numpy" else _cuda_seeds.get(key[1], _seed))
         _generators[key] = g
     return g
+
+
+_generator = generator  # the name the engine's own modules use
 
 
 def manual_seed(seed: int):

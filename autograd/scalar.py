@@ -14,6 +14,7 @@ graph, not only the leaves, shows its gradient, as in micrograd.
 """
 from __future__ import annotations
 
+from .engine import run_backward
 from .grad_mode import state
 from .node import Var
 from .ops.arith import Add, Div, Mul, Neg, Pow, Sub
@@ -95,8 +96,6 @@ class Scalar(Var):
 
     def backward(self, gradient: float = 1.0, retain_graph: bool = False) -> None:
         """Fill ``grad`` of every Scalar this one depends on."""
-        from .engine import run_backward
-
         if not self._rg:
             raise RuntimeError("backward: this Scalar does not require grad")
         run_backward([self], [float(gradient)], retain_graph, False, keep_grads=True)

@@ -13,7 +13,7 @@ import numpy as _np  # only for type checks of incoming Python data, never for a
 from .backend import array_module, as_array, default_float, device_of, to_host
 from .device import Device
 from .grad_mode import state
-from .node import Node, Var
+from .node import Node, RetainGrad, Var
 from .versions import new_counter, read as _read_version
 
 _new = object.__new__
@@ -243,8 +243,6 @@ class Tensor(Var):
         if not self._rg:
             raise RuntimeError("retain_grad(): can't retain_grad on a Tensor that has requires_grad=False")
         if self.grad_fn is not None and not self._retains:
-            from .engine import RetainGrad
-
             self.grad_fn.register_hook(RetainGrad(self))
             self._retains = True
 
@@ -270,17 +268,6 @@ class Tensor(Var):
             self._hooks = []
         self._hooks.append(hook)
         return _RemovableHandle(self._hooks, hook)
-
-    # -- the reverse pass -----------------------------------------------------------
-    def backward(self, gradient=None, retain_graph: Optional[bool] = None, create_graph: bool = False, inputs=None) -> None:
-        """Accumulate d(self)/d(leaf) into every leaf's ``.grad``.
-
-        >>> import autograd
-        >>> x = autograd.tensor(3.0, requires_grad=True)
-        >>> (x ** 2).backward(); x.grad
-        tensor(6.)
-        """
-        _backward(self, gradient, retain_graph, create_graph, inputs)
 
     def _run_hooks(self, g):
         if self._hooks:
@@ -426,5 +413,3 @@ def is_tensor(obj) -> bool:
 
 
 __all__ = ["Tensor", "is_tensor", "Node", "state"]
-
-from .autograd_api import backward as _backward  # noqa: E402  (it needs Tensor; an import per call cost ~1 µs)

@@ -13,7 +13,7 @@ from __future__ import annotations
 import math
 
 from autograd.backend import array_module, erf as _erf, normal as _normal
-from autograd.random import _generator
+from autograd.random import generator as _generator
 from autograd.versions import bump
 
 __all__ = ["calculate_gain", "uniform_", "normal_", "constant_", "zeros_", "ones_", "eye_", "dirac_",

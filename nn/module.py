@@ -450,9 +450,9 @@ class Module:
             else:
                 dtype = a
         if device is not None:
-            from autograd.creation import _check_device
+            from autograd.creation import check_device
 
-            _check_device(device)  # a clear error when the device cannot be had (no CuPy, no GPU)
+            check_device(device)  # a clear error when the device cannot be had (no CuPy, no GPU)
             from autograd.backend import to_device
 
             self._convert(lambda a: to_device(a, device))

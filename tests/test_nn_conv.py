@@ -14,7 +14,7 @@ import autograd
 import nn
 import nn.functional as F
 from autograd.testing import gradcheck, gradgradcheck
-from nn.functional.conv import BufferPool
+from autograd.buffers import BufferPool
 
 RNG = np.random.default_rng(0)
 

@@ -76,7 +76,3 @@ class TensorOps:
 
 
 TENSOR_OPS = TensorOps()
-
-from .. import engine as _engine  # noqa: E402
-
-_engine.TENSOR_OPS = TENSOR_OPS

@@ -26,13 +26,13 @@ from ..engine import _RELEASED
 from ..function import _Ctx, _Select
 from ..node import Node, Var
 from ..ops import arith, elementwise as ew, index, linalg, reduce, shape
-from .. import _methods
+from ..ops import cast
 
 UNKNOWN = object()
 
 _SAME = (arith.Neg, arith.Abs, arith.ZeroGrad, ew.Exp, ew.Log, ew.Log1p, ew.Expm1, ew.Sqrt, ew.Sin, ew.Cos, ew.Tan,
          ew.Tanh, ew.Sigmoid, ew.Relu, ew.LeakyRelu, ew.Elu, ew.Erf, ew.Gelu, ew.Silu, ew.Softplus, ew.Clamp,
-         reduce.Softmax, reduce.LogSoftmax, _methods.Clone, _methods.Cast, shape.Flip, index.IndexPut)
+         reduce.Softmax, reduce.LogSoftmax, cast.Clone, cast.Cast, shape.Flip, index.IndexPut)
 _ELEMENTWISE = tuple(c for c in _SAME if c is not index.IndexPut)  # one input, of the output's shape
 # add/sub/mul record no operand shapes when nothing broadcast: then each tensor operand has the output's shape
 _SAME_IN = (arith.Add, arith.Sub, arith.Mul)

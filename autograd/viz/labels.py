@@ -17,7 +17,7 @@ from ..backend import array_module
 from ..function import _Ctx, _Select
 from ..node import Var
 from ..ops import arith, elementwise as ew, index, linalg, reduce, shape
-from .. import _methods
+from ..ops import cast
 
 _ESCAPE = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;"})
 
@@ -104,7 +104,7 @@ _TABLE: dict = {
     index.IndexAdd: ("index_add", lambda n: _index(n.index)),
     index.IndexPut: ("index_put", lambda n: _index(n.index)),
     linalg.Einsum: ("einsum", lambda n: _args(",".join(n.ins) + "->" + n.rhs)),
-    _methods.Cast: ("to", lambda n: _args(str(n.dtype))),
+    cast.Cast: ("to", lambda n: _args(str(n.dtype))),
     _Ctx: (lambda n: n.fn_cls.__name__, None),  # a custom Function: its class name
     _Select: ("select", lambda n: _args(str(n.index))),
 }

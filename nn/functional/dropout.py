@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from autograd.backend import array_module
-from autograd.random import _generator
+from autograd.random import generator as _generator
 
 __all__ = ["dropout"]
 

@@ -14,38 +14,15 @@ from typing import Optional, Sequence, Union
 
 from autograd import Tensor
 from autograd.backend import array_module
-from autograd.node import Node
 from autograd.ops import matmul
+from autograd.ops.pool import MaxPool, PoolGeometry, SumPool, flat_argmax
 from autograd.ops.util import as_var
 
-from .conv import _tuple, buffers, crop_spatial, kernel_positions, pad_spatial, windows
+from .conv import _tuple
 
 __all__ = ["max_pool1d", "max_pool2d", "avg_pool1d", "avg_pool2d", "adaptive_avg_pool1d", "adaptive_avg_pool2d"]
 
 IntOrTuple = Union[int, Sequence[int]]
-_ALL = (slice(None), slice(None))
-
-
-class PoolGeometry:
-    """Kernel, stride, dilation, (lo, hi) padding and the spatial sizes in and out of a pooling."""
-
-    __slots__ = ("kernel", "stride", "dilation", "pad", "in_size", "out_size")
-
-    def __init__(self, kernel, stride, dilation, pad, in_size, out_size):
-        self.kernel, self.stride, self.dilation = kernel, stride, dilation
-        self.pad, self.in_size, self.out_size = pad, in_size, out_size
-
-    def windows(self, x_padded):
-        return windows(x_padded, self.kernel, self.out_size, self.stride, self.dilation)
-
-    def exact_cover(self) -> bool:
-        """Windows tile the padded input exactly: every cell is in one window (a 2x2 pool of an even size)."""
-        return all(d == 1 and s == k and o * s == n + lo + hi
-                   for k, s, d, o, n, (lo, hi) in zip(self.kernel, self.stride, self.dilation, self.out_size,
-                                                       self.in_size, self.pad))
-
-    def padded_shape(self, lead):
-        return tuple(lead) + tuple(n + lo + hi for n, (lo, hi) in zip(self.in_size, self.pad))
 
 
 def _geometry(op, x, nsp, kernel_size, stride, padding, dilation, ceil_mode, max_pad):
@@ -86,100 +63,7 @@ def _batched(x, nsp):
     return x, False
 
 
-def _lowest(dtype, xp):
-    return -xp.inf if dtype.kind == "f" else xp.iinfo(dtype).min
-
-
 # -- max pooling ------------------------------------------------------------------------------------------
-
-def _first_hits(win, out, kernel, xp):
-    """For each kernel position in order, the outputs whose first maximum sits there (ties go to the first,
-    a NaN to itself, as PyTorch)."""
-    free = None
-    hit = xp.empty(out.shape, dtype=bool)
-    has_nan = out.dtype.kind == "f" and bool(xp.isnan(out).any())
-    positions = list(kernel_positions(kernel))
-    for i, k in enumerate(positions):
-        v = win[_ALL + k]
-        xp.equal(v, out, out=hit)
-        if has_nan:
-            hit |= v != v
-        if free is None:
-            free = ~hit
-        else:
-            hit &= free
-            if i < len(positions) - 1:
-                free ^= hit
-        yield k, hit
-
-
-class MaxPool(Node):
-    """Window maxima; the gradient goes to each window's first maximum."""
-
-    __slots__ = ("geo", "padded")
-    save_inputs = True
-    save_output = True
-
-    def __init__(self, geo):
-        self.geo = geo
-        self.padded = None
-
-    def forward(self, x):
-        xp = array_module(x)
-        geo = self.geo
-        self.padded = pad_spatial(x, geo.pad, _lowest(x.dtype, xp))
-        win = geo.windows(self.padded)
-        positions = kernel_positions(geo.kernel)
-        out = buffers.empty(xp, win.shape[:2] + geo.out_size, x.dtype)
-        out[...] = win[_ALL + next(positions)]
-        for k in positions:
-            xp.maximum(out, win[_ALL + k], out=out)  # NaN propagates, as PyTorch
-        return out
-
-    def backward(self, g, xs, out, F):
-        geo = self.geo
-        padded, self.padded = self.padded, None
-        if F.graph:  # a scatter of g by fixed indices: index_add differentiates itself
-            x = xs[0].array
-            idx = _flat_argmax(x, out.array, geo, padded)
-            n, c = x.shape[:2]
-            flat = F.index_add((n * c, math.prod(geo.in_size)), (_rows(idx, n, c), idx.reshape(n * c, -1)),
-                               F.reshape(g, (n * c, -1)))
-            return (F.reshape(flat, tuple(x.shape)),)
-        x = xs[0]
-        xp = array_module(x)
-        if padded is None:
-            padded = pad_spatial(x, geo.pad, _lowest(x.dtype, xp))
-        exact = geo.exact_cover()
-        gpad = (buffers.empty if exact else buffers.zeros)(xp, padded.shape, g.dtype)
-        gwin = geo.windows(gpad)
-        for k, hit in _first_hits(geo.windows(padded), out, geo.kernel, xp):
-            if exact:  # each cell written once: no zeros, no add
-                xp.multiply(g, hit, out=gwin[_ALL + k])
-            else:
-                gwin[_ALL + k] += g * hit
-        return (crop_spatial(gpad, geo.pad, geo.in_size),)
-
-
-def _rows(idx, n, c):
-    xp = array_module(idx)
-    return xp.arange(n * c).reshape(n * c, 1)
-
-
-def _flat_argmax(x, out, geo, padded=None):
-    """Index of each window's first maximum into the flattened spatial dims of ``x`` (PyTorch's indices)."""
-    xp = array_module(x)
-    if padded is None:
-        padded = pad_spatial(x, geo.pad, _lowest(x.dtype, xp))
-    idx = xp.zeros(out.shape, dtype=xp.int64)
-    for k, hit in _first_hits(geo.windows(padded), out, geo.kernel, xp):
-        flat = 0
-        for dim, (kk, s, d, o, (lo, _), n) in enumerate(zip(k, geo.stride, geo.dilation, geo.out_size, geo.pad,
-                                                            geo.in_size)):
-            pos = xp.arange(o) * s + kk * d - lo
-            flat = flat * n + pos.reshape((o,) + (1,) * (len(k) - dim - 1))
-        xp.copyto(idx, flat, where=hit, casting="unsafe")
-    return idx
 
 
 def _max_poolnd(op, nsp, input, kernel_size, stride, padding, dilation, ceil_mode, return_indices):
@@ -195,7 +79,7 @@ def _max_poolnd(op, nsp, input, kernel_size, stride, padding, dilation, ceil_mod
         out = out.reshape(tuple(out.shape[1:]))
     if not return_indices:
         return out
-    idx = _flat_argmax(xb.array, out.array.reshape((1,) + out.shape) if unbatched else out.array, geo)
+    idx = flat_argmax(xb.array, out.array.reshape((1,) + out.shape) if unbatched else out.array, geo)
     return out, Tensor._wrap(idx[0] if unbatched else idx, None)
 
 
@@ -230,65 +114,6 @@ def max_pool2d(input: Tensor, kernel_size: IntOrTuple, stride: Optional[IntOrTup
 
 
 # -- sum and average pooling -----------------------------------------------------------------------------
-
-def _sum_pool(x, geo):
-    xp = array_module(x)
-    win = geo.windows(pad_spatial(x, geo.pad))
-    positions = kernel_positions(geo.kernel)
-    out = buffers.empty(xp, win.shape[:2] + geo.out_size, x.dtype)
-    out[...] = win[_ALL + next(positions)]
-    for k in positions:
-        out += win[_ALL + k]
-    return out
-
-
-def _sum_pool_adjoint(g, geo, lead):
-    xp = array_module(g)
-    exact = geo.exact_cover()
-    gpad = (buffers.empty if exact else buffers.zeros)(xp, geo.padded_shape(lead), g.dtype)
-    gwin = geo.windows(gpad)
-    for k in kernel_positions(geo.kernel):
-        if exact:
-            gwin[_ALL + k] = g
-        else:
-            gwin[_ALL + k] += g
-    return crop_spatial(gpad, geo.pad, geo.in_size)
-
-
-class SumPool(Node):
-    """Window sums (zero padding); its backward is :class:`SumPoolAdjoint`, and the other way round."""
-
-    __slots__ = ("geo",)
-
-    def __init__(self, geo):
-        self.geo = geo
-
-    def forward(self, x):
-        return _sum_pool(x, self.geo)
-
-    def backward(self, g, xs, out, F):
-        lead = tuple(g.shape[:2])
-        if F.graph:
-            node = SumPoolAdjoint(self.geo, lead)
-            return (node.apply1(g),)
-        return (_sum_pool_adjoint(g, self.geo, lead),)
-
-
-class SumPoolAdjoint(Node):
-    """Spread each output's gradient over its window (adding where windows overlap)."""
-
-    __slots__ = ("geo", "lead")
-
-    def __init__(self, geo, lead):
-        self.geo, self.lead = geo, lead
-
-    def forward(self, g):
-        return _sum_pool_adjoint(g, self.geo, self.lead)
-
-    def backward(self, gg, xs, out, F):
-        if F.graph:
-            return (SumPool(self.geo).apply1(gg),)
-        return (_sum_pool(gg, self.geo),)
 
 
 def _divisor(geo, count_include_pad, divisor_override, xp, dtype):

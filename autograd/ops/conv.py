@@ -1,0 +1,213 @@
+"""Convolution ops: im2col over a strided view and one matrix product.
+
+Three ops, each built from the other two's adjoints, so every backward is
+written with the other ops and differentiates itself (gradients of any order):
+
+- ``Convolution(x, w[, b])``: ``y = W @ im2col(x) + b``
+- ``ConvTranspose(g, w)``: ``col2im(W^T @ g)``, the input gradient of a
+  convolution, and the transposed convolution itself
+- ``ConvWeightGrad(x, g)``: ``g @ im2col(x)^T``, the weight gradient
+
+The spatial code is written once for any number of spatial dimensions;
+``nn.functional`` checks the arguments and fixes it at one or two.
+"""
+from __future__ import annotations
+
+import itertools
+import math
+
+from ..backend import array_module, as_strided
+from ..buffers import buffers
+from ..node import Node, needs
+
+
+def windows(x, kernel, out_size, stride, dilation):
+    """The view ``(N, C, *kernel, *out_size)`` of ``x`` (N, C, *spatial): element ``[n, c, *k, *o]``
+    is ``x[n, c, *(o * stride + k * dilation)]``. No copy; writing through it writes into ``x``."""
+    st = x.strides
+    sp = st[2:]
+    strides = st[:2] + tuple(s * d for s, d in zip(sp, dilation)) + tuple(s * k for s, k in zip(sp, stride))
+    return as_strided(x, x.shape[:2] + tuple(kernel) + tuple(out_size), strides)
+
+
+def pad_spatial(x, pads, value=0.0):
+    """``x`` (N, C, *spatial) with ``pads[i] = (lo, hi)`` cells of ``value`` around spatial dim ``i``."""
+    if not any(lo or hi for lo, hi in pads):
+        return x
+    xp = array_module(x)
+    shape = x.shape[:2] + tuple(n + lo + hi for n, (lo, hi) in zip(x.shape[2:], pads))
+    out = xp.zeros(shape, dtype=x.dtype) if value == 0 else xp.full(shape, value, dtype=x.dtype)
+    out[(slice(None), slice(None)) + tuple(slice(lo, lo + n) for n, (lo, _) in zip(x.shape[2:], pads))] = x
+    return out
+
+
+def crop_spatial(x, pads, size):
+    """Undo :func:`pad_spatial`: the ``size`` cells after each ``lo``."""
+    if not any(lo or hi for lo, hi in pads):
+        return x
+    return x[(slice(None), slice(None)) + tuple(slice(lo, lo + n) for n, (lo, _) in zip(size, pads))]
+
+
+def kernel_positions(kernel):
+    """Every index into a kernel, in row-major order (loops run over these, never over pixels)."""
+    return itertools.product(*(range(k) for k in kernel))
+
+
+class Geometry:
+    """What a convolution needs besides its operands: spatial sizes in and out, stride, padding, dilation, groups."""
+
+    __slots__ = ("kernel", "stride", "pad", "dilation", "groups", "in_size", "out_size", "padded", "columns")
+
+    def __init__(self, kernel, stride, pad, dilation, groups, in_size, out_size):
+        self.kernel, self.stride, self.pad, self.dilation = tuple(kernel), tuple(stride), tuple(pad), tuple(dilation)
+        self.groups, self.in_size, self.out_size = groups, tuple(in_size), tuple(out_size)
+        self.padded = tuple(n + lo + hi for n, (lo, hi) in zip(self.in_size, self.pad))
+        self.columns = math.prod(self.out_size)
+
+    @property
+    def spatial_axes(self):
+        return tuple(range(2, 2 + len(self.kernel)))
+
+
+def im2col(x, geo):
+    """Columns ``(N, G, C/G * prod(kernel), prod(out_size))`` of ``x`` (N, C, *in_size): one copy."""
+    n, c = x.shape[:2]
+    win = windows(pad_spatial(x, geo.pad), geo.kernel, geo.out_size, geo.stride, geo.dilation)
+    cols = buffers.empty(array_module(x), win.shape, x.dtype)
+    cols[...] = win
+    return cols.reshape(n, geo.groups, (c // geo.groups) * math.prod(geo.kernel), geo.columns)
+
+
+def col2im(cols, geo, x_shape):
+    """The adjoint of :func:`im2col`: scatter-add columns ``(N, G, C/G * prod(kernel), prod(out_size))`` back
+    onto ``x_shape``, one vectorised add per kernel position."""
+    n, c = x_shape[:2]
+    cols = cols.reshape((n, c) + geo.kernel + geo.out_size)
+    gx = buffers.zeros(array_module(cols), (n, c) + geo.padded, cols.dtype)
+    win = windows(gx, geo.kernel, geo.out_size, geo.stride, geo.dilation)
+    lead = (slice(None), slice(None))
+    for k in kernel_positions(geo.kernel):
+        win[lead + k] += cols[lead + k]
+    return crop_spatial(gx, geo.pad, x_shape[2:])
+
+
+def _matmul(a, b):
+    """``a @ b`` into a reused buffer."""
+    xp = array_module(b)
+    shape = xp.broadcast_shapes(a.shape[:-2], b.shape[:-2]) + (a.shape[-2], b.shape[-1])
+    return xp.matmul(a, b, out=buffers.empty(xp, shape, xp.result_type(a, b)))
+
+
+def _conv(x, w, b, geo, cols=None):
+    """``y = W @ im2col(x) (+ b)``; returns ``(y, cols)`` so backward can reuse the columns."""
+    if cols is None:
+        cols = im2col(x, geo)
+    n, o, g = x.shape[0], w.shape[0], geo.groups
+    y = _matmul(w.reshape(g, o // g, -1), cols).reshape((n, o) + geo.out_size)  # one product, broadcast over N
+    if b is not None:
+        y += b.reshape((o,) + (1,) * len(geo.kernel))
+    return y, cols
+
+
+def _conv_transpose(g, w, geo, x_shape):
+    """The input gradient of a convolution with weight ``w`` (and the transposed convolution of ``g``)."""
+    n, o, grp = g.shape[0], w.shape[0], geo.groups
+    wt = w.reshape(grp, o // grp, -1).swapaxes(-1, -2)
+    return col2im(_matmul(wt, g.reshape(n, grp, o // grp, geo.columns)), geo, x_shape)
+
+
+def _conv_weight_grad(x, g, geo, w_shape, cols=None):
+    """The weight gradient of a convolution of ``x`` whose output gradient is ``g``."""
+    if cols is None:
+        cols = im2col(x, geo)
+    n, o, grp = g.shape[0], w_shape[0], geo.groups
+    gg = g.reshape(n, grp, o // grp, geo.columns)
+    return _matmul(gg, cols.swapaxes(-1, -2)).sum(axis=0).reshape(w_shape)  # (G, O/G, C/G * K) summed over N
+
+
+def _shape(a):
+    return tuple(a.shape)
+
+
+def _run_conv(x, w, geo, F):
+    return _apply(Convolution(geo), x, w) if F.graph else _conv(x, w, None, geo)[0]
+
+
+def _run_transpose(g, w, geo, x_shape, F):
+    return _apply(ConvTranspose(geo, x_shape), g, w) if F.graph else _conv_transpose(g, w, geo, x_shape)
+
+
+def _run_weight_grad(x, g, geo, w_shape, F, cols=None):
+    if F.graph:
+        return _apply(ConvWeightGrad(geo, w_shape), x, g)
+    return _conv_weight_grad(x, g, geo, w_shape, cols)
+
+
+def _apply(node, a, b, c=None):
+    if c is not None:
+        return node.applyn(a, b, c)
+    return node.apply2(a, b)
+
+
+class Convolution(Node):
+    """``conv(x, w) + b``; keeps its im2col columns until backward so the weight gradient reuses them."""
+
+    __slots__ = ("geo", "cols")
+    save_inputs = True
+
+    def __init__(self, geo):
+        self.geo = geo
+        self.cols = None
+
+    def forward(self, x, w, b=None):
+        y, self.cols = _conv(x, w, b, self.geo)
+        return y
+
+    def backward(self, g, xs, out, F):
+        x, w = xs[0], xs[1]
+        cols, self.cols = self.cols, None  # free them; a retained graph's second pass rebuilds them
+        geo = self.geo
+        gx = _run_transpose(g, w, geo, _shape(x), F) if needs(self, 0) else None
+        gw = _run_weight_grad(x, g, geo, _shape(w), F, cols) if needs(self, 1) else None
+        if len(xs) > 2:
+            gb = F.sum(g, axis=(0,) + geo.spatial_axes) if needs(self, 2) else None
+            return gx, gw, gb
+        return gx, gw
+
+
+class ConvTranspose(Node):
+    """``col2im(W^T @ g)``: the adjoint of ``Convolution`` in its input."""
+
+    __slots__ = ("geo", "x_shape")
+    save_inputs = True
+
+    def __init__(self, geo, x_shape):
+        self.geo, self.x_shape = geo, tuple(x_shape)
+
+    def forward(self, g, w):
+        return _conv_transpose(g, w, self.geo, self.x_shape)
+
+    def backward(self, gg, xs, out, F):
+        g, w = xs
+        gin = _run_conv(gg, w, self.geo, F) if needs(self, 0) else None
+        gw = _run_weight_grad(gg, g, self.geo, _shape(w), F) if needs(self, 1) else None
+        return gin, gw
+
+
+class ConvWeightGrad(Node):
+    """``g @ im2col(x)^T``: the adjoint of ``Convolution`` in its weight."""
+
+    __slots__ = ("geo", "w_shape")
+    save_inputs = True
+
+    def __init__(self, geo, w_shape):
+        self.geo, self.w_shape = geo, tuple(w_shape)
+
+    def forward(self, x, g):
+        return _conv_weight_grad(x, g, self.geo, self.w_shape)
+
+    def backward(self, gw, xs, out, F):
+        x, g = xs
+        gx = _run_transpose(g, gw, self.geo, _shape(x), F) if needs(self, 0) else None
+        gg = _run_conv(x, gw, self.geo, F) if needs(self, 1) else None
+        return gx, gg
