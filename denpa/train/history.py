@@ -123,6 +123,12 @@ class History:
             fig.savefig(path, dpi=110)
         return fig
 
+    def plot_gradient_flow(self, path=None, *, title: Optional[str] = None):
+        """Per-layer gradient norms (and update ratios) that :class:`~denpa.train.gradient_flow.GradientFlow`
+        recorded, one line per layer on a log scale; returns the ``Figure``."""
+        from .gradient_flow import plot_gradient_flow
+        return plot_gradient_flow(self, path, title=title)
+
 
 def resolve_mode(monitor: str, mode: str = "auto") -> str:
     """'min' or 'max': ``auto`` maximises accuracy-like metrics and minimises the rest (losses)."""
