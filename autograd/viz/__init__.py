@@ -46,12 +46,13 @@ from __future__ import annotations
 
 from typing import Iterable, Mapping, Optional, Union
 
-from ..node import Var
+from ..node import Node, Var
 from .dot import Builder, Options, header
 from .drawing import DotNotFoundError, TextDrawing, make
 from .facts import Facts
 from .labels import register_label
 from .modules import Modules
+from .steps import Steps, replay
 from .walk import Walk
 
 RANKDIRS = ("TB", "LR", "BT", "RL")
@@ -90,7 +91,7 @@ def _names(params) -> dict:
 def draw(*outputs, show_values: Optional[bool] = None, show_grads: Optional[bool] = None, show_saved: bool = False,
          rankdir: str = "TB", max_nodes: Optional[int] = None, max_depth: Optional[int] = None,
          collapse: Union[int, Iterable, str, type, None] = None, backward: bool = False, legend: bool = True,
-         constants: bool = True, params=None):
+         constants: bool = True, params=None, step: Optional[int] = None):
     """The graph behind ``outputs`` (Tensors or Scalars) as a ``graphviz.Digraph``.
 
     - ``show_values`` / ``show_grads``: each node's data and ``.grad`` (a short preview for tensors, the
@@ -105,6 +106,12 @@ def draw(*outputs, show_values: Optional[bool] = None, show_grads: Optional[bool
       and ``AccumulateGrad`` where gradients sum into a leaf's ``.grad``.
     - ``legend``: a key to the node styles; ``constants``: draw constant operands.
     - ``params``: names for leaves: a mapping or pairs ``name -> tensor``, or a module (its ``named_parameters()``).
+    - ``step`` (with ``backward=True``): back-propagation as it happens. The engine's backward is replayed on the
+      graph (``retain_graph=True``; no ``.grad`` changes) and the drawing shows it after the engine processed its
+      first ``step`` items, in the engine's own order: the item processed at that step is highlighted, the edges
+      already walked carry the gradient sent along them, and nodes and leaves show their gradient (or the part
+      that has arrived so far). ``step=0`` is before the walk; :func:`draw_steps` gives every step and an HTML
+      slider. Draw before ``backward()`` (it frees what the replay needs) or after ``backward(retain_graph=True)``.
 
     Without the ``graphviz`` Python package (``pip install denpa[viz]``) a :class:`TextDrawing` with the
     same DOT text and the same ``source``/``save``/``render``/``pipe`` comes back instead.
@@ -114,7 +121,18 @@ def draw(*outputs, show_values: Optional[bool] = None, show_grads: Optional[bool
     >>> (a * b).backward()
     >>> "data -6" in autograd.draw(a * b).source
     True
+    >>> y = (a * b).tanh()
+    >>> "▶ step 2: processing" in autograd.draw(y, backward=True, step=2).source  # tanh, then mul
+    True
     """
+    vs, walk, opts = _prepare(outputs, show_values, show_grads, show_saved, rankdir, max_nodes, max_depth, backward,
+                              legend, constants, params, step)
+    return _build(vs, walk, collapse, opts)
+
+
+def _prepare(outputs, show_values, show_grads, show_saved, rankdir, max_nodes, max_depth, backward, legend,
+             constants, params, step):
+    """Check draw's arguments; walk the graph (and replay its backward for ``step``)."""
     vs = _flatten(outputs)
     if not vs:
         raise TypeError("draw: pass at least one Tensor or Scalar, e.g. autograd.draw(loss)")
@@ -130,10 +148,52 @@ def draw(*outputs, show_values: Optional[bool] = None, show_grads: Optional[bool
                    show_grads=scalar if show_grads is None else bool(show_grads),
                    show_saved=bool(show_saved), constants=bool(constants), legend=bool(legend),
                    backward=bool(backward), names=_names(params), rankdir=rankdir)
+    trace = None
+    if step is not None:
+        if not backward:
+            raise ValueError("draw: step= draws the backward pass as it happens; pass backward=True too")
+        if isinstance(step, bool) or not isinstance(step, int) or step < 0:
+            raise ValueError(f"draw: step must be an int >= 0, got {step!r}")
     walk = Walk(vs, max_nodes, max_depth)
+    if step is not None:
+        trace = replay(vs, walk.items)
+        if step > len(trace):
+            raise ValueError(f"draw: this backward pass has {len(trace)} steps (0 to {len(trace)}), got step={step}")
+        opts.show_grads = False  # the step lines show the gradients the walk knows at that step
+    opts.trace, opts.step = trace, step
+    return vs, walk, opts
+
+
+def _build(vs, walk, collapse, opts):
     mods = Modules(walk, collapse)
     facts = Facts(walk.topo(), vs)
-    return make(header(rankdir) + Builder(vs, walk, facts, mods, opts).build())
+    return make(header(opts.rankdir) + Builder(vs, walk, facts, mods, opts).build())
 
 
-__all__ = ["draw", "register_label", "DotNotFoundError", "TextDrawing"]
+def draw_steps(*outputs, show_values: Optional[bool] = None, show_grads: Optional[bool] = None,
+               show_saved: bool = False, rankdir: str = "TB", max_nodes: Optional[int] = None,
+               max_depth: Optional[int] = None, collapse: Union[int, Iterable, str, type, None] = None,
+               legend: bool = True, constants: bool = True, params=None) -> Steps:
+    """Every step of the backward pass of ``outputs``: ``steps[k]`` is ``draw(*outputs, backward=True, step=k,
+    ...)`` with the same options (from one replay of the engine's walk), ``steps.order`` names what each step processed, and
+    ``steps.save("backward.html")`` writes a page with a slider that needs no server (shown inline in Jupyter).
+
+    >>> import autograd
+    >>> a, b = autograd.Scalar(2.0, name="a"), autograd.Scalar(-3.0, name="b")
+    >>> steps = autograd.viz.draw_steps((a * b).tanh())
+    >>> len(steps), steps.order
+    (5, ['TanhBackward', 'MulBackward', 'b', 'a'])
+    """
+    vs, walk, opts = _prepare(outputs, show_values, show_grads, show_saved, rankdir, max_nodes, max_depth, True,
+                              legend, constants, params, 0)
+    drawings = []
+    for k in range(len(opts.trace) + 1):
+        opts.step = k
+        drawings.append(_build(vs, walk, collapse, opts))
+    names = {**Modules(walk, None).param_names(), **opts.names}
+    order = [e.name if isinstance(e, Node) else (names.get(e) or getattr(e, "name", None) or "leaf")
+             for e in opts.trace.order]
+    return Steps(drawings, order)
+
+
+__all__ = ["draw", "draw_steps", "register_label", "DotNotFoundError", "TextDrawing", "Steps"]

@@ -28,6 +28,14 @@ LEGEND = {
     True: {"output": "gradient fed to backward()", "op": "backward function",
            "param": "AccumulateGrad: sums into .grad", "module": "module, collapsed", "cut": "not drawn"},
 }
+# the step-through: the node being processed, those done, those a gradient reached, those not reached yet
+STEP_STYLE = {
+    "current": ' color="#E65100" fillcolor="#FFE0B2" penwidth=3',
+    "done": ' penwidth=1.6',
+    "waiting": ' color="#E65100"',
+    "ahead": ' fontcolor="#9E9E9E" color="#D0D0D0" fillcolor="#FAFAFA"',
+}
+STEP_EDGE = 'color="#E65100" fontcolor="#BF360C" fontsize=9 penwidth=1.4'
 CLUSTER = 'style="rounded,dashed" color="#8C8C8C" fontcolor="#424242" labeljust=l fontsize=10'
 
 
@@ -56,7 +64,8 @@ def _tensor_line(v) -> str:
 
 
 class Options:
-    __slots__ = ("show_values", "show_grads", "show_saved", "constants", "legend", "backward", "names", "rankdir")
+    __slots__ = ("show_values", "show_grads", "show_saved", "constants", "legend", "backward", "names", "rankdir",
+                 "trace", "step")
 
     def __init__(self, **kw):
         for k, v in kw.items():
@@ -95,14 +104,14 @@ class Builder:
             self.box_members[call] = []
         return name
 
-    def node(self, cluster, name, kind, label, item=None):
+    def node(self, cluster, name, kind, label, item=None, extra=""):
         box = self.mods.box(cluster)
         if box is not None:  # inside a collapsed module: counted there, not drawn
             self._box_name(box)
             self.box_members[box].append((kind, item))
             return
         self.used.add(kind)
-        self.buckets.setdefault(cluster, []).append(f"\t{name} [label={label} {STYLE[kind]}]\n")
+        self.buckets.setdefault(cluster, []).append(f"\t{name} [label={label} {STYLE[kind]}{extra}]\n")
 
     def edge(self, a, b, attrs=""):
         if a != b:
@@ -246,6 +255,7 @@ class Builder:
 
     def build_backward(self):
         ids = self.walk.ids
+        trace, k = self.o.trace, self.o.step
         incoming = {}
         for e in self.walk.items:
             for p in e.parents:
@@ -258,24 +268,56 @@ class Builder:
             incoming[e] = incoming.get(e, 0) + 1
             title = v.name or ("output" if len(self.outputs) == 1 else f"output {j}")
             start = "1" if isinstance(v, Scalar) or v.array.ndim == 0 else f"a gradient of shape {fmt_shape(v.array.shape)}"
+            if trace is not None and start != "1":
+                start += " (ones)"
             self.node(None, f"out{j}", "output", _label(title, [f"backward() starts here with {start}"]))
-            self.edge(f"out{j}", self.dot_name(e))
+            self.edge(f"out{j}", self.dot_name(e), STEP_EDGE if trace is not None else "")
         for e in self.walk.items:
             name = self.dot_name(e)
             many = incoming.get(e, 0) > 1
+            state = trace.state(e, k) if trace is not None else None
+            extra = STEP_STYLE[state] if state is not None else ""
             if not isinstance(e, Node):
                 title, lines = self.leaf_label(e, True)
                 if many:
                     lines.append(f"sums {incoming[e]} gradients")
-                self.node(self.mods.cluster[e], name, "param", _label(title, lines), e)
+                lines += self.step_lines(e, state)
+                self.node(self.mods.cluster[e], name, "param", _label(title, lines), e, extra)
                 continue
             call = op_label(e)
             lines = ([call] if call != op_name(e) else []) + self.op_lines(e)
             lines += [f"sums {incoming[e]} gradients"] if many else []
-            self.node(self.mods.cluster[e], name, "op", _label(e.name, lines), e)
-            for p in e.parents:
+            lines += self.step_lines(e, state)
+            self.node(self.mods.cluster[e], name, "op", _label(e.name, lines), e, extra)
+            for i, p in enumerate(e.parents):
                 if p is not None and p in ids:
-                    self.edge(name, self.dot_name(p))
+                    self.edge(name, self.dot_name(p), self.step_edge(e, i))
+
+    # -- the step-through (draw(..., backward=True, step=k)) ---------------------------------
+    def step_lines(self, e, state):
+        """What the walk knows about ``e`` after the first ``step`` items: its gradient, or the part so far."""
+        if state is None or state == "ahead":
+            return []
+        from .steps import grad_text
+
+        trace, k = self.o.trace, self.o.step
+        if state == "waiting":
+            return ["received so far " + grad_text(trace.partial(e, k))]
+        lines = ["received " + grad_text(trace.grads[e])]
+        if state == "current":
+            lines.insert(0, f"▶ step {k}: processing" if isinstance(e, Node) else f"▶ step {k}: into .grad")
+        return lines
+
+    def step_edge(self, child, slot):
+        trace = self.o.trace
+        if trace is None:
+            return ""
+        from .steps import _MISSING, grad_text
+
+        g = trace.edge(child, slot, self.o.step)
+        if g is _MISSING:
+            return 'color="#C8C8C8"' if trace.index.get(child, self.o.step) >= self.o.step else ""
+        return f"label=<{html(grad_text(g, short=True))}> {STEP_EDGE}"
 
     def cut_note(self):
         w = self.walk
