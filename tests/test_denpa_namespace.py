@@ -56,7 +56,7 @@ def test_dtype_names_compare_with_tensor_dtypes():
     (lambda: torch.nn.DataParallel, "use nn.parallel.DistributedDataParallel"),
     (lambda: torch.nn.functional.grid_sample, "torch.nn.functional.grid_sample is PyTorch's"),
     (lambda: torch.optim.SparseAdam, "torch.optim.SparseAdam is PyTorch's"),
-    (lambda: torch.utils.data.ChainDataset, "torch.utils.data.ChainDataset is PyTorch's"),
+    (lambda: torch.utils.data.IterDataPipe, "torch.utils.data.IterDataPipe is PyTorch's"),
     (lambda: torch.tensor([1.0]).data_ptr, "use Tensor.array"),
     (lambda: torch.tensor([1.0]).shap, "neither has torch.Tensor.shap in PyTorch"),
     (lambda: torch.no_such_name, "denpa has no attribute 'no_such_name'"),

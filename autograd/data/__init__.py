@@ -8,8 +8,9 @@
 """
 from __future__ import annotations
 
-from .dataset import ConcatDataset, Dataset, LabeledDataset, Subset, TensorDataset
-from .loader import DataLoader, default_collate
+from .dataset import (ChainDataset, ConcatDataset, Dataset, IterableDataset, LabeledDataset, StackDataset, Subset,
+                      TensorDataset)
+from .loader import DataLoader, default_collate, default_convert, get_worker_info
 from .sampler import (BatchSampler, RandomSampler, Sampler, SequentialSampler, SubsetRandomSampler,
                       WeightedRandomSampler)
 from .split import KFold, StratifiedKFold, random_split, train_val_test_split
@@ -18,7 +19,8 @@ from .digits import digits
 from .mnist import MNIST, FashionMNIST, cache_dir, download_file, read_idx
 from .transforms import normalize, one_hot, standardize
 
-__all__ = ["Dataset", "TensorDataset", "LabeledDataset", "cache_dir", "download_file", "Subset", "ConcatDataset", "DataLoader", "default_collate", "Sampler",
+__all__ = ["Dataset", "TensorDataset", "LabeledDataset", "cache_dir", "download_file", "Subset", "ConcatDataset", "IterableDataset",
+           "ChainDataset", "StackDataset", "DataLoader", "default_collate", "default_convert", "get_worker_info", "Sampler",
            "SequentialSampler", "RandomSampler", "SubsetRandomSampler", "WeightedRandomSampler", "BatchSampler", "random_split",
            "train_val_test_split", "KFold", "StratifiedKFold", "digits", "spiral", "moons", "xor", "and_gate",
            "or_gate", "blobs", "MNIST", "FashionMNIST", "read_idx", "normalize", "standardize", "one_hot"]

@@ -1,17 +1,21 @@
-"""Datasets: anything with ``__getitem__`` and ``__len__``; TensorDataset for arrays held in memory."""
+"""Datasets: map-style (``__getitem__`` and ``__len__``) and iterable ones, as ``torch.utils.data.dataset``;
+TensorDataset for arrays held in memory."""
 from __future__ import annotations
 
 import bisect
-from typing import Sequence
+import operator
+from typing import Dict, Generic, Iterable, Iterator, Sequence, Tuple, TypeVar, Union
 
 import numpy as _np  # host-side index arithmetic
 
 from ..backend import array_module
 from ..tensor import Tensor
 
+T_co = TypeVar("T_co", covariant=True)
 
-class Dataset:
-    """Base class: subclasses define ``__getitem__(i)`` and ``__len__()``.
+
+class Dataset(Generic[T_co]):
+    """Base class of map-style datasets: subclasses define ``__getitem__(i)`` and ``__len__()``.
 
     A dataset may also define ``__getitems__(indices)`` returning the list of those
     samples in one call, or set ``batched = True`` when ``ds[index_array]`` returns
@@ -26,6 +30,130 @@ class Dataset:
 
     def __add__(self, other: "Dataset") -> "ConcatDataset":
         return ConcatDataset([self, other])
+
+
+class IterableDataset(Dataset[T_co]):
+    """Base class of datasets that are a stream of samples: subclasses define ``__iter__``.
+
+    A DataLoader reads it in order (no sampler, no shuffling) and batches what it
+    yields. ``len()`` works only where the subclass defines ``__len__``. ``a + b``
+    chains two of them (:class:`ChainDataset`). Loading runs in the calling
+    process, so the whole stream is read once per epoch whatever ``num_workers`` is.
+
+    >>> from autograd.data import DataLoader, IterableDataset
+    >>> class Countdown(IterableDataset):
+    ...     def __init__(self, n): self.n = n
+    ...     def __iter__(self): return iter(range(self.n, 0, -1))
+    >>> [b.tolist() for b in DataLoader(Countdown(5), batch_size=2)]
+    [[5, 4], [3, 2], [1]]
+    >>> list(Countdown(2) + Countdown(1))
+    [2, 1, 1]
+    """
+
+    def __iter__(self) -> Iterator[T_co]:
+        raise NotImplementedError(f"{type(self).__name__} must define __iter__ (it is an IterableDataset)")
+
+    def __getitem__(self, index):
+        raise TypeError(f"{type(self).__name__} is an IterableDataset: it cannot be indexed; iterate over it "
+                        f"(or over a DataLoader of it)")
+
+    def __len__(self) -> int:
+        raise TypeError(f"object of type {type(self).__name__!r} has no len(): an IterableDataset has a length "
+                        f"only if it defines __len__")
+
+    def __add__(self, other: "IterableDataset") -> "ChainDataset":
+        return ChainDataset([self, other])
+
+
+def _require_iterable(d, who: str) -> None:
+    if not isinstance(d, IterableDataset):
+        raise TypeError(f"{who} only supports IterableDataset, got {type(d).__name__}; join map-style datasets "
+                        f"with ConcatDataset")
+
+
+class ChainDataset(IterableDataset):
+    """Iterable datasets one after another, read lazily (the stream counterpart of :class:`ConcatDataset`).
+
+    >>> from autograd.data import ChainDataset, IterableDataset
+    >>> class Upto(IterableDataset):
+    ...     def __init__(self, n): self.n = n
+    ...     def __iter__(self): return iter(range(self.n))
+    ...     def __len__(self): return self.n
+    >>> both = ChainDataset([Upto(2), Upto(3)])
+    >>> list(both), len(both)
+    ([0, 1, 0, 1, 2], 5)
+    """
+
+    def __init__(self, datasets: Iterable[Dataset]) -> None:
+        self.datasets = datasets
+
+    def __iter__(self):
+        for d in self.datasets:
+            _require_iterable(d, "ChainDataset")
+            yield from d
+
+    def __len__(self) -> int:
+        total = 0
+        for d in self.datasets:
+            _require_iterable(d, "ChainDataset")
+            total += len(d)
+        return total
+
+
+class StackDataset(Dataset):
+    """Several datasets of the same length read side by side: sample ``i`` is the tuple
+    (positional datasets) or dict (keyword datasets) of their samples ``i``.
+
+    >>> import autograd
+    >>> from autograd.data import StackDataset, TensorDataset
+    >>> images, labels = TensorDataset(autograd.zeros(3, 2)), TensorDataset(autograd.arange(3))
+    >>> pair = StackDataset(image=images, label=labels)
+    >>> len(pair), pair[2]["label"]
+    (3, (tensor(2),))
+    """
+
+    def __init__(self, *args: Dataset, **kwargs: Dataset) -> None:
+        if args and kwargs:
+            raise ValueError("StackDataset: supported either tuple-like (via args) or dict-like (via kwargs) "
+                             "input/output, but both types are given; pass the datasets one way")
+        parts = list(args) or list(kwargs.values())
+        if not parts:
+            raise ValueError("StackDataset: at least one dataset should be passed")
+        lengths = [len(d) for d in parts]
+        if len(set(lengths)) != 1:
+            names = list(kwargs) if kwargs else list(range(len(args)))
+            raise ValueError(f"StackDataset: size mismatch between datasets: lengths "
+                             f"{dict(zip(names, lengths))}; they must all be equal")
+        self.datasets: Union[Tuple[Dataset, ...], Dict[str, Dataset]] = args if args else dict(kwargs)
+        self._length = lengths[0]
+
+    @property
+    def batched(self) -> bool:
+        parts = self.datasets.values() if isinstance(self.datasets, dict) else self.datasets
+        return all(getattr(d, "batched", False) for d in parts)
+
+    def __getitem__(self, index):
+        if isinstance(self.datasets, dict):
+            return {k: d[index] for k, d in self.datasets.items()}
+        return tuple(d[index] for d in self.datasets)
+
+    def __getitems__(self, indices: list) -> list:
+        """The samples at ``indices``, each part read in one call where it defines ``__getitems__``."""
+        named = self.datasets if isinstance(self.datasets, dict) else dict(enumerate(self.datasets))
+        columns = {}
+        for k, d in named.items():
+            getitems = getattr(d, "__getitems__", None)
+            col = getitems(indices) if callable(getitems) else [d[i] for i in indices]
+            if len(col) != len(indices):
+                raise ValueError(f"StackDataset: nested dataset {k!r} returned {len(col)} samples for "
+                                 f"{len(indices)} indices")
+            columns[k] = col
+        if isinstance(self.datasets, dict):
+            return [{k: columns[k][j] for k in columns} for j in range(len(indices))]
+        return [tuple(columns[k][j] for k in columns) for j in range(len(indices))]
+
+    def __len__(self) -> int:
+        return self._length
 
 
 def _as_tensor(t):
@@ -77,30 +205,69 @@ def _index_array(index):
 class Subset(Dataset):
     """The samples of ``dataset`` at ``indices``, in that order.
 
+    An int gives one sample; a slice, a list/array of ints or a boolean mask gives
+    several: one batch where the dataset is batched (a TensorDataset), else a list.
+
     >>> import autograd
     >>> from autograd.data import Subset, TensorDataset
-    >>> sub = Subset(TensorDataset(autograd.arange(10) * 10), [7, 2])
-    >>> len(sub), sub[0][0], sub[[1, 0]][0]
-    (2, tensor(70), tensor([20, 70]))
+    >>> sub = Subset(TensorDataset(autograd.arange(10) * 10), [7, 2, 5])
+    >>> len(sub), sub[0][0], sub[[1, 0]][0], sub[1:][0]
+    (3, tensor(70), tensor([20, 70]), tensor([20, 50]))
     """
 
     def __init__(self, dataset, indices: Sequence[int]):
         self.dataset = dataset
         self.indices = indices
-        self._positions = _np.asarray(indices, dtype=_np.int64)  # once, so a batch costs one lookup
+        self._positions = _np.asarray(getattr(indices, "array", indices), dtype=_np.int64).reshape(-1)
 
     @property
     def batched(self) -> bool:
         return getattr(self.dataset, "batched", False)
 
+    def _keys(self, index):
+        """The dataset's index (an int) or indices (an int64 array) for ``index`` into this Subset."""
+        n = len(self._positions)
+        if isinstance(index, slice):
+            return self._positions[index]
+        if isinstance(index, (list, tuple)) or getattr(index, "ndim", 0) > 0:
+            idx = _np.asarray(getattr(index, "array", index))
+            if idx.dtype == bool:
+                if idx.shape != (n,):
+                    raise IndexError(f"Subset: a boolean mask must have one entry per sample, shape ({n},), "
+                                     f"got shape {idx.shape}")
+                return self._positions[idx]
+            if idx.size and idx.dtype.kind not in "iu":
+                raise TypeError(f"Subset: indices must be integers, got an array of {idx.dtype}; index with an "
+                                f"int, a slice or a list of ints")
+            idx = idx.astype(_np.int64).reshape(-1)
+            if idx.size and (idx.min() < -n or idx.max() >= n):
+                bad = idx[(idx < -n) | (idx >= n)][0]
+                raise IndexError(f"Subset: index {bad} is out of range for a Subset of {n} samples")
+            return self._positions[idx]
+        try:
+            i = operator.index(index)
+        except TypeError:
+            raise TypeError(f"Subset: indices must be an int, a slice, a list of ints or a boolean mask, got "
+                            f"{type(index).__name__} {index!r}") from None
+        if not -n <= i < n:
+            raise IndexError(f"Subset: index {i} is out of range for a Subset of {n} samples")
+        return int(self._positions[i])
+
     def __getitem__(self, index):
-        idx = _index_array(index)
-        if idx is None:
-            return self.dataset[int(self._positions[index])]
-        idx = self._positions[idx]
-        if self.batched:
-            return self.dataset[idx]
-        return [self.dataset[int(i)] for i in idx]
+        keys = self._keys(index)
+        if isinstance(keys, int) or self.batched:
+            return self.dataset[keys]
+        return self._read(keys)
+
+    def __getitems__(self, indices: list) -> list:
+        """The samples at ``indices`` (positions in this Subset), read in one call where the dataset can."""
+        return self._read(self._keys(list(indices)))
+
+    def _read(self, keys: _np.ndarray) -> list:
+        getitems = getattr(self.dataset, "__getitems__", None)
+        if callable(getitems):
+            return getitems(keys.tolist())
+        return [self.dataset[k] for k in keys.tolist()]
 
     def __len__(self) -> int:
         return len(self._positions)
@@ -120,6 +287,10 @@ class ConcatDataset(Dataset):
         self.datasets = list(datasets)
         if not self.datasets:
             raise ValueError("ConcatDataset: datasets should not be an empty iterable")
+        for d in self.datasets:
+            if isinstance(d, IterableDataset):
+                raise TypeError(f"ConcatDataset does not support IterableDataset ({type(d).__name__}); chain "
+                                f"iterable datasets with ChainDataset")
         self.cumulative_sizes = []
         total = 0
         for d in self.datasets:

@@ -20,14 +20,18 @@ def _rng(seed=None, generator=None):
     return _np.random.default_rng(seed)
 
 
+def _from_fractions(n: int, fractions: Sequence) -> list:
+    out = [int(math.floor(n * f)) for f in fractions]
+    for i in range(n - sum(out)):
+        out[i % len(out)] += 1
+    return out
+
+
 def _lengths(n: int, lengths: Sequence) -> list:
     """Absolute lengths; fractions summing to 1 are floored and the remainder dealt one by one (PyTorch's rule)."""
     if math.isclose(sum(lengths), 1) and all(0 <= f <= 1 for f in lengths) and not all(
             isinstance(f, int) for f in lengths):
-        out = [int(math.floor(n * f)) for f in lengths]
-        for i in range(n - sum(out)):
-            out[i % len(out)] += 1
-        return out
+        return _from_fractions(n, lengths)
     if sum(lengths) != n:
         raise ValueError(f"random_split: sum of input lengths ({sum(lengths)}) does not equal the length of the "
                          f"input dataset ({n}); pass lengths summing to {n} or fractions summing to 1")
@@ -35,16 +39,39 @@ def _lengths(n: int, lengths: Sequence) -> list:
 
 
 def random_split(dataset, lengths: Sequence, generator=None, seed: Optional[int] = None):
-    """Split ``dataset`` into non-overlapping random Subsets of the given lengths (or fractions).
+    """Split ``dataset`` into non-overlapping random Subsets of the given lengths, as PyTorch's ``random_split``.
+
+    ``lengths`` are sample counts summing to ``len(dataset)``, or fractions summing
+    to 1 (floored, the remainder dealt one by one from the first part; a part that
+    comes out empty warns). Each Subset's ``indices`` is a list of ints.
+    ``generator`` is a NumPy Generator or an int seed (``seed=`` is the same); None
+    draws from autograd's generator (``autograd.manual_seed``).
 
     >>> from autograd.data import random_split
     >>> a, b = random_split(range(10), [0.7, 0.3], seed=0)
-    >>> len(a), len(b), sorted(list(a.indices) + list(b.indices)) == list(range(10))
+    >>> len(a), len(b), sorted(a.indices + b.indices) == list(range(10))
     (7, 3, True)
     """
+    from .sampler import _rng_from
+
     n = len(dataset)
-    sizes = _lengths(n, lengths)
-    perm = _rng(seed, generator).permutation(n)
+    if math.isclose(sum(lengths), 1) and sum(lengths) <= 1:  # PyTorch's test for fractions (so [0, 1] is one)
+        for i, frac in enumerate(lengths):
+            if not 0 <= frac <= 1:
+                raise ValueError(f"random_split: fraction at index {i} is not between 0 and 1 (got {frac})")
+        sizes = _from_fractions(n, lengths)
+        for i, size in enumerate(sizes):
+            if size == 0:
+                warnings.warn(f"random_split: length of split at index {i} is 0. This might result in an empty "
+                              f"dataset.", UserWarning, stacklevel=2)
+    else:
+        if any(x < 0 for x in lengths):
+            raise ValueError(f"random_split: lengths must not be negative, got {list(lengths)}")
+        sizes = _lengths(n, lengths)
+    if seed is not None and generator is not None:
+        raise ValueError("random_split: pass generator= or seed=, not both")
+    rng = _rng_from(seed if generator is None else generator, "random_split")
+    perm = (rng if rng is not None else _rng()).permutation(n).tolist()
     out, start = [], 0
     for size in sizes:
         out.append(Subset(dataset, perm[start:start + size]))
