@@ -30,6 +30,7 @@ import nn
 import optim
 from autograd import compat as _compat
 from autograd import cuda  # noqa: F401
+from autograd import distributed  # noqa: F401  (torch.distributed without its own import)
 
 from .aliases import alias as _alias
 
@@ -41,7 +42,8 @@ from nn import load, save  # noqa: E402,F401
 
 # one module object per module: `import denpa.nn.functional as F` gives nn.functional itself
 for _name, _target in (("denpa.nn", "nn"), ("denpa.optim", "optim"), ("denpa.autograd", "autograd"),
-                       ("denpa.cuda", "autograd.cuda"), ("denpa.utils.data", "autograd.data")):
+                       ("denpa.cuda", "autograd.cuda"), ("denpa.utils.data", "autograd.data"),
+                       ("denpa.distributed", "autograd.distributed")):
     _alias(_name, _target)
 
 from . import accelerator, backends, utils  # noqa: E402,F401
