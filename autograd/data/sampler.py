@@ -57,22 +57,27 @@ def _positive_int(value) -> bool:
     return isinstance(value, (int, _np.integer)) and not isinstance(value, bool) and value > 0
 
 
+def _depth(cls, name: str) -> int:
+    """Position in ``cls``'s MRO of the class that defines ``name`` (0: ``cls`` itself)."""
+    for i, klass in enumerate(cls.__mro__):
+        if name in klass.__dict__:
+            return i
+    return len(cls.__mro__)
+
+
 def _owner(cls, name: str):
     """The class in ``cls``'s MRO that defines ``name``."""
-    for klass in cls.__mro__:
-        if name in klass.__dict__:
-            return klass
-    return None
+    return cls.__mro__[min(_depth(cls, name), len(cls.__mro__) - 1)]
 
 
 def index_chunks(sampler) -> Optional[Iterator[_np.ndarray]]:
     """The sampler's indices as int64 NumPy blocks, or None when it only iterates (a user's sampler).
 
-    A subclass that overrides ``__iter__`` without ``_chunks`` is read through
-    ``__iter__``, so the blocks always hold what iterating would give.
+    A subclass that overrides ``__iter__`` below the class giving ``_chunks`` is
+    read through ``__iter__``, so the blocks always hold what iterating would give.
     """
     cls = type(sampler)
-    if getattr(cls, "_chunks", None) is None or _owner(cls, "__iter__") is not _owner(cls, "_chunks"):
+    if getattr(cls, "_chunks", None) is None or _depth(cls, "__iter__") < _depth(cls, "_chunks"):
         return None
     return sampler._chunks()
 
