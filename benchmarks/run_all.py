@@ -1,4 +1,4 @@
-"""Run every benchmark (overhead, chain, scalar, optim_step, draw, mlp, cnn, gpu), each in its own process, then list the verdicts.
+"""Run every benchmark (overhead, chain, scalar, optim_step, draw, mlp, cnn, the model workloads, gpu), each in its own process, then list the verdicts.
 
     python benchmarks/run_all.py [--quick] [--repeat N] [--strict] [--no-gc]
 
@@ -6,7 +6,9 @@ The flags are passed to each script. A fresh interpreter per script keeps one
 script's imports and garbage out of the next one's timings, so the figures are
 those each script prints when run alone. With --strict the exit status is 1 if
 any target is not met (or a script fails). gpu.py runs only where CUDA is available
-(elsewhere it reports the skip and takes no time).
+(elsewhere it reports the skip and takes no time). The model workloads (gpt,
+lstm, dcgan, mnist_cnn, vae) compare denpa with PyTorch CPU and are skipped
+with a reason where torch is not importable.
 """
 from __future__ import annotations
 
@@ -15,7 +17,8 @@ import subprocess
 import sys
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-SCRIPTS = ("overhead.py", "chain.py", "scalar.py", "optim_step.py", "draw.py", "mlp.py", "cnn.py", "gpu.py")
+SCRIPTS = ("overhead.py", "chain.py", "scalar.py", "optim_step.py", "draw.py", "mlp.py", "cnn.py",
+           "gpt.py", "lstm.py", "dcgan.py", "mnist_cnn.py", "vae.py", "gpu.py")
 EXTRA = {"gpu.py": ["--skip-without-cuda"]}  # without CUDA its CPU half alone would take a minute on 2 cores
 
 
