@@ -3,55 +3,27 @@ in-place ops, which all go through one helper (:func:`_inplace`)."""
 from __future__ import annotations
 
 from . import ops
+from .ops.declare import DECLARED, fast
 from .autograd_api import tensor_backward
 from .backend import array_module, as_array
 from .grad_mode import state
 from .node import Var
 from .tensor import Tensor
 from .versions import bump
-from .ops.cast import clone, to, to_dtype
-
-
-def _r(fn):
-    return lambda self, other: fn(other, self)
-
-
-_OPERATORS = {
-    "__add__": ops.add, "__radd__": _r(ops.add), "__sub__": ops.sub, "__rsub__": _r(ops.sub),
-    "__mul__": ops.mul, "__rmul__": _r(ops.mul), "__truediv__": ops.div, "__rtruediv__": _r(ops.div),
-    "__pow__": ops.pow, "__rpow__": _r(ops.pow), "__matmul__": ops.matmul, "__rmatmul__": _r(ops.matmul),
-    "__floordiv__": ops.floor_divide, "__rfloordiv__": _r(ops.floor_divide),
-    "__mod__": ops.remainder, "__rmod__": _r(ops.remainder),
-    "__eq__": ops.eq, "__ne__": ops.ne, "__lt__": ops.lt, "__le__": ops.le, "__gt__": ops.gt, "__ge__": ops.ge,
-    "__neg__": ops.neg, "__abs__": ops.abs, "__getitem__": ops.getitem,
-}
-
-_METHODS = (
-    "add sub mul div pow neg abs sign exp log log1p expm1 sqrt sin cos tan tanh sigmoid relu silu erf "
-    "clamp clip maximum minimum sum mean var std max min amax amin prod logsumexp norm argmax argmin softmax "
-    "log_softmax matmul dot outer reshape view flatten squeeze unsqueeze expand expand_as broadcast_to permute "
-    "transpose swapaxes swapdims t repeat tile flip split chunk unbind any all eq ne lt le gt ge isnan isfinite isinf "
-    "floor_divide remainder fmod logical_not subtract multiply divide true_divide negative"
-).split()
+from .ops.cast import to, to_dtype
 
 
 def _install():
+    """Tensor's methods and operators, from the op declarations (autograd/ops/declare.py)."""
     Tensor.backward = tensor_backward
     Tensor.backward.__name__ = "backward"
-    for name, fn in _OPERATORS.items():
-        setattr(Tensor, name, fn)
-    # the hottest operators skip the function layer and go straight to their node
-    from .ops.arith import Add, Div, Mul, Neg, Sub
-    from .ops.elementwise import Exp, Relu, Sigmoid, Tanh
-
-    for name, cls in (("add", Add), ("sub", Sub), ("mul", Mul), ("truediv", Div)):
-        setattr(Tensor, f"__{name}__", (lambda c: lambda self, o: c().apply2(self, o))(cls))
-        setattr(Tensor, f"__r{name}__", (lambda c: lambda self, o: c().apply2(o, self))(cls))
-    Tensor.__neg__ = lambda self: Neg().apply1(self)
-    for name in _METHODS:
-        setattr(Tensor, name, getattr(ops, name))
-    for name, cls in (("exp", Exp), ("tanh", Tanh), ("sigmoid", Sigmoid), ("relu", Relu)):
-        setattr(Tensor, name, (lambda c: lambda self: c().apply1(self))(cls))
+    for d in DECLARED.values():
+        for name in d.methods:
+            setattr(Tensor, name, fast(d) if d.unary else d.fn)
+        for name in d.operators:
+            setattr(Tensor, name, fast(d))
+        for name in d.reflected:
+            setattr(Tensor, name, fast(d, reflected=True))
     Tensor.__invert__ = lambda self: ops.logical_not(self) if self.dtype == bool else self._wrap(~self.array, None)
     Tensor.__and__ = lambda self, o: self._wrap(self.array & (o.array if isinstance(o, Var) else o), None)
     Tensor.__or__ = lambda self, o: self._wrap(self.array | (o.array if isinstance(o, Var) else o), None)
@@ -63,8 +35,6 @@ def _install():
 
 
 def _install_conversions():
-    Tensor.to = to
-    Tensor.clone = clone
     Tensor.astype = lambda self, dtype: to_dtype(self, dtype)
     Tensor.type = lambda self, dtype=None: str(self.dtype) if dtype is None else to_dtype(self, dtype)
     Tensor.float = lambda self: to_dtype(self, "float32")
@@ -80,11 +50,6 @@ def _install_conversions():
     Tensor.cuda = lambda self, device=None, non_blocking=False: to(self, "cuda" if device is None else device)
     Tensor._module = lambda self: array_module(self.array)
     Tensor.new_tensor = lambda self, data, dtype=None, requires_grad=False: Tensor(data, dtype or self.dtype, requires_grad)
-    Tensor.leaky_relu = ops.leaky_relu
-    Tensor.elu = ops.elu
-    Tensor.gelu = ops.gelu
-    Tensor.softplus = ops.softplus
-    Tensor.step = ops.step
 
 
 # -- in-place ops --------------------------------------------------------------------
@@ -159,34 +124,27 @@ def _fill(old, value):
     return ops.where(array_module(old.array).asarray(True), value, old)
 
 
+def _inplace_method(name, fn):
+    def method(self, *args, **kw):
+        return _inplace(self, name, lambda old, *a: fn(old, *a, **kw), *args)
+
+    method.__name__ = name
+    return method
+
+
 def _install_inplace():
-    for name, fn in (("add_", ops.add), ("sub_", ops.sub), ("mul_", ops.mul), ("div_", ops.div), ("pow_", ops.pow),
-                     ("clamp_", ops.clamp), ("clip_", ops.clamp)):
-        def method(self, *args, _n=name, _f=fn, **kw):
-            return _inplace(self, _n, lambda old, *a: _f(old, *a, **kw), *args)
-
-        method.__name__ = name
-        setattr(Tensor, name, method)
-    for name, fn in (("exp_", ops.exp), ("relu_", ops.relu), ("sigmoid_", ops.sigmoid), ("tanh_", ops.tanh),
-                     ("neg_", ops.neg), ("sqrt_", ops.sqrt), ("abs_", ops.abs), ("log_", ops.log)):
-        def umethod(self, _n=name, _f=fn):
-            return _inplace(self, _n, _f)
-
-        umethod.__name__ = name
-        setattr(Tensor, name, umethod)
-
+    for d in DECLARED.values():
+        plain = [n for n in d.inplace if not n.startswith("__")]
+        for name in d.inplace:  # x += y reports its errors as x.add_(y) would
+            setattr(Tensor, name, _inplace_method(plain[0] if name.startswith("__") else name, d.fn))
     Tensor.zero_ = lambda self: _inplace(self, "zero_", _fill, 0)
     Tensor.fill_ = lambda self, value: _inplace(self, "fill_", _fill, value)
     Tensor.copy_ = lambda self, src: _inplace(self, "copy_", _fill, src if isinstance(src, Var) else Tensor(as_array(src, self.dtype)))
-    for op, meth in (("__iadd__", "add_"), ("__isub__", "sub_"), ("__imul__", "mul_"), ("__itruediv__", "div_"),
-                     ("__ipow__", "pow_")):
-        setattr(Tensor, op, getattr(Tensor, meth))
 
     def setitem(self, index, value):
         _inplace(self, "setitem", lambda old, v: ops.index_put(old, index, v), value)
 
     Tensor.__setitem__ = setitem
-    Tensor.index_put = lambda self, index, value: ops.index_put(self, index, value)
 
 
 _install()

@@ -17,8 +17,7 @@ from __future__ import annotations
 from .engine import run_backward
 from .grad_mode import state
 from .node import Var
-from .ops.arith import Add, Div, Mul, Neg, Pow, Sub
-from .ops.elementwise import Exp, Log, Relu, Sigmoid, Tanh
+from .ops.declare import DECLARED, fast
 
 _new = object.__new__
 
@@ -103,55 +102,6 @@ class Scalar(Var):
     def zero_grad(self) -> None:
         self.grad = None
 
-    # ops: the same Node classes as Tensor
-    def __add__(self, o):
-        return Add().apply2(self, o)
-
-    def __radd__(self, o):
-        return Add().apply2(o, self)
-
-    def __sub__(self, o):
-        return Sub().apply2(self, o)
-
-    def __rsub__(self, o):
-        return Sub().apply2(o, self)
-
-    def __mul__(self, o):
-        return Mul().apply2(self, o)
-
-    def __rmul__(self, o):
-        return Mul().apply2(o, self)
-
-    def __truediv__(self, o):
-        return Div().apply2(self, o)
-
-    def __rtruediv__(self, o):
-        return Div().apply2(o, self)
-
-    def __pow__(self, o):
-        return Pow().apply2(self, o)
-
-    def __rpow__(self, o):
-        return Pow().apply2(o, self)
-
-    def __neg__(self):
-        return Neg().apply1(self)
-
-    def exp(self):
-        return Exp().apply1(self)
-
-    def log(self):
-        return Log().apply1(self)
-
-    def tanh(self):
-        return Tanh().apply1(self)
-
-    def sigmoid(self):
-        return Sigmoid().apply1(self)
-
-    def relu(self):
-        return Relu().apply1(self)
-
     def __float__(self):
         return self.array
 
@@ -172,6 +122,14 @@ class Scalar(Var):
         return f"Scalar(data={self.array:.4g}{grad})"
 
 
+def _install():
+    """Scalar's operators and methods: the same Node classes as Tensor's, from the op declarations."""
+    for d in DECLARED.values():
+        for name in d.scalar:
+            setattr(Scalar, name, fast(d, reflected=name in d.reflected))
+
+
+_install()
 Scalar.data = Scalar.__dict__["array"]  # one slot under two names: no property call on the hot path
 
 __all__ = ["Scalar", "state"]

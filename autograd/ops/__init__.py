@@ -1,19 +1,18 @@
-"""Every differentiable op, one file per family. ``TENSOR_OPS`` is the
-vocabulary backward rules use when ``create_graph=True``: the same NumPy names
-as :class:`autograd.node.ArrayOps`, over Tensors, so rules differentiate themselves."""
+"""Every differentiable op, one file per family, each declared once with :func:`declare.op`.
+
+This package exports what the declarations name (``autograd.ops.declare.exports``). ``TENSOR_OPS`` is the
+vocabulary backward rules use when ``create_graph=True``: the same NumPy names as
+:class:`autograd.node.ArrayOps`, over Tensors, so rules differentiate themselves; the engine gets it from its
+caller (``autograd.autograd_api``).
+"""
 from __future__ import annotations
 
-from .arith import (abs, add, div, divide, eq, floor_divide, fmod, ge, gt, isfinite, isinf, isnan, le, logical_not,
-                    lt, mul, multiply, ne, neg, negative, pow, remainder, sign, step, sub, subtract, true_divide)
-from .elementwise import (clamp, clip, cos, elu, erf, exp, expm1, gelu, leaky_relu, log, log1p, maximum, minimum, relu,
-                          sigmoid, silu, sin, softplus, sqrt, tan, tanh, where)
-from .index import getitem, index_add_, index_put
-from .linalg import dot, einsum, ger, matmul, outer
-from .reduce import (all, amax, amin, any, argmax, argmin, log_softmax, logsumexp, max, mean, min, norm, prod, softmax,
-                     std, sum, var)
-from .shape import (broadcast_to, cat, chunk, concat, concatenate, expand, expand_as, expand_dims, flatten, flip, pad,
-                    permute, repeat, reshape, split, squeeze, stack, swapaxes, swapdims, t, tile, transpose, unbind,
-                    unsqueeze, view)
+from . import arith, cast, conv, elementwise, embedding, index, linalg, loss, norm, pool, reduce, shape  # noqa: F401
+from .declare import DECLARED, exports
+from .index import index_add_
+
+globals().update(exports())
+__all__ = sorted(exports())
 
 
 class TensorOps:
@@ -24,12 +23,15 @@ class TensorOps:
     def __init__(self):
         from .. import node as _node
 
-        g = globals()
+        ops = exports()
         for name in _node.VOCAB:
-            if name in g and not hasattr(type(self), name):
-                setattr(self, name, g[name])
+            if name in ops and not hasattr(type(self), name):
+                setattr(self, name, ops[name])
 
-    exp = staticmethod(exp)
+    exp = staticmethod(elementwise.exp)
+    sigmoid = staticmethod(elementwise.sigmoid)
+    erf = staticmethod(elementwise.erf)
+    getitem = staticmethod(index.getitem)
 
     @staticmethod
     def shape(x):
@@ -43,12 +45,12 @@ class TensorOps:
         lead = len(gs) - len(shape)
         axes = tuple(range(lead)) + tuple(i + lead for i, n in enumerate(shape) if n == 1 and gs[i + lead] != 1)
         if axes:
-            g = sum(g, axis=axes, keepdims=True)
-        return reshape(g, tuple(shape))
+            g = reduce.sum(g, axis=axes, keepdims=True)
+        return shape_mod.reshape(g, tuple(shape))
 
     @staticmethod
     def transpose(x, axes):
-        return permute(x, *axes)
+        return shape_mod.permute(x, *axes)
 
     @staticmethod
     def zeros_like(x):
@@ -60,19 +62,16 @@ class TensorOps:
 
     @staticmethod
     def concatenate(xs, axis=0):
-        return cat(xs, axis)
+        return shape_mod.cat(xs, axis)
 
     @staticmethod
     def flip(x, axes):
-        return flip(x, axes)
+        return shape_mod.flip(x, axes)
 
     @staticmethod
     def index_add(shape, index, g):
         return index_add_(shape, index, g)
 
-    sigmoid = staticmethod(sigmoid)
-    erf = staticmethod(erf)
-    getitem = staticmethod(getitem)
 
-
+shape_mod = shape  # `shape` is also a method name of the vocabulary above
 TENSOR_OPS = TensorOps()

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import builtins as _b
 import math as _math
+import operator as _operator
 
 import numpy as _np  # dtype constants only
 
@@ -10,6 +11,7 @@ from ..backend import default_float
 from ..node import Node, Var
 
 _INT = _np.dtype("int64")
+from .declare import op
 from .util import as_var, first_var, nograd
 
 
@@ -197,6 +199,7 @@ class ZeroGrad(Node):
         return (g * 0,)
 
 
+@op(operators=("__add__",), reflected=("__radd__",), inplace=("add_", "__iadd__"), node=Add, scalar=("__add__", "__radd__"))
 def add(a, b, *, alpha=1):
     """``a + alpha * b`` with broadcasting."""
     if alpha != 1:
@@ -204,16 +207,19 @@ def add(a, b, *, alpha=1):
     return Add().apply2(a, b) if isinstance(a, Var) or isinstance(b, Var) else Add().apply2(as_var(a), b)
 
 
+@op(names=("subtract",), operators=("__sub__",), reflected=("__rsub__",), inplace=("sub_", "__isub__"), node=Sub, scalar=("__sub__", "__rsub__"))
 def sub(a, b, *, alpha=1):
     if alpha != 1:
         b = mul(b, alpha)
     return Sub().apply2(a, b) if isinstance(a, Var) or isinstance(b, Var) else Sub().apply2(as_var(a), b)
 
 
+@op(names=("multiply",), operators=("__mul__",), reflected=("__rmul__",), inplace=("mul_", "__imul__"), node=Mul, scalar=("__mul__", "__rmul__"))
 def mul(a, b):
     return Mul().apply2(a, b) if isinstance(a, Var) or isinstance(b, Var) else Mul().apply2(as_var(a), b)
 
 
+@op(names=("divide", "true_divide"), operators=("__truediv__",), reflected=("__rtruediv__",), inplace=("div_", "__itruediv__"), node=Div, scalar=("__truediv__", "__rtruediv__"))
 def div(a, b, *, rounding_mode=None):
     if rounding_mode == "floor":
         return floor_divide(a, b)
@@ -227,32 +233,33 @@ def div(a, b, *, rounding_mode=None):
     return Div().apply2(as_var(a), b)
 
 
-true_divide = divide = div
-multiply = mul
-subtract = sub
 
 
+@op(operators=("__pow__",), reflected=("__rpow__",), inplace=("pow_", "__ipow__"), node=Pow, scalar=("__pow__", "__rpow__"))
 def pow(a, b):  # noqa: A001 - PyTorch's name
     return Pow().apply2(a, b) if isinstance(a, Var) or isinstance(b, Var) else Pow().apply2(as_var(a), b)
 
 
+@op(names=("negative",), operators=("__neg__",), inplace=("neg_",), node=Neg, unary=True, scalar=("__neg__",))
 def neg(x):
     return Neg().apply1(as_var(x))
 
 
-negative = neg
 
 
+@op(operators=("__abs__",), inplace=("abs_",))
 def abs(x):  # noqa: A001
     return Abs().apply1(as_var(x))
 
 
+@op()
 def sign(x):
     """-1, 0 or 1 elementwise; its gradient is zero."""
     x = as_var(x)
     return ZeroGrad(x._module().sign, "sign").apply1(x)
 
 
+@op()
 def step(x):
     """Heaviside step: 1 where ``x > 0``, else 0, in ``x``'s dtype; gradient zero (the perceptron's activation).
 
@@ -271,59 +278,49 @@ def _nograd_binary(fn, a, b):
     return nograd(x, fn(ad, bd))
 
 
+@op(operators=("__floordiv__",), reflected=("__rfloordiv__",))
 def floor_divide(a, b):
     return _nograd_binary(lambda x, y: x // y, a, b)
 
 
+@op(operators=("__mod__",), reflected=("__rmod__",))
 def remainder(a, b):
     return _nograd_binary(lambda x, y: x % y, a, b)
 
 
+@op()
 def fmod(a, b):
     """C's fmod: the remainder takes the sign of the dividend (``remainder`` takes the divisor's), as PyTorch."""
     x = first_var(a, b)
     return _nograd_binary(x._module().fmod, a, b)
 
 
-def eq(a, b):
-    return _nograd_binary(lambda x, y: x == y, a, b)
+def _comparison(name, dunder, compare):
+    def fn(a, b):
+        return _nograd_binary(compare, a, b)
+
+    fn.__name__ = fn.__qualname__ = name
+    fn.__doc__ = f"Elementwise ``a {dunder}`` ``b`` as a bool tensor (no gradient)."
+    op(operators=(dunder,))(fn)
+    globals()[name] = fn
 
 
-def ne(a, b):
-    return _nograd_binary(lambda x, y: x != y, a, b)
+for _row in (("eq", "__eq__", _operator.eq), ("ne", "__ne__", _operator.ne), ("lt", "__lt__", _operator.lt),
+             ("le", "__le__", _operator.le), ("gt", "__gt__", _operator.gt), ("ge", "__ge__", _operator.ge)):
+    _comparison(*_row)
 
 
-def lt(a, b):
-    return _nograd_binary(lambda x, y: x < y, a, b)
+def _predicate(name, doc):
+    def fn(x):
+        x = as_var(x)
+        return nograd(x, getattr(x._module(), name)(x.array))
+
+    fn.__name__ = fn.__qualname__ = name
+    fn.__doc__ = doc
+    op()(fn)
+    globals()[name] = fn
 
 
-def le(a, b):
-    return _nograd_binary(lambda x, y: x <= y, a, b)
-
-
-def gt(a, b):
-    return _nograd_binary(lambda x, y: x > y, a, b)
-
-
-def ge(a, b):
-    return _nograd_binary(lambda x, y: x >= y, a, b)
-
-
-def logical_not(x):
-    x = as_var(x)
-    return nograd(x, x._module().logical_not(x.array))
-
-
-def isnan(x):
-    x = as_var(x)
-    return nograd(x, x._module().isnan(x.array))
-
-
-def isfinite(x):
-    x = as_var(x)
-    return nograd(x, x._module().isfinite(x.array))
-
-
-def isinf(x):
-    x = as_var(x)
-    return nograd(x, x._module().isinf(x.array))
+for _row in (("logical_not", "Elementwise not, as a bool tensor."), ("isnan", "Where the value is NaN."),
+             ("isfinite", "Where the value is neither infinite nor NaN."), ("isinf", "Where the value is +-inf.")):
+    _predicate(*_row)

@@ -6,6 +6,7 @@ from ..backend import device_of, resolve, to_device
 from ..device import Device
 from ..node import Node
 from ..tensor import Tensor
+from .declare import op
 
 
 class Cast(Node):
@@ -70,6 +71,7 @@ def _is_device(a) -> bool:
     return isinstance(a, int) and not isinstance(a, bool)  # to(1) is to("cuda:1"), as PyTorch
 
 
+@op(public=False)
 def to(self, *args, dtype=None, device=None, non_blocking: bool = False, copy: bool = False, memory_format=None):
     """Move to a device and/or cast to a dtype, recording both so gradients flow back.
 
@@ -103,6 +105,7 @@ def to(self, *args, dtype=None, device=None, non_blocking: bool = False, copy: b
     return out
 
 
+@op()
 def clone(self):
     """A copy that stays in the graph (gradient flows back unchanged)."""
     return Clone().apply1(self)

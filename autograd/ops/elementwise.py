@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import math
 
-from ..backend import array_module, erf as _erf, keep_where
+from ..backend import array_module, default_float, erf as _erf, keep_where
 from ..node import MATH_OPS, Node, Var
+from .declare import op
 from .util import as_var
 
 
@@ -28,115 +29,24 @@ def _xp(x):
     return _XP.get(type(x)) or _module(x)
 
 
-class Exp(Node):
-    __slots__ = ()
-    save_output = True
-
-    def forward(self, x):
-        return (_XP.get(type(x)) or _module(x)).exp(x)
-
-    def backward(self, g, xs, out, F):
-        return (g * out,)
 
 
-class Log(Node):
-    __slots__ = ()
-    save_inputs = True
-
-    def forward(self, x):
-        return (_XP.get(type(x)) or _module(x)).log(x)
-
-    def backward(self, g, xs, out, F):
-        return (g / xs[0],)
 
 
-class Log1p(Node):
-    __slots__ = ()
-    save_inputs = True
-
-    def forward(self, x):
-        return array_module(x).log1p(x)
-
-    def backward(self, g, xs, out, F):
-        return (g / (1 + xs[0]),)
 
 
-class Expm1(Node):
-    __slots__ = ()
-    save_output = True
-
-    def forward(self, x):
-        return array_module(x).expm1(x)
-
-    def backward(self, g, xs, out, F):
-        return (g * (out + 1),)
 
 
-class Sqrt(Node):
-    __slots__ = ()
-    save_output = True
-
-    def forward(self, x):
-        return (_XP.get(type(x)) or _module(x)).sqrt(x)
-
-    def backward(self, g, xs, out, F):
-        return (g / (2 * out),)
 
 
-class Sin(Node):
-    __slots__ = ()
-    save_inputs = True
-
-    def forward(self, x):
-        return (_XP.get(type(x)) or _module(x)).sin(x)
-
-    def backward(self, g, xs, out, F):
-        return (g * F.cos(xs[0]),)
 
 
-class Cos(Node):
-    __slots__ = ()
-    save_inputs = True
-
-    def forward(self, x):
-        return (_XP.get(type(x)) or _module(x)).cos(x)
-
-    def backward(self, g, xs, out, F):
-        return (-g * F.sin(xs[0]),)
 
 
-class Tan(Node):
-    __slots__ = ()
-    save_output = True
-
-    def forward(self, x):
-        return array_module(x).tan(x)
-
-    def backward(self, g, xs, out, F):
-        return (g * (1 + out * out),)
 
 
-class Tanh(Node):
-    __slots__ = ()
-    save_output = True
-
-    def forward(self, x):
-        return (_XP.get(type(x)) or _module(x)).tanh(x)
-
-    def backward(self, g, xs, out, F):
-        go = g * out  # g - g*y*y: three array ops, no scalar broadcast (faster on small tensors)
-        return (g - go * out,)
 
 
-class Sigmoid(Node):
-    __slots__ = ()
-    save_output = True
-
-    def forward(self, x):
-        return MATH_OPS.sigmoid(x) if isinstance(x, float) else _sigmoid(x)
-
-    def backward(self, g, xs, out, F):
-        return (g * out * (1 - out),)
 
 
 def _sigmoid(x):
@@ -158,6 +68,76 @@ class Relu(Node):
         if F.graph or isinstance(out, float):
             return (F.where(out > 0, g, 0.0),)
         return (keep_where(g, out > 0),)
+
+def _fl(x):
+    """A float (a Scalar's value, or a floating array) as is; an integer or bool array as the default float dtype,
+    as PyTorch's float functions (sigmoid of int64 is float32, not float64 and not int)."""
+    return x if type(x) is float or x.dtype.kind in "fc" else x.astype(default_float)
+
+
+def _unary(cls_name, name, forward, backward, saves, doc, scalar=False):
+    """Declare a one-input elementwise op from its row: the Node class, the function, method and in-place method."""
+    cls = type(cls_name, (Node,), {"__slots__": (), "__module__": __name__, "__doc__": doc, "op_name": name,
+                                   "save_inputs": saves == "x", "save_output": saves == "y",
+                                   "forward": forward, "backward": backward})
+
+    def fn(x):
+        return cls().apply1(x if isinstance(x, Var) else as_var(x))
+
+    fn.__name__ = fn.__qualname__ = name
+    fn.__module__ = __name__
+    fn.__doc__ = doc
+    op(node=cls, unary=True, inplace=(name + "_",), scalar=(name,) if scalar else ())(fn)
+    globals()[cls_name], globals()[name] = cls, fn
+
+
+# One row per op: forward on raw data (``_xp(x)`` is NumPy, CuPy, or ``math`` for a Scalar's float), backward
+# in the F vocabulary (so the rule differentiates itself), and which value backward keeps: the input x or the
+# output y. Integer inputs compute in the default float dtype (``_fl``).
+for _row in (
+    # class     name       forward                                              backward                                     keeps
+    ("Exp",     "exp",     lambda s, x: _xp(x).exp(_fl(x)),                     lambda s, g, xs, y, F: (g * y,),              "y",
+     "Elementwise e**x.", True),
+    ("Log",     "log",     lambda s, x: _xp(x).log(_fl(x)),                     lambda s, g, xs, y, F: (g / xs[0],),          "x",
+     "Elementwise natural logarithm (-inf at 0, NaN below).", True),
+    ("Log1p",   "log1p",   lambda s, x: array_module(x).log1p(_fl(x)),          lambda s, g, xs, y, F: (g / (1 + xs[0]),),    "x",
+     "Elementwise log(1 + x), accurate near 0.", False),
+    ("Expm1",   "expm1",   lambda s, x: array_module(x).expm1(_fl(x)),          lambda s, g, xs, y, F: (g * (y + 1),),        "y",
+     "Elementwise e**x - 1, accurate near 0.", False),
+    ("Sqrt",    "sqrt",    lambda s, x: _xp(x).sqrt(_fl(x)),                    lambda s, g, xs, y, F: (g / (2 * y),),        "y",
+     "Elementwise square root (NaN below 0).", False),
+    ("Sin",     "sin",     lambda s, x: _xp(x).sin(_fl(x)),                     lambda s, g, xs, y, F: (g * F.cos(xs[0]),),   "x",
+     "Elementwise sine.", False),
+    ("Cos",     "cos",     lambda s, x: _xp(x).cos(_fl(x)),                     lambda s, g, xs, y, F: (-g * F.sin(xs[0]),),  "x",
+     "Elementwise cosine.", False),
+    ("Tan",     "tan",     lambda s, x: array_module(x).tan(_fl(x)),            lambda s, g, xs, y, F: (g * (1 + y * y),),    "y",
+     "Elementwise tangent.", False),
+    # g - g*y*y: three array ops and no scalar broadcast, faster on small tensors than g * (1 - y*y)
+    ("Tanh",    "tanh",    lambda s, x: _xp(x).tanh(_fl(x)),                    lambda s, g, xs, y, F: (g - g * y * y,),      "y",
+     "Elementwise hyperbolic tangent.", True),
+    ("Sigmoid", "sigmoid", lambda s, x: MATH_OPS.sigmoid(x) if type(x) is float else _sigmoid(_fl(x)),
+                                                                                lambda s, g, xs, y, F: (g * y * (1 - y),),    "y",
+     "Elementwise 1 / (1 + e**-x), computed without overflow.", True),
+    ("Erf",     "erf",     lambda s, x: math.erf(x) if type(x) is float else _erf(_fl(x)),
+                                                                                lambda s, g, xs, y, F: (g * (2 / math.sqrt(math.pi)) * F.exp(-(xs[0] * xs[0])),),
+                                                                                                                              "x",
+     "Elementwise Gauss error function.", False),
+    ("Silu",    "silu",    lambda s, x: _fl(x) * _sigmoid(_fl(x)),              lambda s, g, xs, y, F: _silu_grad(g, xs[0], F), "x",
+     "Elementwise x * sigmoid(x) (swish).", False),
+):
+    _unary(*_row)
+
+
+def _silu_grad(g, x, F):
+    s = F.sigmoid(x)
+    return (g * s * (1 + x * (1 - s)),)
+
+
+@op(node=Relu, unary=True, inplace=("relu_",), scalar=("relu",))
+def relu(x):
+    """Elementwise max(x, 0); the gradient at 0 is 0, as PyTorch's."""
+    return Relu().apply1(x if isinstance(x, Var) else as_var(x))
+
 
 
 class LeakyRelu(Node):
@@ -196,16 +176,6 @@ _INV_SQRT_2PI = 1 / math.sqrt(2 * math.pi)
 _K = math.sqrt(2 / math.pi)
 
 
-class Erf(Node):
-    __slots__ = ()
-    save_inputs = True
-
-    def forward(self, x):
-        return math.erf(x) if isinstance(x, float) else _erf(x)
-
-    def backward(self, g, xs, out, F):
-        x = xs[0]
-        return (g * (2 / math.sqrt(math.pi)) * F.exp(-(x * x)),)
 
 
 class Gelu(Node):
@@ -234,17 +204,6 @@ class Gelu(Node):
         return (g * (cdf + x * pdf),)
 
 
-class Silu(Node):
-    __slots__ = ()
-    save_inputs = True
-
-    def forward(self, x):
-        return x * _sigmoid(x)
-
-    def backward(self, g, xs, out, F):
-        x = xs[0]
-        s = F.sigmoid(x)
-        return (g * s * (1 + x * (1 - s)),)
 
 
 class Softplus(Node):
@@ -341,51 +300,34 @@ class Where(Node):
                 F.unbroadcast(F.where(c, 0.0, g), sb) if pb is not None else None)
 
 
-def _unary(cls):
-    def fn(x):
-        return cls().apply1(x if isinstance(x, Var) else as_var(x))
-
-    return fn
 
 
-exp = _unary(Exp)
-log = _unary(Log)
-log1p = _unary(Log1p)
-expm1 = _unary(Expm1)
-sqrt = _unary(Sqrt)
-sin = _unary(Sin)
-cos = _unary(Cos)
-tan = _unary(Tan)
-tanh = _unary(Tanh)
-sigmoid = _unary(Sigmoid)
-relu = _unary(Relu)
-silu = _unary(Silu)
-erf = _unary(Erf)
-for _f, _n in ((exp, "exp"), (log, "log"), (log1p, "log1p"), (expm1, "expm1"), (sqrt, "sqrt"), (sin, "sin"),
-               (cos, "cos"), (tan, "tan"), (tanh, "tanh"), (sigmoid, "sigmoid"), (relu, "relu"), (silu, "silu"), (erf, "erf")):
-    _f.__name__ = _f.__qualname__ = _n
-    _f.__doc__ = f"Elementwise {_n}, differentiable."
 
 
+@op()
 def leaky_relu(x, negative_slope: float = 0.01):
     """``x`` where positive, ``negative_slope * x`` elsewhere."""
     return LeakyRelu(negative_slope).apply1(as_var(x))
 
 
+@op()
 def elu(x, alpha: float = 1.0):
     return Elu(alpha).apply1(as_var(x))
 
 
+@op()
 def gelu(x, approximate: str = "none"):
     """Gaussian error linear unit: ``x * Phi(x)`` (``approximate="tanh"`` for the tanh form)."""
     return Gelu(approximate).apply1(as_var(x))
 
 
+@op()
 def softplus(x, beta: float = 1.0, threshold: float = 20.0):
     """``log(1 + exp(beta x)) / beta``, computed without overflow."""
     return Softplus(beta, threshold).apply1(as_var(x))
 
 
+@op(inplace=("clamp_",))
 def clamp(x, min=None, max=None):  # noqa: A002 - PyTorch's argument names
     """Limit values to ``[min, max]``; the gradient passes where ``x`` is inside (bounds included)."""
     x = as_var(x)
@@ -401,10 +343,12 @@ def clamp(x, min=None, max=None):  # noqa: A002 - PyTorch's argument names
     return Clamp(min, max).apply1(x)
 
 
+@op(inplace=("clip_",))
 def clip(x, a_min=None, a_max=None, *, min=None, max=None):  # noqa: A002
     return clamp(x, a_min if min is None else min, a_max if max is None else max)
 
 
+@op()
 def maximum(a, b):
     """Elementwise maximum; on ties the gradient is split evenly."""
     if not isinstance(a, Var) and not isinstance(b, Var):
@@ -412,12 +356,14 @@ def maximum(a, b):
     return Maximum().apply2(a, b)
 
 
+@op()
 def minimum(a, b):
     if not isinstance(a, Var) and not isinstance(b, Var):
         a = as_var(a)
     return Minimum().apply2(a, b)
 
 
+@op(methods=())
 def where(condition, a, b):
     """``a`` where ``condition`` holds, else ``b``; no gradient flows to the condition."""
     from ..tensor import Tensor

@@ -4,6 +4,7 @@ from __future__ import annotations
 from ..backend import array_module, index_add
 from ..node import Node, Var
 from .util import as_var
+from .declare import op
 
 
 def _clean_index(idx):
@@ -73,6 +74,7 @@ def index_add_(shape, index, g):
     return node.apply1(as_var(g))
 
 
+@op(operators=("__getitem__",), methods=())
 def getitem(x, index):
     """``x[index]`` with ints, slices, None, ..., integer arrays and boolean masks; repeated indices accumulate in backward."""
     x = as_var(x)
@@ -116,6 +118,7 @@ class IndexPut(Node):
         return gx, gv
 
 
+@op()
 def index_put(x, index, value):
     """Out-of-place ``x[index] = value`` (differentiable in both)."""
     node = IndexPut()

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from ..node import Node, Var
 from .util import as_var, shape_str
+from .declare import op
 
 
 class Matmul(Node):
@@ -55,6 +56,7 @@ def _column_major(x) -> bool:
     return flags is not None and x.ndim == 2 and flags.f_contiguous and not flags.c_contiguous
 
 
+@op(operators=("__matmul__",), reflected=("__rmatmul__",))
 def matmul(a, b):
     """Matrix product with NumPy's rules: 1-D operands are promoted, batch dimensions broadcast.
 
@@ -69,6 +71,7 @@ def matmul(a, b):
     return Matmul().apply2(a, b)
 
 
+@op()
 def dot(a, b):
     """Inner product of two 1-D tensors."""
     a, b = as_var(a), as_var(b)
@@ -77,6 +80,7 @@ def dot(a, b):
     return matmul(a, b)
 
 
+@op(names=("ger",))
 def outer(a, b):
     """Outer product of two 1-D tensors: ``out[i, j] = a[i] * b[j]``."""
     a, b = as_var(a), as_var(b)
@@ -85,7 +89,6 @@ def outer(a, b):
     return a.reshape(-1, 1) * b.reshape(1, -1)
 
 
-ger = outer
 
 
 def _parse_einsum(subscripts, shapes):
@@ -186,6 +189,7 @@ def _undiagonal(gi, full, s, sizes, F, like):
     return F.einsum(spec, gi, *eyes)
 
 
+@op(methods=())
 def einsum(subscripts: str, *operands):
     """Einstein summation, e.g. ``einsum('bij,bjk->bik', a, b)``; ellipses and repeated letters allowed."""
     if len(operands) == 1 and isinstance(operands[0], (list, tuple)):

@@ -7,6 +7,7 @@ from collections import namedtuple
 from ..backend import array_module
 from ..node import Node, Var
 from .util import as_var, axis_arg, keep_arg, nograd, norm_axes
+from .declare import op
 
 
 class _Reduce(Node):
@@ -216,6 +217,7 @@ def _reduce(cls, op, x, axis, dim, keepdims, keepdim):
     return cls(axes, keep_arg(keepdims, keepdim), x.shape), x
 
 
+@op()
 def sum(x, axis=None, keepdims=False, *, dim=None, keepdim=None, dtype=None):  # noqa: A001
     """Sum over ``axis`` (all axes when None).
 
@@ -231,6 +233,7 @@ def sum(x, axis=None, keepdims=False, *, dim=None, keepdim=None, dtype=None):  #
     return node.apply1(x)
 
 
+@op()
 def mean(x, axis=None, keepdims=False, *, dim=None, keepdim=None):
     node, x = _reduce(Mean, "mean", x, axis, dim, keepdims, keepdim)
     if x.dtype.kind not in "fc":
@@ -246,6 +249,7 @@ def _correction(op, correction, unbiased, ddof):
     return 1 if correction is None else correction
 
 
+@op()
 def var(x, axis=None, keepdims=False, *, dim=None, keepdim=None, correction=None, unbiased=None, ddof=None):
     """Variance with Bessel's ``correction`` (1 by default, as PyTorch; ``correction=0`` is the population variance)."""
     node, x = _reduce(Var_, "var", x, axis, dim, keepdims, keepdim)
@@ -253,6 +257,7 @@ def var(x, axis=None, keepdims=False, *, dim=None, keepdim=None, correction=None
     return node.apply1(x)
 
 
+@op()
 def std(x, axis=None, keepdims=False, *, dim=None, keepdim=None, correction=None, unbiased=None, ddof=None):
     node, x = _reduce(Std, "std", x, axis, dim, keepdims, keepdim)
     node.correction = _correction("std", correction, unbiased, ddof)
@@ -289,6 +294,7 @@ def _pick(fn, arg, x, axis, dim, keepdims, keepdim, with_indices):
     return node.apply1(x)
 
 
+@op()
 def max(x, dim=None, keepdim=False, *, axis=None, keepdims=None):  # noqa: A001
     """The largest value; with ``dim``, ``(values, indices)`` as PyTorch returns.
 
@@ -302,6 +308,7 @@ def max(x, dim=None, keepdim=False, *, axis=None, keepdims=None):  # noqa: A001
     return _pick("max", "argmax", x, axis, dim, keepdim if keepdims is None else keepdims, None, True)
 
 
+@op()
 def min(x, dim=None, keepdim=False, *, axis=None, keepdims=None):  # noqa: A001
     """The smallest value; with ``dim``, ``(values, indices)``. Ties as for :func:`max`."""
     if dim is None and axis is None:
@@ -323,26 +330,31 @@ def minimum_(a, b):
     return minimum(a, b)
 
 
+@op()
 def amax(x, axis=None, keepdims=False, *, dim=None, keepdim=None):
     """Maximum over ``axis`` (values only); the gradient is split evenly among ties."""
     return _pick("max", "argmax", x, axis, dim, keep_arg(keepdims, keepdim), None, False)
 
 
+@op()
 def amin(x, axis=None, keepdims=False, *, dim=None, keepdim=None):
     return _pick("min", "argmin", x, axis, dim, keep_arg(keepdims, keepdim), None, False)
 
 
+@op()
 def prod(x, axis=None, keepdims=False, *, dim=None, keepdim=None):
     node, x = _reduce(Prod, "prod", x, axis, dim, keepdims, keepdim)
     return node.apply1(x)
 
 
+@op()
 def logsumexp(x, axis=None, keepdims=False, *, dim=None, keepdim=None):
     """``log(sum(exp(x)))`` without overflow."""
     node, x = _reduce(Logsumexp, "logsumexp", x, axis, dim, keepdims, keepdim)
     return node.apply1(x)
 
 
+@op()
 def norm(x, p=2, axis=None, keepdims=False, *, dim=None, keepdim=None, ord=None):  # noqa: A002
     """The ``p``-norm over ``axis`` (all elements when None): 2 (default), 1, any p > 0, or ``inf``."""
     from .arith import abs as _abs
@@ -367,6 +379,7 @@ def norm(x, p=2, axis=None, keepdims=False, *, dim=None, keepdim=None, ord=None)
     return where(zero, 0.0, where(zero, 1.0, s) ** (1.0 / p))
 
 
+@op()
 def argmax(x, axis=None, keepdims=False, *, dim=None, keepdim=None):
     """Index of the first maximum (flattened when ``axis`` is None); no gradient."""
     x = as_var(x)
@@ -374,6 +387,7 @@ def argmax(x, axis=None, keepdims=False, *, dim=None, keepdim=None):
     return nograd(x, x._module().argmax(x.array, axis=ax, keepdims=keep_arg(keepdims, keepdim)))
 
 
+@op()
 def argmin(x, axis=None, keepdims=False, *, dim=None, keepdim=None):
     x = as_var(x)
     ax = axis_arg("argmin", axis, dim)
@@ -387,23 +401,27 @@ def _softmax_axis(op, x, axis, dim):
     return norm_axes(op, ax, x.ndim)[0] if x.ndim else None
 
 
+@op()
 def softmax(x, axis=None, *, dim=None):
     """``exp(x) / sum(exp(x))`` along ``axis`` (the last by default), stable for large logits."""
     x = as_var(x)
     return Softmax(_softmax_axis("softmax", x, axis, dim)).apply1(x)
 
 
+@op()
 def log_softmax(x, axis=None, *, dim=None):
     """``x - logsumexp(x)`` along ``axis`` (the last by default), stable for large logits."""
     x = as_var(x)
     return LogSoftmax(_softmax_axis("log_softmax", x, axis, dim)).apply1(x)
 
 
+@op()
 def any(x, axis=None, keepdims=False, *, dim=None, keepdim=None):  # noqa: A001
     x = as_var(x)
     return nograd(x, x.array.any(axis=axis_arg("any", axis, dim), keepdims=keep_arg(keepdims, keepdim)))
 
 
+@op()
 def all(x, axis=None, keepdims=False, *, dim=None, keepdim=None):  # noqa: A001
     x = as_var(x)
     return nograd(x, x.array.all(axis=axis_arg("all", axis, dim), keepdims=keep_arg(keepdims, keepdim)))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from ..node import Node, Var
 from .util import as_var, norm_axes
+from .declare import op
 
 
 def _view(x, out):
@@ -41,6 +42,7 @@ class Reshape(Node):
         return (F.reshape(g, self.in_shape),)
 
 
+@op(names=("view",), methods=("reshape", "view"))
 def reshape(x, *shape):
     """Same data, new shape; one dimension may be -1.
 
@@ -55,9 +57,9 @@ def reshape(x, *shape):
     return _view(x, Reshape(shape).apply1(x))
 
 
-view = reshape
 
 
+@op()
 def flatten(x, start_dim: int = 0, end_dim: int = -1):
     x = as_var(x)
     if x.ndim == 0:
@@ -72,6 +74,7 @@ def flatten(x, start_dim: int = 0, end_dim: int = -1):
     return reshape(x, x.shape[:s] + (n,) + x.shape[e + 1:])
 
 
+@op()
 def squeeze(x, dim=None, *, axis=None):
     """Drop axes of size 1 (only ``dim`` when given; a non-1 ``dim`` is left as PyTorch does)."""
     x = as_var(x)
@@ -82,6 +85,7 @@ def squeeze(x, dim=None, *, axis=None):
     return reshape(x, tuple(n for i, n in enumerate(x.shape) if not (i in axes and n == 1)))
 
 
+@op()
 def unsqueeze(x, dim: int):
     """Insert an axis of size 1 at ``dim`` (negative counts from the end of the result)."""
     x = as_var(x)
@@ -92,6 +96,7 @@ def unsqueeze(x, dim: int):
     return reshape(x, x.shape[:d] + (1,) + x.shape[d:])
 
 
+@op(methods=())
 def expand_dims(x, axis):
     if isinstance(axis, (tuple, list)):
         # axes index the result (as NumPy): normalise against its rank, then insert from the lowest
@@ -125,6 +130,7 @@ def _broadcast(x, shape):
     return array_module(x).broadcast_to(x, shape)
 
 
+@op()
 def broadcast_to(x, *shape):
     """A read-only broadcast view; the gradient is summed back to the input's shape."""
     x = as_var(x)
@@ -134,6 +140,7 @@ def broadcast_to(x, *shape):
     return _view(x, BroadcastTo(shape).apply1(x))
 
 
+@op()
 def expand(x, *sizes):
     """PyTorch's expand: like broadcast_to, with -1 keeping a dimension."""
     x = as_var(x)
@@ -149,6 +156,7 @@ def expand(x, *sizes):
     return broadcast_to(x, shape)
 
 
+@op()
 def expand_as(x, other):
     return broadcast_to(x, other.shape)
 
@@ -169,6 +177,7 @@ class Permute(Node):
         return (F.transpose(g, tuple(inv)),)
 
 
+@op()
 def permute(x, *dims):
     """Reorder axes: ``x.permute(2, 0, 1)``."""
     x = as_var(x)
@@ -181,6 +190,7 @@ def permute(x, *dims):
     return _view(x, Permute(dims).apply1(x))
 
 
+@op()
 def transpose(x, dim0=None, dim1=None, *, axes=None):
     """Swap two axes (PyTorch), or with ``axes`` permute as NumPy's transpose; no args reverses 2-D."""
     x = as_var(x)
@@ -199,13 +209,14 @@ def transpose(x, dim0=None, dim1=None, *, axes=None):
     return permute(x, *dims)
 
 
+@op(names=("swapdims",), methods=("swapaxes", "swapdims"))
 def swapaxes(x, axis0: int, axis1: int):
     return transpose(x, axis0, axis1)
 
 
-swapdims = swapaxes
 
 
+@op()
 def t(x):
     x = as_var(x)
     if x.ndim > 2:
@@ -234,6 +245,7 @@ class Tile(Node):
         return (F.reshape(g, self.orig_shape),)
 
 
+@op()
 def tile(x, *reps):
     """Repeat the whole tensor along each axis (NumPy's tile)."""
     x = as_var(x)
@@ -244,6 +256,7 @@ def tile(x, *reps):
     return node.apply1(x)
 
 
+@op()
 def repeat(x, *sizes):
     """PyTorch's ``Tensor.repeat``: tile with at least as many sizes as dimensions."""
     x = as_var(x)
@@ -268,6 +281,7 @@ class Flip(Node):
         return (F.flip(g, self.axes),)
 
 
+@op()
 def flip(x, dims=None, *, axis=None):
     """Reverse the order of elements along ``dims`` (all axes when None)."""
     x = as_var(x)
@@ -302,6 +316,7 @@ def _seq_check(op, tensors):
     return tensors
 
 
+@op(names=("concatenate", "concat"), methods=())
 def cat(tensors, dim: int = 0, *, axis=None):
     """Join tensors along an existing axis."""
     tensors = _seq_check("cat", tensors)
@@ -319,9 +334,9 @@ def cat(tensors, dim: int = 0, *, axis=None):
     return node.applyn(*tensors)
 
 
-concatenate = concat = cat
 
 
+@op(methods=())
 def stack(tensors, dim: int = 0, *, axis=None):
     """Join tensors along a new axis."""
     tensors = _seq_check("stack", tensors)
@@ -395,6 +410,7 @@ def _wrap_like(data, node):
     return wrap_like(data, node)
 
 
+@op()
 def split(x, split_size_or_sections, dim: int = 0):
     """Split into pieces of ``split_size`` (the last may be smaller) or of the given list of sizes.
 
@@ -422,6 +438,7 @@ def split(x, split_size_or_sections, dim: int = 0):
     return Split(d, bounds).apply(x)
 
 
+@op()
 def unbind(x, dim: int = 0):
     """The slices of ``x`` along ``dim``, that dimension removed, as PyTorch's (one node for all of them).
 
@@ -436,6 +453,7 @@ def unbind(x, dim: int = 0):
     return Unbind(norm_axes("unbind", dim, x.ndim)[0], None).apply(x)
 
 
+@op()
 def chunk(x, chunks: int, dim: int = 0):
     """Split into ``chunks`` pieces of equal size (the last may be smaller), as PyTorch."""
     x = as_var(x)
@@ -462,6 +480,7 @@ class Pad(Node):
         return (g[idx],)
 
 
+@op(methods=())
 def pad(x, pad, mode: str = "constant", value: float = 0.0):
     """PyTorch's ``F.pad``: ``pad`` lists (left, right) widths starting from the last dimension."""
     x = as_var(x)

@@ -1,0 +1,81 @@
+"""Op declarations: each public op says once, where it is defined, every name it answers to.
+
+A public op is a function decorated with :func:`op`. The decorator records its function names (aliases
+included), its Tensor methods, its operators (``__add__``, reflected ``__radd__``), its in-place methods and
+operators (``add_``, ``__iadd__``), the Scalar methods it serves, and the Node class its fast path runs. From
+these records come ``autograd.ops``'s exports, the Tensor method table (``autograd/_methods.py``),
+``Scalar``'s operators, ``autograd.OPS`` and the registry's completeness check; nothing else lists an op.
+
+>>> from autograd.ops.declare import DECLARED
+>>> d = DECLARED["add"]
+>>> d.names, d.operators, d.reflected, d.inplace
+(('add',), ('__add__',), ('__radd__',), ('add_', '__iadd__'))
+"""
+from __future__ import annotations
+
+from typing import Callable, Optional, Tuple
+
+
+class Declared:
+    """One public op: its function, and the names it is reached by."""
+
+    __slots__ = ("fn", "names", "methods", "operators", "reflected", "inplace", "node", "scalar", "unary", "public")
+
+    def __init__(self, fn, names, methods, operators, reflected, inplace, node, scalar, unary, public):
+        self.fn, self.names, self.methods, self.public = fn, names, methods, public
+        self.operators, self.reflected, self.inplace = operators, reflected, inplace
+        self.node, self.scalar, self.unary = node, scalar, unary
+
+    def __repr__(self):
+        return f"<op {self.names[0]}>"
+
+
+#: canonical name -> declaration, in declaration order
+DECLARED: dict = {}
+
+
+def op(*, names: Tuple[str, ...] = (), methods: Optional[Tuple[str, ...]] = None, operators: Tuple[str, ...] = (),
+       reflected: Tuple[str, ...] = (), inplace: Tuple[str, ...] = (), node=None, scalar: Tuple[str, ...] = (),
+       unary: bool = False, public: bool = True) -> Callable:
+    """Declare the decorated function a public op.
+
+    ``names``: more function names (aliases) beside the function's own. ``methods``: Tensor method names
+    (default: the function's own name; ``()`` for none). ``operators`` / ``reflected``: dunder methods calling
+    the op as ``op(self, other)`` / ``op(other, self)``. ``inplace``: methods and ``__i*__`` operators that
+    write the result into ``self``. ``node``: the Node class the op runs when its operands are already Tensors
+    (``unary`` says it takes one), so methods and operators call ``node().apply1(self)`` /
+    ``node().apply2(self, other)`` directly, skipping the function's argument handling; ``scalar``: the
+    ``Scalar`` methods and operators served the same way. ``public=False``: a Tensor method only, with no
+    function of that name (``to``: PyTorch has no ``torch.to``).
+    """
+
+    def declare(fn):
+        name = fn.__name__
+        if name in DECLARED:
+            raise ValueError(f"op {name!r} is declared twice")
+        DECLARED[name] = Declared(fn, (name,) + tuple(names), (name,) if methods is None else tuple(methods),
+                                  tuple(operators), tuple(reflected), tuple(inplace), node, tuple(scalar), unary,
+                                  public)
+        return fn
+
+    return declare
+
+
+def exports() -> dict:
+    """Every function name of every declared op -> the function (what ``autograd.ops`` exports)."""
+    return {n: d.fn for d in DECLARED.values() if d.public for n in d.names}
+
+
+def fast(d: Declared, reflected: bool = False):
+    """The operator (or a unary op's method) for declaration ``d``: its node applied directly where it has one.
+
+    Methods of ops with more arguments than the operands (``add(other, alpha=2)``) are the function itself."""
+    cls = d.node
+    if cls is None:
+        fn = d.fn
+        return (lambda self, other: fn(other, self)) if reflected else fn
+    if d.unary:
+        return lambda self: cls().apply1(self)
+    if reflected:
+        return lambda self, other: cls().apply2(other, self)
+    return lambda self, other: cls().apply2(self, other)
