@@ -83,7 +83,7 @@ def test_loader_reads_the_sampler_one_batch_at_a_time(batched):
 def test_batch_size_none_streams_too():
     sampler = _Counting(3)
     it = iter(data.DataLoader(_Squares(3), sampler=sampler, batch_size=None))
-    assert [next(it) for _ in range(4)] == [(0.0, 0), (1.0, 1), (4.0, 2), (0.0, 0)] and sampler.taken == 4
+    assert [next(it) for _ in range(4)] == [[0.0, 0], [1.0, 1], [4.0, 2], [0.0, 0]] and sampler.taken == 4  # lists, as PyTorch's default_convert gives
 
 
 def test_iterable_dataset_streams():
@@ -213,6 +213,18 @@ def test_batch_size_none_yields_converted_samples():
     assert list(data.DataLoader(range(3), batch_size=None)) == [0, 1, 2]
 
 
+def test_batches_are_lists_as_pytorch_collates_them():
+    import collections
+
+    Pair = collections.namedtuple("Pair", "x y")
+    assert type(next(iter(data.DataLoader(_ds(4), batch_size=2)))) is list  # TensorDataset batch, one index
+    assert type(next(iter(data.DataLoader(_Squares(4), batch_size=2)))) is list  # collated tuples
+    p = data.default_collate([Pair(1.0, 2), Pair(3.0, 4)])
+    assert type(p) is Pair and p.x.tolist() == [1.0, 3.0] and p.y.tolist() == [2, 4]
+    with pytest.raises(RuntimeError, match="each element in list of batch should be of equal size"):
+        data.default_collate([(1, 2), (3,)])
+
+
 def test_collate_fn_and_device_on_every_path():
     pairs = list(data.DataLoader(_Squares(4), batch_size=3, collate_fn=lambda s: [k for _, k in s]))
     assert pairs == [[0, 1, 2], [3]]
@@ -223,7 +235,7 @@ def test_collate_fn_and_device_on_every_path():
 def test_default_convert():
     out = data.default_convert([np.arange(3), (np.float64(2.5),), "text", 3, np.array(["a"])])
     assert isinstance(out[0], autograd.Tensor) and out[0].tolist() == [0, 1, 2]
-    assert isinstance(out[1], tuple) and float(out[1][0]) == 2.5
+    assert isinstance(out[1], list) and float(out[1][0]) == 2.5  # a tuple becomes a list, as in PyTorch
     assert out[2:4] == ["text", 3] and isinstance(out[4], np.ndarray)
 
 

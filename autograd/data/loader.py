@@ -13,7 +13,8 @@ from .sampler import BatchSampler, RandomSampler, Sampler, SequentialSampler, _o
 
 
 def default_collate(samples):
-    """Stack a list of samples field by field: tuples of tensors become tuples of batched tensors.
+    """Stack a list of samples field by field: samples that are tuples or lists of tensors give a list of
+    batched tensors (PyTorch's rule; a namedtuple stays one), dicts a dict, numbers a tensor.
 
     >>> import autograd
     >>> from autograd.data import default_collate
@@ -25,8 +26,11 @@ def default_collate(samples):
     if isinstance(first, Tensor):
         return Tensor._wrap(_stack([s.array for s in samples]), None)
     if isinstance(first, (tuple, list)):
-        return type(first)(default_collate([s[i] for s in samples]) for i in range(len(first))) \
-            if isinstance(first, tuple) else [default_collate([s[i] for s in samples]) for i in range(len(first))]
+        if any(len(s) != len(first) for s in samples):
+            raise RuntimeError(f"default_collate: each element in list of batch should be of equal size, got "
+                               f"sizes {sorted({len(s) for s in samples})}; pad the samples or pass a collate_fn")
+        fields = [default_collate([s[i] for s in samples]) for i in range(len(first))]
+        return type(first)(*fields) if hasattr(first, "_fields") else fields
     if isinstance(first, dict):
         return {k: default_collate([s[k] for s in samples]) for k in first}
     if isinstance(first, (int, float, bool, _np.number, _np.ndarray)):
@@ -57,9 +61,7 @@ def default_convert(data):
         return {k: default_convert(v) for k, v in data.items()}
     if isinstance(data, tuple) and hasattr(data, "_fields"):  # a namedtuple
         return type(data)(*(default_convert(d) for d in data))
-    if isinstance(data, tuple):
-        return tuple(default_convert(d) for d in data)
-    if isinstance(data, list):
+    if isinstance(data, (tuple, list)):  # a list, as PyTorch's (which keeps that for backward compatibility)
         return [default_convert(d) for d in data]
     return data
 
@@ -266,7 +268,8 @@ class DataLoader:
         """One batch: a single fancy-index of a batched dataset, else its samples collated."""
         ds = self.dataset
         if self.collate_fn is None and getattr(ds, "batched", False):
-            return ds[keys if isinstance(keys, _np.ndarray) else _np.asarray(keys, dtype=_np.int64)]
+            batch = ds[keys if isinstance(keys, _np.ndarray) else _np.asarray(keys, dtype=_np.int64)]
+            return list(batch) if type(batch) is tuple else batch  # what collating the samples would give
         if isinstance(keys, _np.ndarray):
             keys = keys.tolist()  # datasets get Python ints, as from PyTorch's samplers
         getitems = getattr(ds, "__getitems__", None)
