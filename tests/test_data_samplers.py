@@ -158,6 +158,16 @@ def test_weighted_sampler_without_replacement_is_unique(w, seed, data_):
     assert len(out) == len(set(out)) == k and all(w[i] > 0 for i in out)
 
 
+def test_weighted_sampler_without_replacement_draws_in_proportion():
+    s = data.WeightedRandomSampler([1, 2, 3, 4], 2, replacement=False, generator=0)
+    firsts = collections.Counter(next(iter(s)) for _ in range(8000))  # the first draw follows the weights
+    assert all(abs(firsts[i] / 8000 - (i + 1) / 10) < 0.03 for i in range(4))
+    tiny = [1.0] * 11 + [5e-324]  # a subnormal weight is still positive: all 12 can be drawn
+    assert sorted(data.WeightedRandomSampler(tiny, 12, replacement=False, generator=1)) == list(range(12))
+    huge = [1e308, 1e308, 0.0]  # a sum that overflows float64 must not break the draw
+    assert set(data.WeightedRandomSampler(huge, 50, generator=2)) == {0, 1}
+
+
 def test_weighted_sampler_reproducible_and_accepts_tensors():
     w = autograd.tensor([1.0, 2.0, 3.0])
     assert list(data.WeightedRandomSampler(w, 50, generator=4)) == list(data.WeightedRandomSampler(w, 50, generator=4))

@@ -170,9 +170,10 @@ class RandomSampler(_ChunkedSampler):
         if not isinstance(replacement, bool):
             raise TypeError(f"replacement should be a boolean value, but got replacement={replacement!r}")
         if not _positive_int(self.num_samples):
+            why = " (RandomSampler: the dataset is empty; an empty dataset cannot be shuffled)" \
+                if num_samples is None else ""
             raise ValueError(f"num_samples should be a positive integer value, but got num_samples="
-                             f"{self.num_samples!r} (RandomSampler: a dataset of {len(data_source)} samples; "
-                             f"an empty dataset cannot be shuffled)")
+                             f"{self.num_samples!r}{why}")
 
     @property
     def num_samples(self) -> int:
@@ -277,13 +278,17 @@ class WeightedRandomSampler(_ChunkedSampler):
             raise RuntimeError(f"WeightedRandomSampler: cannot draw num_samples={self.num_samples} without "
                                f"replacement from {positive} indices of positive weight; lower num_samples or "
                                f"pass replacement=True")
-        return w
+        return w / w.max()  # scaled so that sums cannot overflow
 
     def _chunks(self):
         w = self._checked()
         g = _draw_rng(self.generator)
         if not self.replacement:
-            yield g.choice(w.size, size=self.num_samples, replace=False, p=w / w.sum()).astype(_np.int64)
+            # Gumbel top-k: the k largest log(w) + Gumbel noise are k draws without replacement, in draw order.
+            # Working in logs keeps tiny (even subnormal) weights drawable where w / w.sum() would round to 0.
+            with _np.errstate(divide="ignore"):
+                keys = _np.log(w) - _np.log(-_np.log1p(-g.random(w.size)))
+            yield _np.argsort(-keys, kind="stable")[:self.num_samples].astype(_np.int64)
             return
         cdf = _np.cumsum(w)
         last = int(_np.flatnonzero(w)[-1])  # a draw rounding up to the total must still land on a positive weight
