@@ -90,12 +90,12 @@ def test_fan_out_counts_nodes_and_edges():
     a = x.exp()
     y = a * 2 + a.sin()  # a feeds two ops
     p = Picture(autograd.draw(y))
-    assert sorted(p.ops()) == sorted(["add (3,)", "mul (3,)", "exp (3,)", "sin (3,)"])
+    assert sorted(p.ops()) == sorted(["add (3,)", "mul(2) (3,)", "exp (3,)", "sin (3,)"])  # the number in mul's label
     assert p.names("t") == ["t4"] and p.text("t4") == "x (3,) float32"
-    assert p.names("c") == ["c0"] and p.text("c0") == "2"
+    assert p.names("c") == []
     exp = p.find("op", "exp")
-    mul, sin, add = p.find("op", "mul"), p.find("op", "sin"), p.find("op", "add")
-    assert sorted(p.edges) == sorted([(exp, mul), (exp, sin), ("c0", mul), (mul, add), (sin, add), ("t4", exp),
+    mul, sin, add = p.find("op", "mul(2)"), p.find("op", "sin"), p.find("op", "add")
+    assert sorted(p.edges) == sorted([(exp, mul), (exp, sin), (mul, add), (sin, add), ("t4", exp),
                                       (add, "out0")])
 
 
@@ -247,7 +247,7 @@ def test_three_layer_mlp_clusters_and_parameter_names():
     assert p.text(p.find("t", "2.weight")) == "2.weight (8, 8) float32"
     assert sorted(p.clusters) == sorted(["Sequential", "0 (Linear)", "1 (ReLU)", "2 (Linear)", "3 (ReLU)",
                                          "4 (Linear)"])
-    assert [p.text(n) for n in p.names("c")] == ["(5, 4) float32"]  # the input, saved by the first matmul
+    assert [p.text(n) for n in p.names("c")] == ["input (5, 4) float32"]  # saved by the first matmul
     assert len(p.names("op")) + len(p.names("t")) + len(p.names("c")) == 11 + 6 + 1
 
 
@@ -335,9 +335,11 @@ def test_max_nodes_cuts_and_says_so():
     for _ in range(50):
         y = y * 1.01
     p = Picture(autograd.draw(y, max_nodes=10, constants=False))
-    assert len(p.names("op")) == 10 and p.names("t") == []
-    assert p.text("cut") == "⋯ 41 more nodes not drawn max_nodes=10 cut the graph here (raise the limit to see them)"
-    assert ("cut", "op9") in p.edges
+    assert len(p.names("op")) == 8 and p.names("t") == []  # 10 boxes: 8 ops, the output and the note
+    assert p.text("cut") == "⋯ 43 more nodes not drawn max_nodes=10 cut the graph here (raise the limit to see them)"
+    assert ("cut", "op7") in p.edges
+    p = Picture(autograd.draw(y, max_nodes=10))  # the constants are in the labels: still 10 boxes
+    assert len(p.nodes) - len([n for n in p.nodes if n.startswith("legend")]) == 10
 
 
 def test_max_depth_and_limits_validation():
@@ -346,7 +348,7 @@ def test_max_depth_and_limits_validation():
     for _ in range(30000):  # deep: the walk must not recurse
         y = y + 1.0
     src = autograd.draw(y, max_depth=3).source
-    assert src.count("<B>add</B>") == 4 and "29997 more nodes not drawn" in src and "max_depth=3" in src
+    assert src.count("<B>add(1)</B>") == 0 and src.count("<B>add(?)</B>") == 4 and "29997 more nodes not drawn" in src and "max_depth=3" in src
     for bad in ({"max_nodes": 0}, {"max_depth": -1}, {"max_nodes": 2.5}):
         with pytest.raises(ValueError, match="max_"):
             autograd.draw(y, **bad)
@@ -384,12 +386,12 @@ def test_scalar_values_survive_backward_constants_while_held():
     a = Scalar(2.0, name="a")
     y = (a * 3.0 + 1.0).relu()
     before = autograd.draw(y).source
-    assert "data 6<" in before and "data 7<" in before and "label=<3>" in before  # mul holds 3.0 for backward
-    assert before.count("label=<constant>") == 1  # add keeps nothing: its 1.0 is not known
+    assert "data 6<" in before and "data 7<" in before and "<B>mul(3)</B>" in before  # mul holds 3.0 for backward
+    assert "<B>add(?)</B>" in before  # add keeps nothing: its 1.0 is not known
     y.backward()
     after = autograd.draw(y).source
     assert "data 6<" in after and "data 7<" in after and "data ?" not in after
-    assert after.count("label=<constant>") == 2  # backward freed the 3.0
+    assert "<B>mul(?)</B>" in after  # backward freed the 3.0
 
 
 def test_tensor_values_grads_and_saved():
@@ -516,4 +518,4 @@ def test_a_large_graph_is_drawn_in_full():
 
 def test_repr_has_no_memory_address():
     x = autograd.ones(2, requires_grad=True)
-    assert repr(autograd.draw((x * 2).sum())) == "<denpa drawing: 5 nodes, 4 edges; .source is the DOT text>"
+    assert repr(autograd.draw((x * 2).sum())) == "<denpa drawing: 4 nodes, 3 edges; .source is the DOT text>"

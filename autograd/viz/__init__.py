@@ -85,6 +85,7 @@ def _names(params) -> dict:
         if not isinstance(t, Var):
             raise TypeError(f"draw: params maps names to Tensors or Scalars; {name!r} is a {type(t).__name__}")
         names[t] = str(name)
+        names[id(t.array)] = str(name)  # an input that needs no grad is drawn from its array
     return names
 
 
@@ -98,8 +99,9 @@ def draw(*outputs, show_values: Optional[bool] = None, show_grads: Optional[bool
       full number for Scalars; both on by default for Scalars). Ops show what can be recovered, ``?`` otherwise.
     - ``show_saved``: what each op saved for backward (or that backward freed it).
     - ``rankdir``: layout direction, ``"TB"`` (inputs on top), ``"LR"``, ``"BT"`` or ``"RL"``.
-    - ``max_nodes`` / ``max_depth``: draw only the ops and leaves nearest the outputs (at most that many, or at
-      most that many steps away); a note node says how many were left out and why.
+    - ``max_nodes`` / ``max_depth``: draw only the ops and leaves nearest the outputs (at most ``max_nodes``
+      boxes in all, counting inputs, outputs and the note; or at most that many steps away); a note node says
+      how many were left out and why. Python numbers are shown in their op's label (``mul(1.01)``).
     - ``collapse``: draw module calls as single boxes: a depth (``0`` the whole model, ``1`` its children, ...)
       or module types / type names (``{"Linear", nn.Sequential}``).
     - ``backward=True``: the gradient graph instead: backward functions, each pointing to the ones it feeds,
@@ -154,7 +156,8 @@ def _prepare(outputs, show_values, show_grads, show_saved, rankdir, max_nodes, m
             raise ValueError("draw: step= draws the backward pass as it happens; pass backward=True too")
         if isinstance(step, bool) or not isinstance(step, int) or step < 0:
             raise ValueError(f"draw: step must be an int >= 0, got {step!r}")
-    walk = Walk(vs, max_nodes, max_depth)
+    fixed = sum(1 for v in vs if (v.requires_grad if backward else v.grad_fn is not None))  # the out<j> nodes
+    walk = Walk(vs, max_nodes, max_depth, extras=None if backward or not constants else _constants, fixed=fixed)
     if step is not None:
         trace = replay(vs, walk.items)
         if step > len(trace):
@@ -162,6 +165,13 @@ def _prepare(outputs, show_values, show_grads, show_saved, rankdir, max_nodes, m
         opts.show_grads = False  # the step lines show the gradients the walk knows at that step
     opts.trace, opts.step = trace, step
     return vs, walk, opts
+
+
+def _constants(op) -> list:
+    """The constant nodes op ``op`` adds (keys: an array used by several ops is one node)."""
+    from .consts import key
+
+    return [k for i, p in enumerate(op.parents) if p is None and (k := key(op, i)) is not None]
 
 
 def _build(vs, walk, collapse, opts):

@@ -11,6 +11,7 @@ from __future__ import annotations
 from ..node import Node, Var
 from ..scalar import Scalar
 from .facts import UNKNOWN, saved_inputs
+from .consts import key as const_key, label as consts_label
 from .labels import fmt_shape, html, op_label, op_name, preview
 from .modules import label as call_label
 
@@ -210,17 +211,14 @@ class Builder:
                 kind = "output" if e in outputs else ("param" if e.requires_grad else "input")
                 self.node(cluster, name, kind, _label(title, lines), e)
                 continue
-            self.node(cluster, name, "op", _label(op_label(e), self.op_lines(e)), e)
+            self.node(cluster, name, "op", _label(consts_label(e, op_label(e)), self.op_lines(e)), e)
             box = mods.box(cluster)
             for i, p in enumerate(e.parents):
                 if p is None:
-                    if not self.o.constants:
-                        continue
-                    # an array (most often the model's input) is drawn outside the modules, a number beside its
-                    # op; a collapsed module shows the arrays fed into it, not its numbers
-                    array = getattr(self.facts.input_value(e, i), "ndim", 0) > 0
-                    if array or box is None:
-                        self.edge(self.constant(e, i, None if array else cluster, consts), name)
+                    # numbers sit in the op's label; an array (most often the model's input) is drawn once,
+                    # outside the modules
+                    if self.o.constants and const_key(e, i) is not None:
+                        self.edge(self.constant(e, i, None, consts), name)
                 elif p in ids:
                     self.edge(self.dot_name(p), name)
         for j, v in enumerate(self.outputs):
@@ -234,23 +232,21 @@ class Builder:
             self.edge(self.dot_name(v.grad_fn), f"out{j}")
 
     def constant(self, op, i, cluster, consts):
-        """The node of a constant operand: one per array (however many ops use it), one per number."""
+        """The node of an array operand that needs no grad: one per array, however many ops use it."""
         value = self.facts.input_value(op, i)
-        key = id(value) if hasattr(value, "shape") and getattr(value, "ndim", 0) else (op, i)
+        key = const_key(op, i)
         name = consts.get(key)
         if name is None:
             name = consts[key] = "c%d" % len(consts)
+            title = self.o.names.get(id(value)) or "input"
             if value is UNKNOWN:
                 shape = self.facts.input_shapes(op)[i]
-                title = "constant"
                 lines = [fmt_shape(shape)] if shape is not None and not self.scalar else []
-            elif hasattr(value, "shape") and value.ndim:
-                title, lines = f"{fmt_shape(value.shape)} {value.dtype}", []
+            else:
+                lines = [f"{fmt_shape(value.shape)} {value.dtype}"]
                 if self.o.show_values:
                     lines.append("data " + preview(value))
-            else:
-                title, lines = preview(value, full=True), []
-            self.node(cluster, name, "input", _label(title, lines, bold=False))
+            self.node(cluster, name, "input", _label(title, lines))
         return name
 
     def build_backward(self):
@@ -323,7 +319,7 @@ class Builder:
         w = self.walk
         if not w.cut:
             return
-        why = [f"max_nodes={w.max_nodes}"] if w.max_nodes is not None and len(w.items) >= w.max_nodes else []
+        why = [f"max_nodes={w.max_nodes}"] if w.cut_by_nodes else []
         if w.max_depth is not None:
             why.append(f"max_depth={w.max_depth}")
         more = f"{w.cut} more node{'s' if w.cut != 1 else ''} not drawn"

@@ -15,7 +15,9 @@ from ..node import Node
 class Walk:
     """The drawn items in walk order, their numbers, and what was cut."""
 
-    def __init__(self, outputs, max_nodes=None, max_depth=None):
+    def __init__(self, outputs, max_nodes=None, max_depth=None, extras=None, fixed=0):
+        """``extras(op)``: keys of the extra nodes an op brings (its constant inputs); ``fixed``: nodes drawn
+        whatever is cut (the outputs). ``max_nodes`` bounds them all, with the note on what was cut."""
         depth = {}
         order = []
         for v in outputs:
@@ -35,8 +37,10 @@ class Walk:
         keep = len(order)
         if max_depth is not None:  # depths never decrease along a breadth-first order
             keep = next((k for k, e in enumerate(order) if depth[e] > max_depth), keep)
-        if max_nodes is not None:
-            keep = min(keep, max_nodes)
+        depth_keep = keep
+        if max_nodes is not None and keep > 0:
+            keep = self._fit(order[:keep], len(order), max_nodes, extras, fixed)
+        self.cut_by_nodes = keep < depth_keep
         self.items = order[:keep]
         self.ids = {e: k for k, e in enumerate(self.items)}
         self.cut = len(order) - keep
@@ -44,6 +48,21 @@ class Walk:
         self.max_nodes = max_nodes
         ids = self.ids
         self.frontier = [e for e in self.items if any(p is not None and p not in ids for p in e.parents)]
+
+    @staticmethod
+    def _fit(order, total, max_nodes, extras, fixed) -> int:
+        """How many items of ``order`` fit in ``max_nodes`` boxes with their extras, the outputs and the note
+        (at least one item is always drawn)."""
+        seen, count, keep = set(), fixed, 0
+        for k, e in enumerate(order):
+            new = [x for x in (extras(e) if extras is not None and isinstance(e, Node) else ()) if x not in seen]
+            note = 1 if k + 1 < total else 0
+            if k > 0 and count + 1 + len(new) + note > max_nodes:
+                break
+            seen.update(new)
+            count += 1 + len(new)
+            keep = k + 1
+        return keep
 
     def ops(self):
         return [e for e in self.items if isinstance(e, Node)]
