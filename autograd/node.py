@@ -14,12 +14,17 @@ and dropping a forward's output frees its whole graph without reference cycles.
 from __future__ import annotations
 
 import math
+import threading
 import traceback
 import weakref
 
 from .backend import array_module, default_float, erf as _erf, index_add as _index_add, mixed_device_error
 from .grad_mode import state as _state
 from .versions import AT_ZERO as _AT_ZERO  # a just-made output's counter is at version 0
+
+
+#: held while a backward adds into a leaf's ``.grad``: concurrent backward calls into one leaf lose no update
+GRAD_LOCK = threading.Lock()
 
 
 class Var:

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from .engine import run_backward
 from .grad_mode import state
-from .node import Var
+from .node import GRAD_LOCK, Var
 from .ops.declare import DECLARED, fast
 
 _new = object.__new__
@@ -91,7 +91,8 @@ class Scalar(Var):
         return g
 
     def _accumulate(self, g, handed, create_graph):
-        self._grad = g if self._grad is None else self._grad + g
+        with GRAD_LOCK:
+            self._grad = g if self._grad is None else self._grad + g
 
     def backward(self, gradient: float = 1.0, retain_graph: bool = False) -> None:
         """Fill ``grad`` of every Scalar this one depends on."""

@@ -13,7 +13,7 @@ import numpy as _np  # only for type checks of incoming Python data, never for a
 from .backend import array_module, as_array, default_float, device_of, to_host
 from .device import Device
 from .grad_mode import state
-from .node import Node, RetainGrad, Var
+from .node import GRAD_LOCK as _GRAD_LOCK, Node, RetainGrad, Var
 from .versions import new_counter, read as _read_version
 
 _new = object.__new__
@@ -278,26 +278,40 @@ class Tensor(Var):
         return g
 
     def _accumulate(self, g, handed, create_graph):
-        g = self._run_hooks(g)
+        """Add gradient ``g`` (an array; a Tensor under ``create_graph``) into ``.grad``.
+
+        ``.grad`` never shares memory with another leaf's ``.grad``, with the caller's ``gradient`` (whose ids
+        are in ``handed``), with an array a hook returned, or with anything else: ``g`` is kept without a copy
+        only when it owns its memory, nobody else was given it, and it is writable. The read-modify-write holds
+        a lock, so backward calls on several threads into one leaf lose no update.
+        """
+        hooked = self._run_hooks(g)
+        foreign = hooked is not g  # a hook's result may be an array its caller still holds
+        g = hooked
         if create_graph:
-            if self.grad is None:
-                self.grad = g if id(g) not in handed else wrap_like(g.array.copy(), g.grad_fn)
-                handed.add(id(self.grad))
-            else:
-                self.grad = self.grad + g
+            with _GRAD_LOCK:
+                if self.grad is None:
+                    d = g.array
+                    own = not foreign and id(g) not in handed and getattr(d, "base", None) is None
+                    self.grad = g if own else wrap_like(d.copy(), g.grad_fn)
+                    handed.add(id(self.grad))
+                else:
+                    self.grad = self.grad + g
             return
         if g.shape != self.array.shape:
             raise RuntimeError(f"internal error: gradient of shape {g.shape} for a leaf of shape {self.array.shape}")
         if g.dtype != self.array.dtype:
             g = g.astype(self.array.dtype)
-        if self.grad is None:
-            # .grad must be this leaf's own writable array: not shared with another leaf, not a broadcast view
-            if id(g) in handed or not getattr(g.flags, "writeable", True) or 0 in g.strides:
-                g = g.copy()
-            handed.add(id(g))
-            self.grad = Tensor._wrap(g, None)
-        else:
-            self.grad = Tensor._wrap(self.grad.array + g, None)
+        with _GRAD_LOCK:
+            if self.grad is None:
+                # a view (of another leaf's gradient, of the caller's array, a broadcast) or a shared array: copy
+                if foreign or id(g) in handed or getattr(g, "base", None) is not None or \
+                        not getattr(g.flags, "writeable", True):
+                    g = g.copy()
+                handed.add(id(g))
+                self.grad = Tensor._wrap(g, None)
+            else:
+                self.grad = Tensor._wrap(self.grad.array + g, None)
 
     # -- Python protocol ---------------------------------------------------------------
     def __len__(self) -> int:

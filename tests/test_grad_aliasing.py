@@ -1,0 +1,84 @@
+"""A leaf's .grad is its own memory (never another leaf's, nor the caller's array), and concurrent backward
+calls into one leaf lose no update."""
+from __future__ import annotations
+
+import threading
+
+import numpy as np
+import pytest
+
+import autograd
+import nn
+
+
+def _shares(a, b):
+    return np.shares_memory(a.array, b.array)
+
+
+def test_sum_of_a_leaf_and_a_transposed_leaf():
+    x = autograd.randn(4, 3, dtype=autograd.float64)
+    W = autograd.randn(2, 3, dtype=autograd.float64, requires_grad=True)
+    V = autograd.randn(3, 2, dtype=autograd.float64, requires_grad=True)
+    (x @ (W + V.T).T).sum().backward()
+    assert not _shares(W.grad, V.grad)
+    expect = W.grad.array.copy()
+    nn.utils.clip_grad_norm_([W, V], 1.0)
+    total = np.sqrt((W.grad.array ** 2).sum() + (V.grad.array ** 2).sum())
+    assert total == pytest.approx(1.0, rel=1e-6)
+    W.grad.zero_()
+    assert np.abs(V.grad.array).sum() > 0 and np.abs(expect).sum() > 0
+
+
+def test_reshaped_leaf_in_a_sum():
+    a = autograd.randn(2, 3, requires_grad=True)
+    b = autograd.randn(6, requires_grad=True)
+    c = autograd.randn(2, 3)
+    ((a + b.reshape(2, 3)) * c).sum().backward()
+    assert not _shares(a.grad, b.grad)
+    a.grad.zero_()
+    np.testing.assert_allclose(b.grad.array, c.array.reshape(6))
+
+
+def test_callers_gradient_is_never_stored():
+    x = autograd.randn(2, 3, requires_grad=True)
+    G = autograd.ones(3, 2)
+    x.T.backward(G)
+    x.grad.zero_()
+    assert (G.array == 1).all()
+    y = autograd.randn(3, requires_grad=True)
+    H = autograd.ones(3)
+    (y * 1).backward(H)
+    y.grad.zero_()
+    assert (H.array == 1).all()
+
+
+def test_hook_result_is_copied():
+    w = autograd.randn(3, requires_grad=True)
+    kept = autograd.ones(3)
+    w.register_hook(lambda g: kept)
+    (w * 2).sum().backward()
+    w.grad.zero_()
+    assert (kept.array == 1).all()
+
+
+def test_same_gradient_to_two_leaves_under_create_graph():
+    a = autograd.randn(3, dtype=autograd.float64, requires_grad=True)
+    b = autograd.randn(3, dtype=autograd.float64, requires_grad=True)
+    (a + b).sum().backward(create_graph=True)
+    assert not _shares(a.grad, b.grad)
+
+
+def test_threads_accumulating_into_one_leaf_lose_nothing():
+    w = autograd.ones(4, requires_grad=True)
+    n, threads = 1500, 2
+
+    def work():
+        for _ in range(n):
+            (w * 1.0).sum().backward()
+
+    ts = [threading.Thread(target=work) for _ in range(threads)]
+    for t in ts:
+        t.start()
+    for t in ts:
+        t.join()
+    np.testing.assert_array_equal(w.grad.array, np.full(4, n * threads, np.float32))
