@@ -1,6 +1,8 @@
 """Random number state: one generator per array module, seeded together by ``manual_seed``."""
 from __future__ import annotations
 
+import json
+
 import numpy as _np
 
 _generators: dict = {}
@@ -64,29 +66,62 @@ def get_rng_state():
     >>> autograd.set_rng_state(state); bool((a == autograd.rand(3)).all())
     True
     """
-    import json
-
     from .tensor import Tensor
 
     state = {"seed": _seed, "numpy": _generator(_np).bit_generator.state}
     return Tensor(_np.frombuffer(json.dumps(state).encode(), dtype=_np.uint8).copy())
 
 
-def set_rng_state(new_state) -> None:
-    """Restore the CPU generator to a state from :func:`get_rng_state` (a tensor or a uint8 array)."""
-    import json
+# the bit generators a saved state may name: a name from a file must never pick an arbitrary numpy.random attribute
+BIT_GENERATORS = {name: getattr(_np.random, name) for name in ("PCG64", "PCG64DXSM", "MT19937", "Philox", "SFC64")
+                  if hasattr(_np.random, name)}
 
-    global _seed
+
+def bit_generator_from_state(bits, op: str = "set_rng_state"):
+    """A fresh NumPy bit generator holding ``bits`` (a ``bit_generator.state`` dict); ValueError if it is not one.
+
+    >>> import numpy as np
+    >>> from autograd.random import bit_generator_from_state
+    >>> g = np.random.default_rng(3); state = g.bit_generator.state
+    >>> float(np.random.Generator(bit_generator_from_state(state)).random()) == float(g.random())
+    True
+    """
+    name = bits.get("bit_generator") if isinstance(bits, dict) else None
+    cls = BIT_GENERATORS.get(name) if isinstance(name, str) else None
+    if cls is None:
+        raise ValueError(f"{op}: the state names bit generator {name!r}; expected one of {sorted(BIT_GENERATORS)}")
+    bg = cls()
+    try:
+        bg.state = bits
+    except (ValueError, KeyError, TypeError, OverflowError) as e:
+        raise ValueError(f"{op}: the {name} state does not fit a {name} generator ({type(e).__name__}: {e})") from None
+    return bg
+
+
+def decode_rng_state(new_state):
+    """(seed, Generator) from a :func:`get_rng_state` tensor, without touching the current state."""
     data = _np.asarray(getattr(new_state, "array", new_state))
     try:
         if data.dtype != _np.uint8 or data.ndim != 1:
             raise ValueError
         state = json.loads(data.tobytes().decode())
+        seed = state["seed"]
+        if seed is not None and (isinstance(seed, bool) or not isinstance(seed, int)):
+            raise ValueError
         bits = state["numpy"]
-        g = _np.random.Generator(getattr(_np.random, bits["bit_generator"])())
-        g.bit_generator.state = bits
-    except (ValueError, KeyError, TypeError, AttributeError):
+    except (ValueError, KeyError, TypeError, RecursionError, UnicodeDecodeError):
         raise ValueError(f"set_rng_state: expected the uint8 tensor that get_rng_state() returns, got "
                          f"{data.dtype} of shape {data.shape} that does not decode to a generator state") from None
-    _seed = state["seed"]
+    return seed, _np.random.Generator(bit_generator_from_state(bits))
+
+
+def set_rng_state(new_state) -> None:
+    """Restore the CPU generator to a state from :func:`get_rng_state` (a tensor or a uint8 array).
+
+    Everything is checked first: on a bad state nothing changes, and the state may only name one of
+    NumPy's bit generators (``BIT_GENERATORS``).
+    """
+    global _seed
+    seed, g = decode_rng_state(new_state)
+    _seed = seed
     _generators["numpy"] = g

@@ -82,6 +82,45 @@ def _host_array(value):
     return as_array(value)
 
 
+def _prepare_entry(key: str, target: Tensor, value, assign: bool):
+    """(the array to write into ``target``, None) or (None, the reason it cannot be): nothing is written here.
+
+    Checks what PyTorch's ``copy_`` would refuse (shape) and what it would silently mangle here (strings,
+    objects, complex into real, NaN or infinity into an integer buffer), and does the cast and the device
+    move now, so that writing the result cannot fail.
+    """
+    if value is None:
+        return None, f"{key} is None in the checkpoint; expected a tensor of shape {tuple(target.shape)}."
+    try:
+        v = _host_array(value)
+        if not hasattr(v.dtype, "kind"):  # e.g. a torch.Tensor: has shape and dtype, but not NumPy's
+            import numpy as np
+
+            v = np.asarray(v)
+        shape = tuple(v.shape)
+    except Exception as e:  # ragged lists, odd objects: whatever as_array refuses
+        return None, f"{key} could not be read as an array ({type(e).__name__}: {e})."
+    if shape != tuple(target.shape):
+        return None, (f"size mismatch for {key}: copying a param with shape {shape} from checkpoint, "
+                      f"the shape in current model is {tuple(target.shape)}.")
+    kind, want = v.dtype.kind, target.array.dtype
+    if kind not in "biufc":
+        return None, f"{key} holds values of dtype {v.dtype}, which cannot be copied into a {want} tensor."
+    if kind == "c" and want.kind != "c":
+        return None, f"{key} holds complex values; copying them into a {want} tensor would drop the imaginary part."
+    if assign and target.requires_grad and kind not in "fc":
+        return None, (f"{key} holds {v.dtype} values; assign=True would make a parameter that requires grad "
+                      f"{v.dtype} (only floating point tensors can require gradients).")
+    from autograd.backend import array_module as _xp, device_of, to_device
+
+    new = to_device(v, device_of(target.array))
+    if not assign and new.dtype != want:
+        if want.kind in "biu" and kind in "fc" and not bool(_xp(new).isfinite(new).all()):
+            return None, f"{key} holds NaN or infinite values, which a {want} tensor cannot hold."
+        new = new.astype(want)
+    return new, None
+
+
 class Module:
     """Base class of layers and models: subclass it, assign layers and Parameters in ``__init__``, write ``forward``.
 
@@ -523,12 +562,11 @@ class Module:
         for k, t in own.items():
             if k not in state_dict:
                 continue
-            v = _host_array(state_dict[k])
-            if tuple(v.shape) != tuple(t.shape):
-                errors.append(f"size mismatch for {k}: copying a param with shape {tuple(v.shape)} from checkpoint, "
-                              f"the shape in current model is {tuple(t.shape)}.")
-                continue
-            plan.append((t, v))
+            new, error = _prepare_entry(k, t, state_dict[k], assign)
+            if error:
+                errors.append(error)
+            else:
+                plan.append((t, new))
         if strict:
             if unexpected:
                 errors.insert(0, "Unexpected key(s) in state_dict: {}. ".format(", ".join(f'"{k}"' for k in unexpected)))
@@ -536,12 +574,12 @@ class Module:
                 errors.insert(0, "Missing key(s) in state_dict: {}. ".format(", ".join(f'"{k}"' for k in missing)))
         if errors:
             raise RuntimeError("Error(s) in loading state_dict for {}:\n\t{}".format(self._get_name(), "\n\t".join(errors)))
-        for t, v in plan:
-            xp = array_module(t.array)
+        # every value is now an array of the right shape, dtype and device: nothing below can fail part-way
+        for t, new in plan:
             if assign:  # take the checkpoint's array (and dtype) itself, as PyTorch's assign=True does
-                t.array = xp.asarray(v)
+                t.array = new
             else:
-                t.array[...] = xp.asarray(v)
+                t.array[...] = new
             bump(t)  # graphs that saved the old values must not backpropagate through the new ones
         return _IncompatibleKeys(missing, unexpected)
 

@@ -52,6 +52,17 @@ def loader_rng_state(loader):
     return None if g is None else g.bit_generator.state
 
 
+def check_loader_rng_state(loader, state) -> None:
+    """Raise ValueError unless ``state`` fits ``loader``'s own generator (checked on a fresh one: nothing changes)."""
+    from autograd.random import bit_generator_from_state
+
+    g = _loader_generator(loader)
+    bg = bit_generator_from_state(state, "resume (loader_rng)")
+    if type(bg) is not type(g.bit_generator):
+        raise ValueError(f"resume: the checkpoint's loader_rng is a {type(bg).__name__} state, but the train_loader's "
+                         f"generator is a {type(g.bit_generator).__name__}; build the loader the same way")
+
+
 def set_loader_rng_state(loader, state: dict) -> None:
     """Put a state from :func:`loader_rng_state` back into ``loader``'s own generator."""
     _loader_generator(loader).bit_generator.state = state

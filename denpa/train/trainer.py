@@ -17,8 +17,9 @@ from typing import Callable, Iterable, Optional, Sequence, Union
 
 from autograd import grad_mode
 from nn.utils import clip_grad_norm_
-from autograd.random import get_rng_state, set_rng_state
-from .checkpoint import load_checkpoint, loader_rng_state, save_checkpoint, set_loader_rng_state
+from autograd.random import decode_rng_state, get_rng_state, set_rng_state
+from .checkpoint import (check_loader_rng_state, load_checkpoint, loader_rng_state, save_checkpoint,
+                         set_loader_rng_state)
 from .early_stopping import EarlyStopping
 from .evaluation import Meter, batch_metrics, evaluate, split_batch, to_device
 from .guards import check_finite_grads, check_finite_loss
@@ -30,6 +31,17 @@ PathLike = Union[str, "os.PathLike[str]"]
 
 def _is_plateau(scheduler) -> bool:
     return any(c.__name__ == "ReduceLROnPlateau" for c in type(scheduler).__mro__)
+
+
+def _count(value, name: str) -> int:
+    """A checkpoint's ``epoch`` / ``global_step``: a non-negative int (NumPy ints too, not bools or floats)."""
+    if isinstance(value, bool) or not isinstance(value, int) and not hasattr(value, "__index__"):
+        raise ValueError(f"Trainer.load_state_dict: the checkpoint's {name} is {value!r} "
+                         f"({type(value).__name__}); expected a non-negative int")
+    value = int(value.__index__())
+    if value < 0:
+        raise ValueError(f"Trainer.load_state_dict: the checkpoint's {name} is {value}; expected a non-negative int")
+    return value
 
 
 class Trainer:
@@ -252,6 +264,15 @@ class Trainer:
         return state
 
     def load_state_dict(self, state: dict) -> None:
+        """Continue from a :meth:`state_dict`: all or nothing.
+
+        The whole checkpoint is checked first (keys, counters, history, RNG states); then the model,
+        optimizer, schedule and stopper load, and if any of them refuses its part, those already
+        loaded are put back, so a failed load leaves the run exactly as it was.
+        """
+        if not isinstance(state, dict):
+            raise TypeError(f"Trainer.load_state_dict: expected the dict Trainer.state_dict() returns, got "
+                            f"{type(state).__name__}")
         missing = [k for k in ("epoch", "model", "optimizer", "history", "rng") if k not in state]
         for key, obj in (("scheduler", self.scheduler), ("early_stopping", self.early_stopping)):
             if obj is not None and key not in state:
@@ -259,25 +280,40 @@ class Trainer:
         if missing:
             raise KeyError(f"Trainer.load_state_dict: the checkpoint lacks {missing}; it was saved by a run "
                            f"without them (resume with the same scheduler / early stopping as the saved run)")
-        if "loader_rng" in state and loader_rng_state(self._train_loader) is None:
-            raise ValueError("resume: the checkpoint holds the shuffling state of a loader with its own generator "
-                             "(DataLoader(seed=...)), but this train_loader has none; build it the same way")
+        epoch = _count(state["epoch"], "epoch")
+        global_step = _count(state.get("global_step", 0), "global_step")
+        try:
+            history = History.from_dict(state["history"])
+        except (TypeError, KeyError, ValueError, AttributeError) as e:
+            raise ValueError(f"Trainer.load_state_dict: the checkpoint's history is malformed "
+                             f"({type(e).__name__}: {e})") from None
+        decode_rng_state(state["rng"])  # checked now (it names only known bit generators); set at the end
+        if "loader_rng" in state:
+            if loader_rng_state(self._train_loader) is None:
+                raise ValueError("resume: the checkpoint holds the shuffling state of a loader with its own "
+                                 "generator (DataLoader(seed=...)), but this train_loader has none; build it the "
+                                 "same way")
+            check_loader_rng_state(self._train_loader, state["loader_rng"])
         parts = [(obj, key) for obj, key in ((self.model, "model"), (self.optimizer, "optimizer"),
                                              (self.scheduler, "scheduler"), (self.early_stopping, "early_stopping"))
                  if obj is not None]
+        for obj, key in parts:
+            if not hasattr(state[key], "keys"):
+                raise TypeError(f"Trainer.load_state_dict: the checkpoint's {key!r} is a "
+                                f"{type(state[key]).__name__}, not a state dict")
         before = [copy.deepcopy(obj.state_dict()) for obj, _ in parts]
-        try:  # all or nothing: a checkpoint that fails to load part-way leaves the run as it was
+        try:  # each part checks its own entries; a later part failing puts the earlier ones back
             for obj, key in parts:
                 obj.load_state_dict(state[key])
-            history = History.from_dict(state["history"])
-            set_rng_state(state["rng"])
         except Exception:
             for (obj, _), saved in zip(parts, before):
                 obj.load_state_dict(saved)
             raise
+        # everything left was checked above and cannot fail
+        set_rng_state(state["rng"])
         self.history = history
-        self.epoch = int(state["epoch"])
-        self.global_step = int(state.get("global_step", 0))
+        self.epoch = epoch
+        self.global_step = global_step
         if "loader_rng" in state:
             set_loader_rng_state(self._train_loader, state["loader_rng"])
 
