@@ -104,9 +104,11 @@ def test_resume_continues_a_run(tmp_path, capsys):
     assert resumed["epochs_run"] == 2 and resumed["history"]["epoch"] == [1, 2]
     assert resumed["history"]["loss"][0] == first["history"]["loss"][0]
     assert "test accuracy" in capsys.readouterr().out
-    # a checkpoint resumed by a different command is refused with a reason, not a traceback
-    assert main(common + ["--epochs", "3", "--resume", "--model", "cnn"]) == 1
-    assert "does not fit this command" in capsys.readouterr().err
+    # a flag that differs from the run's own is refused, naming it, before any training
+    assert main(common + ["--epochs", "3", "--resume", "--model", "cnn"]) == 2
+    err = capsys.readouterr().err
+    assert "was trained with --model mlp; this command gives --model cnn" in err
+    assert json.loads((out / "summary.json").read_text())["epochs_run"] == 2  # nothing changed
 
 
 def test_diverging_training_stops_with_the_step_and_writes_no_model(tmp_path, capsys):
@@ -226,3 +228,272 @@ def test_missing_dataset_files_fail_with_where_to_put_them(tmp_path, monkeypatch
     assert main(["train", "--dataset", "fashion-mnist", "--quiet", "--out", str(tmp_path / "run")]) == 1
     err = capsys.readouterr().err
     assert "could not load the fashion-mnist dataset" in err and str(tmp_path / "empty-cache") in err
+
+
+# -- the command itself: usage, version, help ---------------------------------------------------------------
+def test_denpa_alone_prints_the_usage_and_runs_nothing(capsys):
+    assert main([]) == 2
+    captured = capsys.readouterr()
+    assert "usage: denpa" in captured.err and all(c in captured.err for c in ("train", "predict", "demo"))
+    assert "loss" not in captured.out  # the demo did not run
+
+
+def test_version(capsys):
+    import denpa
+
+    assert main(["--version"]) == 0
+    assert capsys.readouterr().out.strip() == f"denpa {denpa.__version__}"
+
+
+def test_every_flag_of_every_command_has_help():
+    from denpa.__main__ import build_parser
+
+    parser, subs = build_parser()
+    for name, sub in subs.items():
+        assert sub.description, name
+        for action in sub._actions:
+            assert action.help, (name, action.dest)
+
+
+@pytest.mark.parametrize("argv,message", [
+    (["demo", "--steps", "-5"], "--steps: must be 0 or more, got -5"),
+    (["demo", "--lr", "0"], "--lr: must be a positive finite number"),
+    (["demo", "--steps", "many"], "--steps: expected a whole number"),
+])
+def test_demo_bad_flags(argv, message, capsys):
+    assert main(argv) == 2
+    assert message in capsys.readouterr().err
+
+
+def test_demo_runs(capsys):
+    assert main(["demo", "--steps", "30"]) == 0
+    assert "loss fell from" in capsys.readouterr().out
+
+
+# -- resume: the run's own flags ------------------------------------------------------------------------------
+def _summary(out):
+    return json.loads((out / "summary.json").read_text())
+
+
+def test_resume_takes_the_runs_flags_and_refuses_conflicting_ones(tmp_path, capsys):
+    out = tmp_path / "run"
+    first = ["train", "--out", str(out), "--optimizer", "sgd", "--lr", "0.05", "--seed", "3", "--epochs", "1",
+             "--patience", "0", "--batch-size", "128", "--quiet"]
+    assert main(first) == 0
+    capsys.readouterr()
+    # conflicting --seed / --lr / --optimizer: exit 2, each named with the run's value and the command's
+    assert main(["train", "--out", str(out), "--resume", "--epochs", "2", "--seed", "1", "--lr", "0.5",
+                 "--optimizer", "adam"]) == 2
+    err = capsys.readouterr().err
+    for part in ("--optimizer sgd", "--lr 0.05", "--seed 3", "--seed 1", "--lr 0.5", "--optimizer adam"):
+        assert part in err, part
+    assert _summary(out)["epochs_run"] == 1
+    # omitted: taken from the run, and said so; the summary records what was used
+    assert main(["train", "--out", str(out), "--resume", "--epochs", "2", "--patience", "0"]) == 0
+    said = capsys.readouterr().out
+    assert "with the run's own" in said and "--optimizer sgd" in said and "--lr 0.05" in said and "--seed 3" in said
+    s = _summary(out)
+    assert s["epochs_run"] == 2 and s["optimizer"] == {"name": "sgd", "lr": 0.05, "weight_decay": 0.0}
+    assert s["args"]["seed"] == 3 and s["args"]["batch_size"] == 128
+    # the same value given explicitly is no conflict
+    assert main(["train", "--out", str(out), "--resume", "--epochs", "3", "--patience", "0", "--seed", "3",
+                 "--lr", "0.05", "--quiet"]) == 0
+    # all epochs done: says so, and how to go on
+    assert main(["train", "--out", str(out), "--resume", "--epochs", "3", "--quiet"]) == 2
+    assert "already trained 3 epochs" in capsys.readouterr().err
+
+
+def test_resuming_a_run_that_stopped_early_says_so_and_how_to_go_on(tmp_path, capsys):
+    out = tmp_path / "run"
+    assert main(["train", "--out", str(out), "--epochs", "2", "--patience", "3", "--batch-size", "128",
+                 "--quiet"]) == 0
+    # make the saved stopper's state that of a run stopped by patience 3 (3 epochs without improvement)
+    state = nn.load(out / "checkpoint.npz")
+    state["early_stopping"]["wait"] = 3
+    nn.save(state, out / "checkpoint.npz")
+    capsys.readouterr()
+    assert main(["train", "--out", str(out), "--resume", "--epochs", "10", "--quiet"]) == 2
+    err = capsys.readouterr().err
+    assert "stopped early after epoch 2" in err and "not improved for 3 epochs" in err
+    assert "--patience larger than 3" in err and "--patience 0" in err
+    # as it says: a larger patience goes on
+    assert main(["train", "--out", str(out), "--resume", "--epochs", "3", "--patience", "6", "--quiet"]) == 0
+    assert _summary(out)["epochs_run"] == 3
+
+
+def test_existing_run_folder_is_refused_without_resume_or_overwrite(tmp_path, capsys):
+    out = tmp_path / "run"
+    common = ["train", "--out", str(out), "--epochs", "1", "--batch-size", "128", "--quiet"]
+    assert main(common + ["--seed", "1"]) == 0
+    (out / "notes.txt").write_text("mine")
+    before = (out / "model.npz").read_bytes()
+    assert main(common + ["--seed", "2"]) == 2
+    err = capsys.readouterr().err
+    assert "already holds a run" in err and "--resume" in err and "--overwrite" in err
+    assert (out / "model.npz").read_bytes() == before
+    assert main(common + ["--seed", "2", "--overwrite"]) == 0
+    assert _summary(out)["args"]["seed"] == 2 and (out / "notes.txt").read_text() == "mine"
+    assert main(common + ["--overwrite", "--resume"]) == 2
+
+
+def _write_checkpoint(path, **fields):
+    state = nn.load(path)
+    state.update(fields)
+    nn.save(state, path)
+
+
+@pytest.mark.parametrize("damage,message", [
+    ({"epoch": "x"}, "'epoch' must be a whole number"),
+    ({"epoch": -5}, "'epoch' must be a whole number"),
+    ({"history": [1, 2]}, "'history' must be a dict"),
+    ({"run": "adam"}, "'run' must be a dict"),
+    ({"run": {"optimizer": "adamm"}}, "recorded --optimizer is 'adamm'"),
+    ({"early_stopping": {"wait": "3", "best_epoch": 1}}, "early_stopping['wait']"),
+    ("garbage", "is not a checkpoint 'denpa train' can continue"),
+    ("list", "holds a list"),
+])
+def test_malformed_checkpoint_is_a_clear_error(tmp_path, capsys, damage, message):
+    out = tmp_path / "run"
+    assert main(["train", "--out", str(out), "--epochs", "1", "--batch-size", "128", "--quiet"]) == 0
+    ckpt = out / "checkpoint.npz"
+    if damage == "garbage":
+        ckpt.write_bytes(b"not a checkpoint at all")
+    elif damage == "list":
+        nn.save([1, 2, 3], ckpt)
+    else:
+        _write_checkpoint(ckpt, **damage)
+    capsys.readouterr()
+    assert main(["train", "--out", str(out), "--resume", "--epochs", "2", "--quiet"]) == 2
+    err = capsys.readouterr().err
+    assert message in err and "Traceback" not in err
+
+
+def test_checkpoint_that_does_not_fit_the_model_is_exit_2(tmp_path, capsys):
+    out = tmp_path / "run"
+    assert main(["train", "--out", str(out), "--epochs", "1", "--batch-size", "128", "--quiet"]) == 0
+    state = nn.load(out / "checkpoint.npz")
+    del state["run"]  # as a checkpoint from before runs recorded their flags: nothing to compare
+    nn.save(state, out / "checkpoint.npz")
+    assert main(["train", "--out", str(out), "--resume", "--epochs", "2", "--model", "cnn", "--quiet"]) == 2
+    assert "does not fit this command" in capsys.readouterr().err
+
+
+# -- predict: what it refuses, and what it warns about ------------------------------------------------------
+def _predict(run, path, *extra):
+    return main(["predict", "--weights", str(run), "--input", str(path), *extra])
+
+
+def test_predict_accepts_an_npz_of_one_array(run, tmp_path, capsys):
+    images, _ = digits_raw()
+    np.save(tmp_path / "a.npy", images[:4])
+    np.savez(tmp_path / "a.npz", images=images[:4])
+    assert _predict(run, tmp_path / "a.npy") == 0
+    from_npy = capsys.readouterr().out
+    assert _predict(run, tmp_path / "a.npz") == 0
+    assert capsys.readouterr().out == from_npy
+    np.savez(tmp_path / "two.npz", a=images[:2], b=images[:2])
+    assert _predict(run, tmp_path / "two.npz") == 2
+    assert "holding 2 arrays ['a', 'b']" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("name,content,message", [
+    ("x.csv", b"0,1,2\n3,4,5\n", "this file is text"),
+    ("x.png", b"\x89PNG\r\n\x1a\n" + bytes(20), "this file is a PNG image"),
+    ("x.bin", bytes(range(200, 232)), "this file is not a NumPy file"),
+])
+def test_predict_says_which_formats_it_takes(run, tmp_path, capsys, name, content, message):
+    (tmp_path / name).write_bytes(content)
+    assert _predict(run, tmp_path / name) == 2
+    err = capsys.readouterr().err
+    assert message in err and ".npy" in err and "pickle" not in err
+
+
+def test_predict_refuses_object_arrays_without_pickle_advice(run, tmp_path, capsys):
+    np.save(tmp_path / "obj.npy", np.array([object(), object()]), allow_pickle=True)
+    assert _predict(run, tmp_path / "obj.npy") == 2
+    err = capsys.readouterr().err
+    assert "Python objects" in err and "allow_pickle" not in err
+
+
+def test_predict_refuses_nan_images(run, tmp_path, capsys):
+    images, _ = digits_raw()
+    x = images[:5].copy()
+    x[3, 2, 2] = np.nan
+    x[4, 0, 0] = np.inf
+    np.save(tmp_path / "nan.npy", x)
+    assert _predict(run, tmp_path / "nan.npy") == 2
+    captured = capsys.readouterr()
+    assert "2 of 5 images hold NaN or infinite values (the first is number 3)" in captured.err
+    assert "p=nan" not in captured.out
+
+
+def test_predict_warns_about_images_scaled_to_0_1(run, tmp_path, capsys):
+    images, _ = digits_raw()
+    np.save(tmp_path / "unit.npy", images[:6] / 16.0)
+    assert _predict(run, tmp_path / "unit.npy") == 0
+    err = capsys.readouterr().err
+    assert "warning: the images range over [0, 1]" in err and "multiply by 16" in err
+    np.save(tmp_path / "raw.npy", images[:6])
+    assert _predict(run, tmp_path / "raw.npy") == 0
+    assert "warning" not in capsys.readouterr().err  # images at the training scale: no warning
+
+
+@pytest.mark.parametrize("summary,message", [
+    ("{not json", "is not a 'denpa train' summary"),
+    ("[]", "holds a JSON list"),
+    ('{"model": null, "preprocess": {}}', "'model' must be an object"),
+    ('{"model": {"kind": "mlp", "input_shape": "8x8"}, "preprocess": {}}', "model.input_shape must be"),
+    ('{"model": {"kind": "mlp", "input_shape": [1, 8, 8]}, "preprocess": {"mean": 1, "std": 0}}',
+     "preprocess.std must be a finite number above 0"),
+    ('{"model": {"kind": "rnn", "input_shape": [1, 8, 8]}, "preprocess": {"mean": 1, "std": 2}}',
+     "cannot be built"),
+    ('{"model": {"kind": "mlp", "input_shape": [1, 8, 8]}, "preprocess": {"mean": 1, "std": 2}}',
+     "cannot be built"),
+])
+def test_predict_broken_summary_is_a_clear_error(run, tmp_path, capsys, summary, message):
+    folder = tmp_path / "broken"
+    folder.mkdir()
+    (folder / "model.npz").write_bytes((run / "model.npz").read_bytes())
+    (folder / "summary.json").write_text(summary)
+    np.save(tmp_path / "ok.npy", np.zeros((2, 8, 8)))
+    assert _predict(folder, tmp_path / "ok.npy") == 2
+    err = capsys.readouterr().err
+    assert message in err and "Traceback" not in err
+
+
+def test_spiral_says_points_and_lists_each_shape_once(tmp_path, capsys):
+    out = tmp_path / "run"
+    assert main(["train", "--dataset", "spiral", "--epochs", "1", "--out", str(out)]) == 0
+    said = capsys.readouterr().out
+    assert "points of shape (2,)" in said and "images" not in said and "--input points.npy" in said
+    np.save(tmp_path / "bad.npy", np.zeros((4, 3)))
+    assert _predict(out, tmp_path / "bad.npy") == 2
+    err = capsys.readouterr().err
+    assert "the model expects points of shape (N, 2); the file holds (4, 3)" in err
+    np.save(tmp_path / "none.npy", np.zeros((0, 2)))
+    assert _predict(out, tmp_path / "none.npy") == 2
+    assert "holds no points" in capsys.readouterr().err
+    np.save(tmp_path / "pts.npy", np.array([[0.1, 0.2], [-0.5, 0.3]]))
+    assert _predict(out, tmp_path / "pts.npy") == 0
+    assert len(capsys.readouterr().out.splitlines()) == 2
+
+
+def test_digits_split_is_the_librarys(tmp_path):
+    """`denpa train --seed s` trains, validates and tests on the samples
+    `train_val_test_split(digits(), (0.7, 0.15, 0.15), seed=s)` gives in Python (1258 / 270 / 269)."""
+    import argparse
+
+    from autograd import data
+
+    args = argparse.Namespace(dataset="digits", val_fraction=0.15, test_fraction=0.15, seed=4)
+    prepared = run_command.load_data(args)
+    assert prepared.describe()["train"] == 1258 and len(prepared.y_val) == 270 and len(prepared.y_test) == 269
+    ds = data.digits(flatten=False, normalize=False)
+    parts = data.train_val_test_split(ds, (0.7, 0.15, 0.15), seed=4)
+    for part, x, y in zip(parts, (prepared.x_train, prepared.x_val, prepared.x_test),
+                          (prepared.y_train, prepared.y_val, prepared.y_test)):
+        xs, ys = zip(*(part[i] for i in range(len(part))))
+        raw = np.stack([t.numpy() for t in xs])
+        assert np.array_equal(np.array([int(t.item()) for t in ys]), y)
+        np.testing.assert_allclose(x * prepared.std + prepared.mean, raw, atol=1e-4)
+    assert prepared.input_range == [0.0, 16.0]  # the scale predict takes: grey levels 0..16

@@ -36,6 +36,23 @@ def test_pyproject():
     assert {"viz", "cuda", "test", "all"} <= set(project["optional-dependencies"])
     # every sub-package ships: packages are discovered, not listed by hand
     assert {"autograd*", "nn*", "optim*"} <= set(meta["tool"]["setuptools"]["packages"]["find"]["include"])
+    # the license as an SPDX expression (the TOML-table form is deprecated), and the file it names
+    assert project["license"] == "MIT" and (ROOT / "LICENSE").read_text().startswith("MIT License")
+    # `pip install -e ".[notebooks]"` is what the README says opens the notebooks
+    assert any(d.startswith("jupyterlab") for d in project["optional-dependencies"]["notebooks"])
+    assert "version" in project["dynamic"] and "version" not in project
+
+
+def test_one_version_for_the_distribution():
+    """autograd, nn, optim and denpa report one version: the one pyproject.toml reads from autograd/_version.py
+    (the built wheel's metadata carries it too: test_wheel_and_sdist_contents)."""
+    import autograd
+    import denpa
+    import nn
+    import optim
+
+    assert autograd.__version__ == nn.__version__ == optim.__version__ == denpa.__version__
+    assert re.fullmatch(r"\d+\.\d+\.\d+\S*", autograd.__version__)
 
 
 def test_ci_runs_the_readme_test_command():

@@ -281,8 +281,10 @@ def test_history_plot_writes_a_png(tmp_path):
         h.append(e, loss=l, accuracy=a, val_loss=l + 0.1, val_accuracy=a - 0.05)
     fig = h.plot(tmp_path / "curves.png", best_epoch=3)
     assert (tmp_path / "curves.png").read_bytes()[:8] == PNG_MAGIC
-    assert [ax.get_ylabel() for ax in fig.axes] == ["loss", "accuracy"]
+    assert [ax.get_ylabel() for ax in fig.axes] == ["loss", "accuracy (%)"]  # in %, as the console prints it
     assert len(fig.axes[0].lines) == 3  # train, validation, best-epoch marker
+    assert fig.axes[0].get_yscale() == "linear"  # 1.1 to 0.5: within two decades
+    assert list(fig.axes[1].lines[0].get_ydata()) == [50.0, 70.0, 80.0]
     h2 = History.from_dict(h.to_dict())
     assert h2.epoch == h.epoch and h2["val_loss"] == h["val_loss"]
 

@@ -91,12 +91,23 @@ class History:
     def plot(self, path=None, *, best_epoch: Optional[int] = None, title: Optional[str] = None):
         """Loss and accuracy curves, train and validation; saved to ``path`` (PNG, SVG, PDF) when given.
 
-        Returns the matplotlib ``Figure``. Uses no pyplot state and draws with
-        the Agg canvas, so it works without a display.
+        Accuracy is drawn in per cent, as the console prints it; loss goes on a
+        log axis when its values span more than two decades (a fast early drop
+        would flatten the rest). Returns the matplotlib ``Figure``: it shows
+        inline as a cell's result in Jupyter, with or without ``%matplotlib
+        inline``; it uses no pyplot state and draws with the Agg canvas, so it
+        works without a display.
+
+        >>> h = History()
+        >>> for e, (l, a) in enumerate([(2.3, 0.2), (0.5, 0.8), (0.01, 0.99)], 1):
+        ...     h.append(e, loss=l, val_loss=l * 1.1, accuracy=a, val_accuracy=a - 0.05)
+        >>> loss_ax, acc_ax = h.plot().axes
+        >>> loss_ax.get_yscale(), acc_ax.get_ylabel(), float(max(acc_ax.lines[0].get_ydata()))
+        ('log', 'accuracy (%)', 99.0)
         """
+        from .figures import new_figure
+
         try:
-            from matplotlib.backends.backend_agg import FigureCanvasAgg
-            from matplotlib.figure import Figure
             from matplotlib.ticker import MaxNLocator
         except ImportError:
             raise ImportError("History.plot needs matplotlib: pip install matplotlib "
@@ -104,17 +115,23 @@ class History:
         panels = [p for p in ("loss", "accuracy") if p in self.history or f"val_{p}" in self.history]
         if not panels:
             raise ValueError(f"History.plot: nothing to plot; recorded: {sorted(self.history)}")
-        fig = Figure(figsize=(5.0 * len(panels), 3.8), layout="constrained")
-        FigureCanvasAgg(fig)
+        fig = new_figure((5.0 * len(panels), 3.8), what="History.plot", layout="constrained")
         for ax, name in zip(fig.subplots(1, len(panels), squeeze=False)[0], panels):
+            scale = 100.0 if name == "accuracy" else 1.0  # accuracy in %, as the per-epoch lines print it
+            values = []
             for key, label, style in ((name, "train", "-"), (f"val_{name}", "validation", "--")):
                 if key in self.history:
-                    ax.plot(self.epoch, self.history[key], style, marker="o", markersize=3, label=label)
+                    ys = [v * scale for v in self.history[key]]
+                    values += [v for v in ys if math.isfinite(v)]
+                    ax.plot(self.epoch, ys, style, marker="o", markersize=3, label=label)
             if best_epoch is not None:
                 ax.axvline(best_epoch, color="grey", linewidth=1, linestyle=":", label=f"best (epoch {best_epoch})")
+            if name == "loss" and spans_decades(values, 2):
+                ax.set_yscale("log")
             ax.xaxis.set_major_locator(MaxNLocator(integer=True))
             ax.set_xlabel("epoch")
-            ax.set_ylabel(name)
+            ax.set_ylabel("accuracy (%)" if name == "accuracy" else name + (" (log scale)"
+                                                                              if ax.get_yscale() == "log" else ""))
             ax.grid(True, alpha=0.3)
             ax.legend()
         if title:
@@ -128,6 +145,16 @@ class History:
         recorded, one line per layer on a log scale; returns the ``Figure``."""
         from .gradient_flow import plot_gradient_flow
         return plot_gradient_flow(self, path, title=title)
+
+
+def spans_decades(values, decades: float) -> bool:
+    """Whether positive ``values`` span more than ``decades`` powers of ten (a log axis then reads better).
+
+    >>> spans_decades([2.3, 0.5, 0.01], 2), spans_decades([2.3, 0.5, 0.1], 2), spans_decades([1.0, 0.0], 2)
+    (True, False, False)
+    """
+    pos = [v for v in values if v > 0 and math.isfinite(v)]
+    return len(pos) == len(values) and len(pos) > 1 and max(pos) > min(pos) * 10 ** decades
 
 
 def resolve_mode(monitor: str, mode: str = "auto") -> str:

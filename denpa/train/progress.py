@@ -1,15 +1,46 @@
-"""A per-epoch progress bar: tqdm when installed, a one-line fallback when not."""
+"""A per-epoch progress bar: tqdm's widget in Jupyter, its text bar on a terminal, nothing in pipes and CI.
+
+``tqdm.auto`` picks the bar: the notebook widget in a Jupyter kernel (with
+``ipywidgets``; tqdm's text bar in the cell without it), the text bar
+elsewhere. Without tqdm a one-line fallback redraws in place.
+"""
 from __future__ import annotations
 
+import os
 import sys
 import time
 from typing import Optional
 
 
+def in_notebook() -> bool:
+    """True inside a Jupyter kernel (an IPython shell with a kernel), where stderr is no terminal but shows bars.
+
+    >>> in_notebook()  # a doctest runs in no kernel
+    False
+    """
+    ipython = sys.modules.get("IPython")  # never imported here: a kernel has it loaded already
+    if ipython is None:
+        return False
+    try:
+        shell = ipython.get_ipython()
+    except Exception:  # an IPython too old or broken to ask: treat as no notebook
+        return False
+    return shell is not None and getattr(shell, "kernel", None) is not None
+
+
 def want_progress(progress: Optional[bool], stream=None) -> bool:
-    """``None`` means: only when the stream is a terminal (not in CI logs or pipes)."""
+    """``None`` means: on a terminal or in a Jupyter notebook, but not in CI logs or pipes.
+
+    >>> import io
+    >>> want_progress(None, io.StringIO()), want_progress(True, io.StringIO())
+    (False, True)
+    """
     if progress is not None:
         return bool(progress)
+    if os.environ.get("CI", "").lower() in ("1", "true", "yes"):  # CI logs: a bar would be noise
+        return False
+    if in_notebook() and (stream is None or stream in (sys.stderr, sys.stdout)):
+        return True
     stream = sys.stderr if stream is None else stream
     isatty = getattr(stream, "isatty", None)
     return bool(isatty and isatty())
@@ -69,7 +100,14 @@ def progress_bar(total: Optional[int], desc: str, enabled: bool, stream=None):
         return _Off()
     stream = sys.stderr if stream is None else stream
     try:
-        from tqdm import tqdm
+        from tqdm import tqdm as text_bar
+        from tqdm.auto import tqdm as auto_bar
     except ImportError:
         return _LineBar(total, desc, stream)
-    return tqdm(total=total, desc=desc, leave=False, unit="batch", file=stream, dynamic_ncols=True)
+    options = dict(total=total, desc=desc, leave=False, unit="batch")
+    if in_notebook():
+        try:
+            return auto_bar(**options)  # the widget (it draws in the cell, not on a stream)
+        except ImportError:  # a notebook without ipywidgets: tqdm's text bar, in the cell's stderr
+            pass
+    return text_bar(**options, file=stream, dynamic_ncols=True)

@@ -29,11 +29,13 @@ import nn
 import optim
 
 from autograd import data
-from .cli import CHECKPOINT, CURVES, GRAPH, OPTIMIZERS, SUMMARY, WEIGHTS, CommandError
+from .cli import (CHECKPOINT, CURVES, GRAPH, OPTIMIZERS, RUN_FILES, RUN_FLAGS, SUMMARY, WEIGHTS, CommandError,
+                  UsageError)
 from .early_stopping import EarlyStopping
 from .evaluation import evaluate
 from .guards import NonFiniteError
 from .models import build_model, model_spec
+from .checkpoint import load_checkpoint as trainer_checkpoint
 from .trainer import Trainer
 
 
@@ -64,7 +66,9 @@ def load_data(args) -> Prepared:
     """Load ``args.dataset`` at its raw scale and split it into train / validation / test by ``args.seed``.
 
     Raw grey levels (0..16 for digits, 0..255 for MNIST) are kept, so ``denpa predict``
-    takes images as the data set stores them; the standardisation is recorded.
+    takes images as the data set stores them; the standardisation is recorded. Digits and
+    spiral are split as ``data.train_val_test_split(ds, fractions, seed=args.seed)`` splits
+    them in Python (see :func:`autograd.data.digits`): the same samples in each part.
     """
     if args.dataset in ("mnist", "fashion-mnist"):
         cls = data.MNIST if args.dataset == "mnist" else data.FashionMNIST
@@ -81,8 +85,7 @@ def load_data(args) -> Prepared:
         ds = data.spiral(n_per_class=300, seed=args.seed)
     x, y = ds.data.numpy(), ds.targets.numpy()
     fractions = (1.0 - args.val_fraction - args.test_fraction, args.val_fraction, args.test_fraction)
-    (x_tr, y_tr), (x_val, y_val), (x_te, y_te) = data.train_val_test_split((x, y), fractions, seed=args.seed,
-                                                                           stratify=y)
+    (x_tr, y_tr), (x_val, y_val), (x_te, y_te) = data.train_val_test_split((x, y), fractions, seed=args.seed)
     return Prepared(args.dataset, x_tr, y_tr, x_val, y_val, x_te, y_te, ds.classes)
 
 
@@ -120,10 +123,43 @@ def _say(args, *parts):
         print(*parts, flush=True)
 
 
+class RunTrainer(Trainer):
+    """A :class:`Trainer` whose checkpoints also record the run's flags (``state["run"]``), so ``--resume``
+    continues with them and refuses ones that differ."""
+
+    def __init__(self, *a, run_flags: dict, **kw):
+        super().__init__(*a, **kw)
+        self.run_flags = dict(run_flags)
+
+    def state_dict(self) -> dict:
+        state = super().state_dict()
+        state["run"] = dict(self.run_flags)
+        return state
+
+
+def _resume(trainer: Trainer, state: dict, path: Path) -> None:
+    """Load a checkpoint that ``cli.read_checkpoint`` checked; one that still does not fit: exit code 2."""
+    state = dict(state)
+    if trainer.early_stopping is not None and "early_stopping" not in state:
+        # the run had early stopping off (--patience 0) and now turns it on: it starts counting from here
+        state["early_stopping"] = trainer.early_stopping.state_dict()
+    try:
+        trainer.load_state_dict(state)
+    except (ValueError, KeyError, RuntimeError, TypeError, AttributeError, IndexError) as e:
+        raise UsageError(f"--resume: {path} does not fit this command ({e}); resume with the flags of the run "
+                         f"that wrote it, or start a new run in another --out") from e
+
+
 def train(args) -> dict:
     """Run ``denpa train`` with parsed, checked ``args``; returns the summary it wrote."""
     t0 = time.perf_counter()
     out = Path(args.out)
+    if getattr(args, "overwrite", False):  # only the files a run writes: anything else in the folder stays
+        for name in RUN_FILES:
+            if (out / name).is_file():
+                (out / name).unlink()
+    if getattr(args, "resume_note", None):
+        _say(args, args.resume_note)
     autograd.manual_seed(args.seed)
     try:
         prepared = load_data(args)
@@ -131,7 +167,8 @@ def train(args) -> dict:
         raise CommandError(f"could not load the {args.dataset} dataset: {e}") from e
     t_data = time.perf_counter() - t0
     d = prepared.describe()
-    _say(args, f"data: {d['name']}, inputs {tuple(d['input_shape'])}, {len(d['classes'])} classes: "
+    kind = "points" if len(d["input_shape"]) == 1 else "images"
+    _say(args, f"data: {d['name']}, {kind} of shape {tuple(d['input_shape'])}, {len(d['classes'])} classes: "
                f"{d['train']} train / {d['val']} validation / {d['test']} test")
 
     def loader(x, y, shuffle):
@@ -147,15 +184,14 @@ def train(args) -> dict:
                f"batch {args.batch_size}, up to {args.epochs} epochs"
                + (f", early stopping on val_loss (patience {args.patience})" if stopper else ""))
 
-    trainer = Trainer(model, nn.functional.cross_entropy, optimizer, scheduler=_scheduler(args, optimizer),
-                      early_stopping=stopper, checkpoint=out / CHECKPOINT, progress=False if args.quiet else None,
-                      verbose=not args.quiet)
+    run_flags = {name: getattr(args, name) for name in RUN_FLAGS}
+    run_flags.update(lr=lr, patience=args.patience)
+    trainer = RunTrainer(model, nn.functional.cross_entropy, optimizer, scheduler=_scheduler(args, optimizer),
+                         early_stopping=stopper, checkpoint=out / CHECKPOINT, progress=False if args.quiet else None,
+                         verbose=not args.quiet, run_flags=run_flags)
     if args.resume:
-        try:
-            trainer.load_checkpoint(out / CHECKPOINT)
-        except (ValueError, KeyError, RuntimeError) as e:
-            raise CommandError(f"--resume: {out / CHECKPOINT} does not fit this command ({e}); resume with the "
-                               f"flags of the run that wrote it") from e
+        state = getattr(args, "resume_state", None)
+        _resume(trainer, state if state is not None else trainer_checkpoint(out / CHECKPOINT), out / CHECKPOINT)
     t1 = time.perf_counter()
     try:
         with blas_threads(1):
@@ -167,7 +203,7 @@ def train(args) -> dict:
     except KeyboardInterrupt:
         if trainer.epoch:
             print(f"\ninterrupted in epoch {trainer.epoch + 1}; {out / CHECKPOINT} holds epoch {trainer.epoch}: "
-                  f"continue with the same command plus --resume --out {out}", file=sys.stderr)
+                  f"continue with denpa train --resume --out {out} (it keeps the run's flags)", file=sys.stderr)
         raise
     t_train = time.perf_counter() - t1
 
@@ -187,7 +223,8 @@ def train(args) -> dict:
     summary = {
         "denpa": autograd.__version__,
         "command": "denpa " + " ".join(sys.argv[1:] if args.argv is None else args.argv),
-        "args": {k: v for k, v in vars(args).items() if k not in ("argv", "command", "handler")},
+        "args": {k: v for k, v in vars(args).items()
+                 if k not in ("argv", "command", "handler", "resume_state", "resume_note")},
         "dataset": d,
         "model": spec,
         "parameters": n_params,
@@ -211,7 +248,7 @@ def train(args) -> dict:
     _say(args, f"wrote {out}{os.sep}: {written}")
     if graph_note:
         _say(args, graph_note)
-    _say(args, f"classify images with: denpa predict --weights {out} --input images.npy")
+    _say(args, f"classify {kind} with: denpa predict --weights {out} --input {kind}.npy")
     return summary
 
 
