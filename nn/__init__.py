@@ -22,10 +22,12 @@ from .sparse import *  # noqa: F401,F403
 from .conv import *  # noqa: F401,F403
 from .pooling import *  # noqa: F401,F403
 from .norm import *  # noqa: F401,F403
+from .sync_batchnorm import *  # noqa: F401,F403
 from .loss import *  # noqa: F401,F403
 from .rnn import *  # noqa: F401,F403
 from .transformer import *  # noqa: F401,F403
 
+from . import parallel  # noqa: E402,F401
 from . import modules  # noqa: E402,F401  (last: it maps PyTorch file names onto the modules above)
 
 from autograd import compat as _compat  # noqa: E402

@@ -13,6 +13,7 @@ from .dataset import (ChainDataset, ConcatDataset, Dataset, IterableDataset, Lab
 from .loader import DataLoader, default_collate, default_convert, get_worker_info
 from .sampler import (BatchSampler, RandomSampler, Sampler, SequentialSampler, SubsetRandomSampler,
                       WeightedRandomSampler)
+from .distributed import DistributedSampler
 from .split import KFold, StratifiedKFold, random_split, train_val_test_split
 from .toy import and_gate, blobs, moons, or_gate, spiral, xor
 from .digits import digits
@@ -21,7 +22,7 @@ from .transforms import normalize, one_hot, standardize
 
 __all__ = ["Dataset", "TensorDataset", "LabeledDataset", "cache_dir", "download_file", "Subset", "ConcatDataset", "IterableDataset",
            "ChainDataset", "StackDataset", "DataLoader", "default_collate", "default_convert", "get_worker_info", "Sampler",
-           "SequentialSampler", "RandomSampler", "SubsetRandomSampler", "WeightedRandomSampler", "BatchSampler", "random_split",
+           "SequentialSampler", "RandomSampler", "SubsetRandomSampler", "WeightedRandomSampler", "BatchSampler", "DistributedSampler", "random_split",
            "train_val_test_split", "KFold", "StratifiedKFold", "digits", "spiral", "moons", "xor", "and_gate",
            "or_gate", "blobs", "MNIST", "FashionMNIST", "read_idx", "normalize", "standardize", "one_hot"]
 

@@ -29,6 +29,7 @@ class FaultChannel:
     def __init__(self, comm, MPI):
         self._MPI = MPI
         self.comm = comm.Dup()  # its own communicator: these messages never match a user's send/recv
+        self.comm.Set_errhandler(MPI.ERRORS_RETURN)
         self.rank, self.size = self.comm.Get_rank(), self.comm.Get_size()
         self.where = "init_process_group"  # the collective this rank is in, for peers that ask
         self._sends = []  # (request, buffer) pairs still in flight: the buffer must outlive the send
@@ -74,11 +75,18 @@ class FaultChannel:
         """The timeout message: which peers answered (and where they are) and which did not."""
         self._replies = {}
         peers = [r for r in range(self.size) if r != self.rank]
+        unreachable = set()
         for dest in peers:
-            self._send(dest, _QUERY, during)
+            try:
+                self._send(dest, _QUERY, during)
+            except self._MPI.Exception:  # MPI already knows this peer is gone
+                unreachable.add(dest)
         end = time.monotonic() + _ANSWER_WAIT_S
-        while len(self._replies) < len(peers) and time.monotonic() < end:
-            self.poll(during)
+        while len(self._replies) + len(unreachable) < len(peers) and time.monotonic() < end:
+            try:
+                self.poll(during)
+            except self._MPI.Exception:
+                break
             time.sleep(0.005)
         silent = [r for r in peers if r not in self._replies]
         parts = [f"rank {r} is waiting in {self._replies[r]}" for r in peers if r in self._replies]

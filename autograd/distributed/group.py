@@ -40,6 +40,7 @@ class ProcessGroup:
 
         self.backend_name, self.MPI, self.timeout_s = backend_name, MPI, timeout_s
         self.comm = MPI.COMM_WORLD.Dup()  # a private communicator: user MPI code on COMM_WORLD never collides
+        self.comm.Set_errhandler(MPI.ERRORS_RETURN)  # a dead peer must raise here, not end this process
         self.rank, self.size = self.comm.Get_rank(), self.comm.Get_size()
         self.faults = FaultChannel(self.comm, MPI) if self.size > 1 else None
         self.mpi = MPIBackend(self)
