@@ -184,6 +184,10 @@ def _fetch(url: str, out, cap: int, timeout: float) -> str:
                 chunk = resp.read1(1 << 16)
             except (http.client.HTTPException, OSError, ValueError) as e:
                 # HTTPException: a mirror that drops the connection mid-file (IncompleteRead)
+                if isinstance(e, TimeoutError):
+                    why = (f"the download took longer than timeout={timeout:g} s" if time.monotonic() >= deadline - 0.01
+                           else f"no data for {min(left, STALL_S):g} s")
+                    raise _MirrorFailed(f"{why} ({got} bytes received)") from None
                 raise _MirrorFailed(f"{type(e).__name__}: {e} after {got} bytes") from None
             if not chunk:
                 break
