@@ -20,6 +20,7 @@ import weakref
 
 from .backend import array_module, default_float, erf as _erf, index_add as _index_add, mixed_device_error
 from .grad_mode import state as _state
+from .promotion import promote
 from .versions import AT_ZERO as _AT_ZERO  # a just-made output's counter is at version 0
 
 
@@ -224,30 +225,6 @@ def _mix_error(a, b):
         f"cannot combine a {type(a).__name__} with a {type(b).__name__} in one op; "
         "use Scalars with Scalars and Tensors with Tensors (autograd.tensor(s.array) converts)"
     )
-
-
-_CATEGORY = {"b": 0, "u": 1, "i": 1, "f": 2, "c": 3}
-
-
-def promote(a, b):
-    """PyTorch's type promotion for two arrays of different dtypes.
-
-    A higher category (bool < int < float < complex) wins; within a category a
-    tensor with dimensions wins over a 0-d one, and float + int stays float
-    instead of NumPy's widening to float64.
-    """
-    ka, kb = _CATEGORY[a.dtype.kind], _CATEGORY[b.dtype.kind]
-    if ka == kb:
-        if a.ndim == 0 and b.ndim:
-            return a.astype(b.dtype), b
-        if b.ndim == 0 and a.ndim:
-            return a, b.astype(a.dtype)
-        return a, b
-    hi, lo = (a, b) if ka > kb else (b, a)
-    target = hi.dtype
-    if hi.ndim == 0 and lo.ndim and _CATEGORY[hi.dtype.kind] == 2:
-        target = default_float  # a 0-d float does not pick the width for a dimensioned int tensor
-    return a.astype(target, copy=False), b.astype(target, copy=False)
 
 
 class RetainGrad:

@@ -60,12 +60,13 @@ def test_linear_second_order_and_partial_grads():
     np.testing.assert_allclose(b.grad.numpy(), np.full(4, 3.0))
 
 
-def test_linear_promotes_mixed_dtypes_and_records_nothing_under_no_grad():
+def test_linear_refuses_mixed_dtypes_and_records_nothing_under_no_grad():
     w, b = _rand(4, 3), _rand(4)
     x32 = autograd.randn(2, 3)
-    mixed = F.linear(x32, w)  # float32 input, float64 weight: promoted as matmul promotes
-    assert mixed.dtype == np.float64
-    np.testing.assert_allclose(mixed.detach().numpy(), x32.numpy().astype(np.float64) @ w.detach().numpy().T)
+    with pytest.raises(RuntimeError, match=r"linear: input is float32 but the weight is float64"):
+        F.linear(x32, w)  # as PyTorch: no silent float64 product
+    with pytest.raises(RuntimeError, match=r"matmul: expected both operands to have the same dtype"):
+        x32 @ w.T
     with autograd.no_grad():
         assert F.linear(_rand(2, 3), w, b).grad_fn is None
 

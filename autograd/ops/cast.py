@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from ..backend import device_of, resolve, to_device
 from ..device import Device
-from ..node import Node
+from ..node import Node, Var
+from ..promotion import result_type
 from ..tensor import Tensor
 from .declare import op
 
@@ -109,3 +110,10 @@ def to(self, *args, dtype=None, device=None, non_blocking: bool = False, copy: b
 def clone(self):
     """A copy that stays in the graph (gradient flows back unchanged)."""
     return Clone().apply1(self)
+
+
+def promoted(*xs):
+    """Operands cast to the dtype an op computes in (:func:`autograd.promotion.result_type`): a Tensor of another
+    dtype through a recorded cast, so its gradient comes back in its own dtype; Python numbers stay weak."""
+    dt = result_type(*(x.array if isinstance(x, Var) else x for x in xs))
+    return tuple(to_dtype(x, dt) if isinstance(x, Tensor) and x.dtype != dt else x for x in xs)

@@ -7,6 +7,8 @@ import math
 
 from ..backend import array_module, default_float, erf as _erf, keep_where
 from ..node import MATH_OPS, Node, Var
+from ..tensor import Tensor as Tensor_  # `Tensor` would read as the public name here
+from .cast import promoted
 from .declare import op
 from .util import as_var
 
@@ -365,12 +367,12 @@ def minimum(a, b):
 
 @op(methods=())
 def where(condition, a, b):
-    """``a`` where ``condition`` holds, else ``b``; no gradient flows to the condition."""
-    from ..tensor import Tensor
-
+    """``a`` where ``condition`` holds, else ``b``; no gradient flows to the condition. Mixed dtypes promote as
+    PyTorch's (``where(c, int64, float32)`` is float32)."""
     c = condition.array if isinstance(condition, Var) else condition
     if not isinstance(a, Var) and not isinstance(b, Var):
         a = as_var(a)
     if isinstance(c, (bool, list, tuple)):
-        c = Tensor(c).array
+        c = Tensor_(c).array
+    a, b = promoted(a, b)
     return Where().applyn(c, a, b)

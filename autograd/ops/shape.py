@@ -3,8 +3,9 @@ counter, so an in-place change through either is seen by backward."""
 from __future__ import annotations
 
 from ..node import Node, Var
-from .util import as_var, norm_axes
+from .util import as_var, check_dim, is_int, norm_axes
 from .declare import op
+from .cast import promoted
 
 
 def _view(x, out):
@@ -19,10 +20,20 @@ def _view(x, out):
     return out
 
 
-def _size_args(shape):
+def _size_args(shape, op="reshape", lowest=-1):
+    """Sizes given as ``f(2, 3)`` or ``f((2, 3))``: integers no smaller than ``lowest``, or the error naming ``op``."""
     if len(shape) == 1 and isinstance(shape[0], (tuple, list)):
-        return tuple(shape[0])
-    return tuple(int(s) for s in shape)
+        shape = tuple(shape[0])
+    for i, s in enumerate(shape):
+        if not is_int(s):
+            raise TypeError(f"{op}: {'dims' if op == 'permute' else 'sizes'} must be integers, got {type(s).__name__} "
+                            f"{s!r} at position {i} of {shape}")
+    shape = tuple(int(s) for s in shape)
+    for i, s in enumerate(shape):
+        if s < lowest:
+            allowed = "-1 (inferred) or a non-negative size" if lowest == -1 else "a non-negative size"
+            raise ValueError(f"{op}: invalid size {s} at position {i} of {shape}; each must be {allowed}")
+    return shape
 
 
 class Reshape(Node):
@@ -51,9 +62,12 @@ def reshape(x, *shape):
     (2, 3)
     """
     x = as_var(x)
-    shape = _size_args(shape)
+    shape = _size_args(shape, "reshape")
     if shape == x.shape:
         return x
+    if shape.count(-1) > 1:
+        raise ValueError(f"reshape: only one dimension can be inferred (-1), got shape {shape} for input of shape "
+                         f"{tuple(x.shape)}")
     return _view(x, Reshape(shape).apply1(x))
 
 
@@ -62,10 +76,9 @@ def reshape(x, *shape):
 @op()
 def flatten(x, start_dim: int = 0, end_dim: int = -1):
     x = as_var(x)
+    s, e = check_dim("flatten", start_dim, x.ndim), check_dim("flatten", end_dim, x.ndim)
     if x.ndim == 0:
         return reshape(x, 1)
-    s = start_dim % x.ndim
-    e = end_dim % x.ndim
     if s > e:
         raise ValueError(f"flatten: start_dim {start_dim} comes after end_dim {end_dim} for a tensor of {x.ndim} dimensions")
     n = 1
@@ -81,7 +94,7 @@ def squeeze(x, dim=None, *, axis=None):
     dim = axis if dim is None else dim
     if dim is None:
         return reshape(x, tuple(n for n in x.shape if n != 1))
-    axes = norm_axes("squeeze", tuple(dim) if isinstance(dim, (list, tuple)) else dim, x.ndim) if x.ndim else ()
+    axes = norm_axes("squeeze", tuple(dim) if isinstance(dim, (list, tuple)) else dim, x.ndim)
     return reshape(x, tuple(n for i, n in enumerate(x.shape) if not (i in axes and n == 1)))
 
 
@@ -90,6 +103,8 @@ def unsqueeze(x, dim: int):
     """Insert an axis of size 1 at ``dim`` (negative counts from the end of the result)."""
     x = as_var(x)
     nd = x.ndim + 1
+    if not is_int(dim):
+        raise TypeError(f"unsqueeze: dim must be an integer, got {type(dim).__name__} {dim!r}")
     if not -nd <= dim < nd:
         raise IndexError(f"unsqueeze: dim {dim} is out of range for a result of {nd} dimensions")
     d = dim % nd
@@ -132,9 +147,11 @@ def _broadcast(x, shape):
 
 @op()
 def broadcast_to(x, *shape):
-    """A read-only broadcast view; the gradient is summed back to the input's shape."""
+    """A read-only broadcast view; the gradient is summed back to the input's shape (-1 keeps a dimension)."""
     x = as_var(x)
-    shape = _size_args(shape)
+    shape = _size_args(shape, "broadcast_to")
+    if -1 in shape:
+        return expand(x, *shape)
     if shape == x.shape:
         return x
     return _view(x, BroadcastTo(shape).apply1(x))
@@ -144,7 +161,7 @@ def broadcast_to(x, *shape):
 def expand(x, *sizes):
     """PyTorch's expand: like broadcast_to, with -1 keeping a dimension."""
     x = as_var(x)
-    sizes = _size_args(sizes)
+    sizes = _size_args(sizes, "expand")
     lead = len(sizes) - x.ndim
     if lead < 0:
         raise ValueError(f"expand: the number of sizes ({len(sizes)}) must be at least the tensor's dimensions ({x.ndim})")
@@ -158,6 +175,8 @@ def expand(x, *sizes):
 
 @op()
 def expand_as(x, other):
+    if not isinstance(other, Var):
+        raise TypeError(f"expand_as: other must be a Tensor, got {type(other).__name__}; use expand(*sizes) for sizes")
     return broadcast_to(x, other.shape)
 
 
@@ -181,10 +200,13 @@ class Permute(Node):
 def permute(x, *dims):
     """Reorder axes: ``x.permute(2, 0, 1)``."""
     x = as_var(x)
-    dims = _size_args(dims)
-    if sorted(d % max(x.ndim, 1) for d in dims) != list(range(x.ndim)):
-        raise ValueError(f"permute: dims {dims} are not a permutation of the {x.ndim} axes of a tensor of shape {tuple(x.shape)}")
-    dims = tuple(d % x.ndim for d in dims)
+    dims = _size_args(dims, "permute", lowest=-(1 << 62))
+    if len(dims) != x.ndim:
+        raise ValueError(f"permute: dims {dims} name {len(dims)} axes, but the tensor of shape {tuple(x.shape)} has "
+                         f"{x.ndim}; give each axis once")
+    dims = tuple(check_dim("permute", d, x.ndim) for d in dims)
+    if len(set(dims)) != len(dims):
+        raise ValueError(f"permute: dims {dims} repeat an axis; give each of the {x.ndim} axes once")
     if dims == tuple(range(x.ndim)):
         return x
     return _view(x, Permute(dims).apply1(x))
@@ -198,12 +220,12 @@ def transpose(x, dim0=None, dim1=None, *, axes=None):
         return permute(x, *axes)
     if isinstance(dim0, (tuple, list)):
         return permute(x, *dim0)
-    if dim0 is None:
+    if dim0 is None and dim1 is None:
         return permute(x, *range(x.ndim - 1, -1, -1))
     nd = x.ndim
-    for d in (dim0, dim1):
-        if not -nd <= d < nd:
-            raise IndexError(f"transpose: dim {d} is out of range for a tensor of {nd} dimensions")
+    dim0, dim1 = check_dim("transpose", dim0, nd), check_dim("transpose", dim1, nd)
+    if nd == 0:
+        return x
     dims = list(range(nd))
     dims[dim0 % nd], dims[dim1 % nd] = dims[dim1 % nd], dims[dim0 % nd]
     return permute(x, *dims)
@@ -249,7 +271,7 @@ class Tile(Node):
 def tile(x, *reps):
     """Repeat the whole tensor along each axis (NumPy's tile)."""
     x = as_var(x)
-    reps = _size_args(reps)
+    reps = _size_args(reps, "tile", lowest=0)
     reps = (1,) * (x.ndim - len(reps)) + reps
     node = Tile(reps)
     node.orig_shape = x.shape
@@ -260,7 +282,7 @@ def tile(x, *reps):
 def repeat(x, *sizes):
     """PyTorch's ``Tensor.repeat``: tile with at least as many sizes as dimensions."""
     x = as_var(x)
-    sizes = _size_args(sizes)
+    sizes = _size_args(sizes, "repeat", lowest=0)
     if len(sizes) < x.ndim:
         raise ValueError(f"repeat: number of repeat sizes ({len(sizes)}) can not be smaller than the number of dimensions ({x.ndim})")
     return tile(x, *sizes)
@@ -310,6 +332,9 @@ class Concat(Node):
 
 
 def _seq_check(op, tensors):
+    if isinstance(tensors, Var):  # iterating it would silently join its rows
+        raise TypeError(f"{op}: expected a list or tuple of tensors, got a single Tensor of shape "
+                        f"{tuple(tensors.shape)}; pass [t] (or use t itself)")
     tensors = [as_var(t) for t in tensors]
     if not tensors:
         raise ValueError(f"{op}: expected a non-empty list of tensors")
@@ -322,16 +347,23 @@ def cat(tensors, dim: int = 0, *, axis=None):
     tensors = _seq_check("cat", tensors)
     dim = dim if axis is None else axis
     nd = tensors[0].ndim
-    d = norm_axes("cat", dim, nd)[0]
     for i, t in enumerate(tensors):
-        if t.ndim != nd or t.shape[:d] + t.shape[d + 1:] != tensors[0].shape[:d] + tensors[0].shape[d + 1:]:
+        if t.ndim == 0:
+            raise ValueError(f"cat: zero-dimensional tensor (at position {i}) cannot be concatenated; use stack, "
+                             f"or reshape it to (1,) first")
+    d = check_dim("cat", dim, nd)
+    for i, t in enumerate(tensors):
+        if t.ndim != nd:
+            raise ValueError(f"cat: tensors must have the same number of dimensions: tensor 0 has shape "
+                             f"{tuple(tensors[0].shape)} but tensor {i} has shape {tuple(t.shape)}")
+        if t.shape[:d] + t.shape[d + 1:] != tensors[0].shape[:d] + tensors[0].shape[d + 1:]:
             raise ValueError(
                 f"cat: sizes of tensors must match except in dimension {d}; tensor 0 has shape "
                 f"{tuple(tensors[0].shape)} but tensor {i} has shape {tuple(t.shape)}"
             )
     node = Concat()
     node.axis = d
-    return node.applyn(*tensors)
+    return node.applyn(*promoted(*tensors))
 
 
 
@@ -341,6 +373,11 @@ def stack(tensors, dim: int = 0, *, axis=None):
     """Join tensors along a new axis."""
     tensors = _seq_check("stack", tensors)
     dim = dim if axis is None else axis
+    if not is_int(dim):
+        raise TypeError(f"stack: dim must be an integer, got {type(dim).__name__} {dim!r}")
+    if not -tensors[0].ndim - 1 <= dim <= tensors[0].ndim:
+        raise IndexError(f"stack: dim {dim} is out of range for stacking tensors of {tensors[0].ndim} dimensions "
+                         f"(expected a dim in [{-tensors[0].ndim - 1}, {tensors[0].ndim}])")
     for i, t in enumerate(tensors):
         if t.shape != tensors[0].shape:
             raise ValueError(f"stack: expects each tensor to be equal size, but got {tuple(tensors[0].shape)} at entry 0 and {tuple(t.shape)} at entry {i}")
@@ -419,16 +456,25 @@ def split(x, split_size_or_sections, dim: int = 0):
     [(2,), (2,), (1,)]
     """
     x = as_var(x)
-    d = norm_axes("split", dim, x.ndim)[0]
+    if x.ndim == 0:
+        raise ValueError("split: expects at least a 1-dimensional tensor, got a 0-d tensor; reshape it first")
+    d = check_dim("split", dim, x.ndim)
     n = x.shape[d]
-    if isinstance(split_size_or_sections, int):
+    if not is_int(split_size_or_sections) and not (isinstance(split_size_or_sections, (list, tuple)) and
+                                                   all(is_int(s) for s in split_size_or_sections)):
+        raise TypeError(f"split: split_size_or_sections must be an integer or a list of integers, got "
+                        f"{type(split_size_or_sections).__name__} {split_size_or_sections!r}")
+    if is_int(split_size_or_sections):
+        split_size_or_sections = int(split_size_or_sections)
         if split_size_or_sections <= 0:
             raise ValueError(f"split: split_size must be positive, got {split_size_or_sections}")
         sizes = [split_size_or_sections] * (n // split_size_or_sections)
         if n % split_size_or_sections:
             sizes.append(n % split_size_or_sections)
     else:
-        sizes = list(split_size_or_sections)
+        sizes = [int(s) for s in split_size_or_sections]
+        if any(s < 0 for s in sizes):
+            raise ValueError(f"split: sections {sizes} must be non-negative sizes")
         if sum(sizes) != n:
             raise ValueError(f"split: sections {sizes} sum to {sum(sizes)}, but dimension {d} has size {n}")
     bounds, start = [], 0
@@ -450,16 +496,20 @@ def unbind(x, dim: int = 0):
     x = as_var(x)
     if x.ndim == 0:
         raise ValueError("unbind: a 0-d tensor has no dimension to unbind; use item() or reshape it first")
-    return Unbind(norm_axes("unbind", dim, x.ndim)[0], None).apply(x)
+    return Unbind(check_dim("unbind", dim, x.ndim), None).apply(x)
 
 
 @op()
 def chunk(x, chunks: int, dim: int = 0):
     """Split into ``chunks`` pieces of equal size (the last may be smaller), as PyTorch."""
     x = as_var(x)
+    if not is_int(chunks):
+        raise TypeError(f"chunk: chunks must be an integer, got {type(chunks).__name__} {chunks!r}")
     if chunks <= 0:
         raise ValueError(f"chunk: chunks must be positive, got {chunks}")
-    n = x.shape[norm_axes("chunk", dim, x.ndim)[0]]
+    if x.ndim == 0:
+        raise ValueError("chunk: expects at least a 1-dimensional tensor, got a 0-d tensor; reshape it first")
+    n = x.shape[check_dim("chunk", dim, x.ndim)]
     size = -(-n // chunks) if n else 1
     return split(x, size, dim)
 
@@ -484,6 +534,10 @@ class Pad(Node):
 def pad(x, pad, mode: str = "constant", value: float = 0.0):
     """PyTorch's ``F.pad``: ``pad`` lists (left, right) widths starting from the last dimension."""
     x = as_var(x)
+    if not isinstance(pad, (tuple, list)) or not all(is_int(p) for p in pad):
+        raise TypeError(f"pad: pad must be a tuple of integers (left, right, ...), got {pad!r}")
+    if not isinstance(value, (int, float)) or isinstance(value, bool):
+        raise TypeError(f"pad: value must be a number, got {type(value).__name__} {value!r}")
     pad = tuple(int(p) for p in pad)
     if len(pad) % 2 or len(pad) // 2 > x.ndim:
         raise ValueError(f"pad: pad length {len(pad)} must be even and at most 2 * ndim ({2 * x.ndim})")

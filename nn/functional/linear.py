@@ -10,7 +10,8 @@ def linear(input, weight, bias=None):
     """``input @ weight.T + bias`` for input (..., in_features) and weight (out_features, in_features).
 
     Recorded as its parts (``permute``, ``matmul``, ``add``), so a drawn graph shows the
-    arithmetic of each layer; mixed dtypes are promoted as ``matmul`` promotes them.
+    arithmetic of each layer. Input and weight must share a dtype, as in PyTorch (a float64 batch into a
+    float32 layer is refused rather than silently computed in float64).
 
     >>> import autograd, nn
     >>> x, w = autograd.ones(2, 3), autograd.ones(4, 3)
@@ -23,5 +24,9 @@ def linear(input, weight, bias=None):
     if bias is not None and weight.ndim == 2 and tuple(bias.shape) not in ((weight.shape[0],), (1,), ()):
         raise ValueError(f"linear: bias of shape {tuple(bias.shape)} does not match weight of shape "
                          f"{tuple(weight.shape)}; expected ({weight.shape[0]},)")
+    if input.dtype != weight.dtype:
+        raise RuntimeError(f"linear: input is {input.dtype} but the weight is {weight.dtype} (input shape "
+                           f"{tuple(input.shape)}, weight shape {tuple(weight.shape)}); convert the input "
+                           f"(x.to(weight.dtype)) or the layer (model.to({input.dtype.name!r}) / model.double())")
     out = autograd.matmul(input, weight.T)
     return out if bias is None else out + bias
