@@ -176,7 +176,8 @@ def _fetch(url: str, out, cap: int, timeout: float) -> str:
         while True:
             left = deadline - time.monotonic()
             if left <= 0:
-                raise _MirrorFailed(f"the download took longer than timeout={timeout:g} s ({got} bytes received)")
+                raise _MirrorFailed(f"timed out: the download took longer than timeout={timeout:g} s "
+                                    f"({got} bytes received)")
             if sock is not None:
                 sock.settimeout(min(left, STALL_S))
             try:
@@ -185,8 +186,9 @@ def _fetch(url: str, out, cap: int, timeout: float) -> str:
             except (http.client.HTTPException, OSError, ValueError) as e:
                 # HTTPException: a mirror that drops the connection mid-file (IncompleteRead)
                 if isinstance(e, TimeoutError):
-                    why = (f"the download took longer than timeout={timeout:g} s" if time.monotonic() >= deadline - 0.01
-                           else f"no data for {min(left, STALL_S):g} s")
+                    late = time.monotonic() >= deadline - 0.01
+                    why = (f"timed out: the download took longer than timeout={timeout:g} s" if late
+                           else f"timed out: no data for {min(left, STALL_S):g} s")
                     raise _MirrorFailed(f"{why} ({got} bytes received)") from None
                 raise _MirrorFailed(f"{type(e).__name__}: {e} after {got} bytes") from None
             if not chunk:
