@@ -497,3 +497,69 @@ def test_digits_split_is_the_librarys(tmp_path):
         assert np.array_equal(np.array([int(t.item()) for t in ys]), y)
         np.testing.assert_allclose(x * prepared.std + prepared.mean, raw, atol=1e-4)
     assert prepared.input_range == [0.0, 16.0]  # the scale predict takes: grey levels 0..16
+
+
+def test_download_timeout_bounds_a_slow_mirror(tmp_path, monkeypatch, capsys):
+    """--download-timeout reaches MNIST(timeout=...): a local server dripping one byte every 0.2 s is given up
+    on after about the timeout, not after the file's 10 MB at that pace."""
+    import http.server
+    import threading
+    import time
+
+    from autograd import data
+
+    class Drip(http.server.BaseHTTPRequestHandler):
+        def do_GET(self):
+            self.send_response(200)
+            self.send_header("Content-Length", "1000000")
+            self.end_headers()
+            try:
+                for _ in range(100):
+                    self.wfile.write(b"x")
+                    self.wfile.flush()
+                    time.sleep(0.2)
+            except OSError:  # the client gave up
+                pass
+
+        def log_message(self, *a):
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Drip)
+    server.daemon_threads = True
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        monkeypatch.setenv("DENPA_DATA", str(tmp_path / "cache"))
+        monkeypatch.setattr(data.FashionMNIST, "mirrors", (f"http://127.0.0.1:{server.server_port}/",))
+        t0 = time.perf_counter()
+        assert main(["train", "--dataset", "fashion-mnist", "--download-timeout", "1", "--quiet",
+                     "--out", str(tmp_path / "run")]) == 1
+        took = time.perf_counter() - t0
+    finally:
+        server.shutdown()
+        server.server_close()
+    err = capsys.readouterr().err
+    assert "could not load the fashion-mnist dataset" in err, err
+    assert "timed out" in err or "longer than timeout=1 s" in err, err  # a read's share, or the whole deadline
+    assert took < 10, took
+    assert main(["train", "--download-timeout", "0"]) == 2
+    assert "--download-timeout: must be a positive finite number" in capsys.readouterr().err
+
+
+def test_readme_resume_example_goes_on(tmp_path, capsys):
+    """The README's two `--out runs/sgd` commands, as written (into a scratch folder): the second trains on."""
+    import pathlib
+    import re
+
+    readme = (pathlib.Path(__file__).resolve().parents[1] / "README.md").read_text()
+    lines = [line.split("#")[0].split() for line in readme.splitlines()
+             if line.startswith("denpa train") and "--out runs/sgd" in line]
+    assert len(lines) == 2 and "--resume" in lines[1] and "--resume" not in lines[0]
+    out = str(tmp_path / "sgd")
+    runs = []
+    for argv in lines:
+        argv = [out if a == "runs/sgd" else a for a in argv[1:]] + ["--quiet"]
+        assert main(argv) == 0, capsys.readouterr().err
+        runs.append(_summary(tmp_path / "sgd"))
+    assert runs[1]["epochs_run"] > runs[0]["epochs_run"]
+    assert runs[1]["optimizer"] == runs[0]["optimizer"] and runs[1]["args"]["seed"] == 1
+    assert re.search(r"--optimizer sgd", " ".join(lines[0])) and runs[0]["optimizer"]["lr"] == 0.05

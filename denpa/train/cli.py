@@ -50,7 +50,7 @@ RUN_FLAGS = {"dataset": "digits", "model": "mlp", "batch_size": 32, "optimizer":
              "patience": 5}
 #: flags a resumed run may change: how long it goes on (--epochs, --patience) and where and how it runs;
 #: --patience, when left out, is the run's own too
-RESUME_MAY_CHANGE = ("epochs", "patience", "device", "quiet")
+RESUME_MAY_CHANGE = ("epochs", "patience", "device", "quiet", "download_timeout")
 
 
 # -- arguments ------------------------------------------------------------------------
@@ -104,6 +104,9 @@ def add_train_arguments(p: argparse.ArgumentParser) -> None:
                    help="held out for the final test accuracy (default 0.15; MNIST uses its own test set)")
     p.add_argument("--seed", type=int, help="seeds the split, the initial weights and the shuffling (default 0)")
     p.add_argument("--device", default="cpu", help="cpu (default) or cuda")
+    p.add_argument("--download-timeout", type=_positive_float, default=None, metavar="SECONDS",
+                   help="mnist / fashion-mnist: the most seconds one file's download from one mirror may "
+                        "take, connecting included (default 300, autograd.data.MNIST's)")
     p.add_argument("--out", default=None,
                    help="output folder (default runs/<dataset>-<model>-<time>); created if missing")
     p.add_argument("--resume", action="store_true",

@@ -72,8 +72,9 @@ def load_data(args) -> Prepared:
     """
     if args.dataset in ("mnist", "fashion-mnist"):
         cls = data.MNIST if args.dataset == "mnist" else data.FashionMNIST
-        train, test = cls(train=True, download=True, normalize=False), cls(train=False, download=True,
-                                                                        normalize=False)
+        timeout = getattr(args, "download_timeout", None)
+        options = {"download": True, "normalize": False} | ({} if timeout is None else {"timeout": timeout})
+        train, test = cls(train=True, **options), cls(train=False, **options)
         x, y = train.data.numpy(), train.targets.numpy()
         fractions = (1.0 - args.val_fraction, args.val_fraction, 0.0)
         (x_tr, y_tr), (x_val, y_val), _ = data.train_val_test_split((x, y), fractions, seed=args.seed, stratify=y)
