@@ -176,8 +176,8 @@ class _Decoder:
         rg = spec.get("rg", False)
         if not isinstance(rg, bool) or (rg and arr.dtype.kind not in "fc"):
             raise self.bad(f"gives array {key!r} of {arr.dtype} requires_grad={rg!r}")
-        tensor = self.place(Tensor(arr, requires_grad=rg) if t == "tensor" else Parameter(Tensor(arr), requires_grad=rg))
-        return tensor
+        made = Tensor(arr, requires_grad=rg) if t == "tensor" else Parameter(Tensor(arr), requires_grad=rg)
+        return self.place(made)
 
 
 # -- where loaded tensors go ------------------------------------------------------------------

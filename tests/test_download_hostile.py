@@ -1,4 +1,4 @@
-"""The MNIST downloader against a hostile local server (127.0.0.1): slow drip, oversize, gzip bombs, killed downloads."""
+"""The MNIST downloader against a hostile server on 127.0.0.1: slow drip, oversize, gzip bombs, killed downloads."""
 from __future__ import annotations
 
 import gzip
@@ -88,8 +88,8 @@ def test_slow_drip_hits_the_overall_deadline_and_the_next_mirror_serves(server, 
     routes["/slow/f.gz"] = _send(blob, drip=0.05)  # a byte every 50 ms: each read is quick, the whole is not
     routes["/fast/f.gz"] = _send(blob)
     t = time.perf_counter()
-    path = mnist_mod.download_file("f.gz", [base + "/slow/", base + "/fast/"], tmp_path, hashlib.sha256(blob).hexdigest(),
-                                   timeout=1.0)
+    path = mnist_mod.download_file("f.gz", [base + "/slow/", base + "/fast/"], tmp_path,
+                                   hashlib.sha256(blob).hexdigest(), timeout=1.0)
     took = time.perf_counter() - t
     assert path.read_bytes() == blob and took < 3.0
     assert os.listdir(tmp_path) == ["f.gz"]

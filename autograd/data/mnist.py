@@ -60,7 +60,8 @@ def _inflate(raw: bytes, name: str, max_bytes) -> bytes:
     try:
         take(4)
         if len(out) < 4 or out[0] != 0 or out[1] != 0 or out[2] not in _IDX_TYPES:
-            raise ValueError(f"read_idx: {name} is not an IDX file (bad magic number {bytes(out[:4]).hex() or 'empty'})")
+            magic = bytes(out[:4]).hex() or "empty"
+            raise ValueError(f"read_idx: {name} is not an IDX file (bad magic number {magic})")
         head = 4 + 4 * out[3]
         take(head)
         if len(out) < head:
@@ -258,8 +259,8 @@ class MNIST(LabeledDataset):
     class_names = [str(i) for i in range(10)]
 
     def __init__(self, root: Optional[str] = None, train: bool = True, download: bool = False,
-                 flatten: bool = False, normalize: bool = True, dtype="float32", mirrors: Optional[Sequence[str]] = None,
-                 timeout: float = DEFAULT_TIMEOUT_S):
+                 flatten: bool = False, normalize: bool = True, dtype="float32",
+                 mirrors: Optional[Sequence[str]] = None, timeout: float = DEFAULT_TIMEOUT_S):
         folder = Path(root).expanduser() if root is not None else cache_dir() / self.folder_name
         self.root, self.train = folder, train
         mirrors = tuple(mirrors or self.mirrors)
