@@ -16,10 +16,17 @@ from __future__ import annotations
 
 import importlib.util
 import math
+import warnings
 
 import numpy as _np
 
 from .device import Device, cpu, get_default_device
+
+# NumPy warns (RuntimeWarning) on log(0), x / 0, sqrt(-1), overflow; PyTorch's ops are silent and return inf or
+# NaN. A filter scoped to NumPy's floating-point messages raised from this project's own modules silences them
+# (even under -W error) at no cost per op; np.errstate around every op would cost about 3 us each.
+warnings.filterwarnings("ignore", message=r"(divide by zero|invalid value|overflow|underflow) encountered",
+                        category=RuntimeWarning, module=r"(autograd|nn|optim|denpa)(\.|$)")
 
 ndarray = _np.ndarray
 default_float = _np.float32

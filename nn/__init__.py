@@ -7,7 +7,7 @@
 """
 from __future__ import annotations
 
-from autograd._version import __version__  # noqa: F401  (one version for the distribution)
+from autograd import __version__  # noqa: F401  (one version for the distribution)
 
 from . import functional, init, utils  # noqa: F401
 from .parameter import *  # noqa: F401,F403

@@ -12,7 +12,7 @@ tensor([0.3750], requires_grad=True)
 """
 from __future__ import annotations
 
-from autograd._version import __version__  # noqa: F401  (one version for the distribution)
+from autograd import __version__  # noqa: F401  (one version for the distribution)
 
 from . import lr_scheduler  # noqa: F401
 from .adadelta import Adadelta

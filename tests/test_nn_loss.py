@@ -3,6 +3,8 @@ ignore_index, label smoothing, probabilities, extra dimensions), PyTorch's weigh
 logits of 1e4, gradients against finite differences, the loss layers, and input errors."""
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import pytest
 
@@ -294,8 +296,10 @@ def test_loss_layer_weights_are_buffers():
     (lambda: F.cross_entropy(autograd.zeros(2, 3), autograd.tensor([0, 1]), weight=autograd.ones(2)), ValueError,
      r"weight of shape \(3,\)"),
     (lambda: F.mse_loss(autograd.zeros(2), autograd.zeros(2), reduction="avg"), ValueError, r"reduction must be"),
-    (lambda: F.binary_cross_entropy(autograd.tensor([1.5]), autograd.tensor([1.0])), ValueError,
+    (lambda: F.binary_cross_entropy(autograd.tensor([1.5]), autograd.tensor([1.0])), RuntimeError,
      r"between 0 and 1"),
+    (lambda: F.binary_cross_entropy(autograd.tensor([float("nan"), 0.5]), autograd.tensor([0.0, 1.0])), RuntimeError,
+     r"between 0 and 1, got 1 outside \(e.g. nan\)"),
     (lambda: F.binary_cross_entropy(autograd.tensor([0.5, 0.5]), autograd.tensor([[1.0, 0.0]])), ValueError,
      r"target size \(1, 2\) is different from the input size \(2,\)"),
     (lambda: F.nll_loss(autograd.zeros(2, 3), autograd.zeros(2)), TypeError, r"expected integer class indices"),
@@ -310,3 +314,14 @@ def test_errors(call, exc, match):
 def test_mismatched_sizes_warn_as_pytorch():
     with pytest.warns(UserWarning, match=r"mse_loss: target size \(3, 1\) is different from the input size \(3,\)"):
         F.mse_loss(autograd.zeros(3), autograd.zeros(3, 1))
+
+
+@pytest.mark.parametrize("p", [1e-12, 1e-9, 0.5, 1 - 1e-9, 1 - 1e-12])
+@pytest.mark.parametrize("t", [0.0, 1.0, 0.3])
+def test_binary_cross_entropy_is_accurate_at_the_edges_in_float64(p, t):
+    x = autograd.tensor([p], dtype=autograd.float64, requires_grad=True)
+    loss = F.binary_cross_entropy(x, autograd.tensor([t], dtype=autograd.float64))
+    ref = -(t * math.log(p) + (1 - t) * math.log1p(-p))
+    assert loss.item() == pytest.approx(ref, rel=1e-12, abs=1e-300)
+    loss.backward()
+    assert x.grad.item() == pytest.approx((p - t) / max(p * (1 - p), 1e-12), rel=1e-9)

@@ -129,11 +129,13 @@ class Pow(Node):
 
     def forward(self, a, b):
         try:
-            return a ** b
+            r = a ** b
         except ValueError as e:
             raise _binary_error("pow", a, b, e) from None
         except ZeroDivisionError:
             return float("inf")
+        # Python floats: (-1.0) ** 0.5 is a complex number; real-valued ops give NaN there, as PyTorch and NumPy
+        return _math.nan if type(r) is complex else r
 
     def backward(self, g, xs, out, F):
         a, b = xs
@@ -142,6 +144,8 @@ class Pow(Node):
         if pa is not None:
             if isinstance(b, (int, float)):
                 ga = g * 0 if b == 0 else g * b * a ** (b - 1)
+                if type(ga) is complex:  # a Scalar's negative base to a fractional power
+                    ga = _math.nan
             else:  # d/da a^b = b a^(b-1): 0 where b == 0, also at a == 0 (a^(b-1) is inf there), as PyTorch.
                 # Only that corner is masked, so d/db of this gradient stays right at b == 0 (g / a).
                 ad, bd = (a.array if isinstance(a, Var) else a), (b.array if isinstance(b, Var) else b)

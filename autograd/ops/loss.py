@@ -12,12 +12,14 @@ from ..node import Node, needs
 
 
 def _clamped_logs(x, xp):
-    """``log(x)`` and ``log(1 - x)``, each at least -100, as PyTorch clamps them (so x = 0 or 1 stays finite)."""
-    def clog(v):
-        pos = v > 0
-        return xp.where(pos, xp.maximum(xp.log(xp.where(pos, v, 1)), -100), -100).astype(x.dtype, copy=False)
+    """``log(x)`` and ``log(1 - x)``, each at least -100, as PyTorch clamps them (so x = 0 or 1 stays finite).
 
-    return clog(x), clog(1 - x)
+    ``log(1 - x)`` is taken as ``log1p(-x)``: ``1 - x`` rounds away most digits of a small ``x`` (at 1e-12,
+    four significant digits of the loss would be lost in float64)."""
+    def clamp(logs):
+        return xp.maximum(logs, -100).astype(x.dtype, copy=False)
+
+    return clamp(xp.log(x)), clamp(xp.log1p(-x))
 
 
 class BinaryCrossEntropy(Node):

@@ -128,10 +128,12 @@ def binary_cross_entropy(input: Tensor, target: Tensor, weight: Optional[Tensor]
     d = x.array
     if x.dtype.kind != "f":
         raise TypeError(f"{op}: expected floating-point probabilities, got {x.dtype}")
-    if bool(((d < 0) | (d > 1)).any()):
-        raise ValueError(f"{op}: all elements of input should be between 0 and 1 (got values from "
-                         f"{float(d.min()):g} to {float(d.max()):g}); apply sigmoid first, or use "
-                         "binary_cross_entropy_with_logits on the logits")
+    outside = ~((d >= 0) & (d <= 1))  # NaN is outside too: a loss that hid it would keep the NaN guard quiet
+    if bool(outside.any()):
+        bad = d[outside]
+        raise RuntimeError(f"{op}: all elements of input should be between 0 and 1, got {int(bad.size)} outside "
+                           f"(e.g. {float(bad.reshape(-1)[0]):g}); apply sigmoid first, or use "
+                           "binary_cross_entropy_with_logits on the logits")
     loss = BinaryCrossEntropy().apply2(x, t if t.requires_grad else t.array.astype(x.dtype, copy=False))
     if weight is not None:
         loss = loss * weight
