@@ -37,6 +37,7 @@ class Tensor(Var):
     # rarely set attributes live in __dict__, with these class defaults
     name: Optional[str] = None
     _hooks = None
+    _post_hooks = None
     _base = None
     _retains = False
 
@@ -269,6 +270,26 @@ class Tensor(Var):
         self._hooks.append(hook)
         return _RemovableHandle(self._hooks, hook)
 
+    def register_post_accumulate_grad_hook(self, hook: Callable[["Tensor"], None]):
+        """Call ``hook(tensor)`` after a backward has added into this leaf's ``.grad`` (PyTorch's name and
+        order: after the tensor hooks and the accumulation). Distributed data parallel starts a bucket's
+        all-reduce from here.
+
+        >>> import autograd
+        >>> w = autograd.ones(2, requires_grad=True)
+        >>> h = w.register_post_accumulate_grad_hook(lambda t: print("grad", t.grad))
+        >>> (w * 3).sum().backward()
+        grad tensor([3., 3.])
+        """
+        if self.grad_fn is not None or not self._rg:
+            raise RuntimeError("register_post_accumulate_grad_hook(): only leaf tensors that require grad have "
+                               f"accumulated gradients (this one has grad_fn={self.grad_fn}, "
+                               f"requires_grad={self._rg})")
+        if self._post_hooks is None:
+            self._post_hooks = []
+        self._post_hooks.append(hook)
+        return _RemovableHandle(self._post_hooks, hook)
+
     def _run_hooks(self, g):
         if self._hooks:
             for hook in self._hooks:
@@ -297,6 +318,9 @@ class Tensor(Var):
                     handed.add(id(self.grad))
                 else:
                     self.grad = self.grad + g
+            if self._post_hooks:
+                for hook in tuple(self._post_hooks):
+                    hook(self)
             return
         if g.shape != self.array.shape:
             raise RuntimeError(f"internal error: gradient of shape {g.shape} for a leaf of shape {self.array.shape}")
@@ -312,6 +336,9 @@ class Tensor(Var):
                 self.grad = Tensor._wrap(g, None)
             else:
                 self.grad = Tensor._wrap(self.grad.array + g, None)
+        if self._post_hooks:
+            for hook in tuple(self._post_hooks):
+                hook(self)
 
     # -- Python protocol ---------------------------------------------------------------
     def __len__(self) -> int:

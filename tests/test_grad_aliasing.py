@@ -82,3 +82,18 @@ def test_threads_accumulating_into_one_leaf_lose_nothing():
     for t in ts:
         t.join()
     np.testing.assert_array_equal(w.grad.array, np.full(4, n * threads, np.float32))
+
+
+def test_post_accumulate_grad_hook_runs_after_accumulation():
+    w = autograd.ones(3, requires_grad=True)
+    seen = []
+    h = w.register_post_accumulate_grad_hook(lambda t: seen.append(t.grad.array.copy()))
+    (w * 2).sum().backward()
+    (w * 3).sum().backward()
+    np.testing.assert_array_equal(seen[0], [2, 2, 2])
+    np.testing.assert_array_equal(seen[1], [5, 5, 5])
+    h.remove()
+    (w * 1).sum().backward()
+    assert len(seen) == 2
+    with pytest.raises(RuntimeError, match="only leaf tensors"):
+        (w * 2).register_post_accumulate_grad_hook(lambda t: None)
