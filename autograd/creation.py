@@ -15,21 +15,93 @@ from .random import _generator
 from .tensor import Tensor
 
 
-def _dtype_or(dtype, default):
+_NUMERIC = "biufc"  # the dtype kinds a tensor may hold: bool, signed, unsigned, float, complex
+
+
+def _dtype_or(dtype, default, op="tensor"):
     if dtype is None:
         return _np.dtype(default)
     if isinstance(dtype, str):
         dtype = {"float": "float32", "double": "float64", "long": "int64", "int": "int32", "half": "float16"}.get(dtype, dtype)
-    return _np.dtype(dtype)
+    try:
+        dt = _np.dtype(dtype)
+    except TypeError:
+        raise TypeError(f"{op}: dtype {dtype!r} is not a dtype; pass e.g. autograd.float32 or 'int64'") from None
+    if dt.kind not in _NUMERIC:
+        raise TypeError(f"{op}: dtype {dt} is not a number type; tensors hold bool, integer, float or complex values")
+    return dt
 
 
-def _shape(size):
+def _is_int(v) -> bool:
+    """A Python or NumPy integer, or a 0-d integer Tensor (bools are not sizes, as in PyTorch)."""
+    if isinstance(v, Tensor):
+        return v.ndim == 0 and v.dtype.kind in "iu"
+    return isinstance(v, (int, _np.integer)) and not isinstance(v, (bool, _np.bool_))
+
+
+def _shape(size, op="size"):
     if len(size) == 1 and isinstance(size[0], (tuple, list)):
         size = tuple(size[0])
-    for s in size:
-        if not isinstance(s, (int, _np.integer)) or s < 0:
-            raise ValueError(f"size {tuple(size)} must be non-negative integers")
-    return tuple(int(s) for s in size)
+    for i, s in enumerate(size):
+        if not _is_int(s):
+            raise TypeError(f"{op}: size must be integers, got {type(s).__name__} {s!r} at position {i} of "
+                            f"{tuple(size)}")
+    size = tuple(int(s) for s in size)
+    if any(s < 0 for s in size):
+        raise ValueError(f"{op}: sizes must be non-negative, got {size}")
+    return size
+
+
+def _check_data(op, data, arr, dtype):
+    """Refuse what is not numbers (None, strings, objects, dicts, ragged lists) and integers beyond int64."""
+    kind = arr.dtype.kind
+    if kind == "O" and _huge_int(arr):
+        raise ValueError(f"{op}: the integer {_huge_int(arr)} does not fit in int64 (nor any tensor dtype); "
+                            f"pass a float (e.g. {float(_huge_int(arr)):.3g}) if an approximation will do")
+    if kind not in _NUMERIC:
+        what = type(data).__name__
+        odd = next((v for v in arr.flat if not isinstance(v, (int, float, complex, _np.number))), None) \
+            if kind == "O" and arr.ndim else None
+        inner = "" if odd is None else f" holding {type(odd).__name__}"
+        raise TypeError(f"{op}: cannot make a tensor from {what}{inner} ({_brief(data)}); pass numbers, nested "
+                        f"lists of numbers, a NumPy array of numbers or a Tensor")
+    if kind == "u" and dtype is None and not isinstance(data, (_np.ndarray, _np.generic)):
+        # NumPy turns Python ints in [2**63, 2**64) into uint64: PyTorch refuses them, as every int is int64 there
+        raise ValueError(f"{op}: the integer {int(arr.max())} does not fit in int64; pass dtype=autograd.uint64 "
+                            f"(NumPy's name) explicitly, or a float")
+
+
+def _huge_int(arr):
+    for v in arr.flat:
+        if isinstance(v, int) and not isinstance(v, bool) and not -2 ** 63 <= v < 2 ** 64:
+            return v
+    return None
+
+
+def _brief(v) -> str:
+    r = repr(v)
+    return r if len(r) <= 60 else r[:57] + "..."
+
+
+def _as_data(op, data, dtype):
+    """``data`` as an array of numbers for tensor()/as_tensor(), or the error naming ``op`` and the value."""
+    try:
+        arr = as_array(data, None if dtype is None else _dtype_or(dtype, None, op))
+    except (ValueError, OverflowError, TypeError) as e:
+        if isinstance(e, TypeError) and str(e).startswith(op + ":"):
+            raise
+        # ragged lists, strings cast to a number dtype, values out of the dtype's range, NaN to an integer
+        raise (TypeError if type(e) is TypeError else ValueError)(f"{op}: cannot make a tensor of {_dtype_or(dtype, None, op) if dtype is not None else 'numbers'}"
+                      f" from {_brief(data)} ({e})") from None
+    _check_data(op, data, arr, dtype)
+    return arr
+
+
+def _check_float(op, dt):
+    if dt.kind not in "fc":
+        raise TypeError(f"{op}: random samples need a floating dtype, got {dt}; draw floats and convert "
+                        f"(.to({dt.name!r})), or use randint for integers")
+    return dt
 
 
 def check_device(device):
@@ -74,10 +146,12 @@ def tensor(data, dtype=None, device=None, requires_grad: bool = False) -> Tensor
     >>> autograd.tensor([1, 2], device="cpu").device
     device(type='cpu')
     """
+    if not isinstance(requires_grad, (bool, _np.bool_)):
+        raise TypeError(f"tensor: requires_grad must be True or False, got {requires_grad!r}")
     was_tensor = isinstance(data, Tensor)
     if was_tensor:
         data = data.array
-    arr = as_array(data, None if dtype is None else _dtype_or(dtype, None))
+    arr = _as_data("tensor", data, dtype)
     home, here = _home(arr, device, was_tensor), device_of(arr)
     if home is not here and home != here:
         return _leaf(to_device(arr, home), requires_grad)  # the move is the copy
@@ -92,7 +166,7 @@ def as_tensor(data, dtype=None, device=None) -> Tensor:
     tensor([1., 0.])
     """
     was_tensor = isinstance(data, Tensor)
-    arr = as_array(data.array if was_tensor else data, None if dtype is None else _dtype_or(dtype, None))
+    arr = _as_data("as_tensor", data.array if was_tensor else data, dtype)
     home = _home(arr, device, was_tensor)
     if was_tensor and arr is data.array and home == data.device:
         return data
@@ -103,6 +177,9 @@ def from_numpy(a) -> Tensor:
     """A tensor sharing memory with NumPy array ``a`` (dtype kept)."""
     if not isinstance(a, _np.ndarray):
         raise TypeError(f"from_numpy: expected a numpy.ndarray, got {type(a).__name__}")
+    if a.dtype.kind not in _NUMERIC:
+        raise TypeError(f"from_numpy: can't convert an array of dtype {a.dtype} (shape {a.shape}); tensors hold "
+                        f"bool, integer, float or complex values")
     return Tensor._wrap(a, None)
 
 
@@ -113,29 +190,56 @@ def zeros(*size, dtype=None, device=None, requires_grad=False) -> Tensor:
     >>> autograd.zeros(2, 3, device="cpu").shape
     (2, 3)
     """
-    shape, dt = _shape(size), _dtype_or(dtype, default_float)
+    shape, dt = _shape(size, "zeros"), _dtype_or(dtype, default_float, "zeros")
     return _create(lambda xp: xp.zeros(shape, dt), device, requires_grad)
 
 
 def ones(*size, dtype=None, device=None, requires_grad=False) -> Tensor:
-    shape, dt = _shape(size), _dtype_or(dtype, default_float)
+    shape, dt = _shape(size, "ones"), _dtype_or(dtype, default_float, "ones")
     return _create(lambda xp: xp.ones(shape, dt), device, requires_grad)
 
 
 def empty(*size, dtype=None, device=None, requires_grad=False) -> Tensor:
-    shape, dt = _shape(size), _dtype_or(dtype, default_float)
+    shape, dt = _shape(size, "empty"), _dtype_or(dtype, default_float, "empty")
     return _create(lambda xp: xp.empty(shape, dt), device, requires_grad)
 
 
 def full(size, fill_value, dtype=None, device=None, requires_grad=False) -> Tensor:
+    """A tensor of ``size`` filled with the number ``fill_value`` (its dtype follows the number, as PyTorch).
+
+    >>> import autograd
+    >>> autograd.full((2,), 7)
+    tensor([7, 7])
+    """
+    if isinstance(fill_value, Tensor):
+        if fill_value.numel() != 1 or fill_value.ndim:
+            raise ValueError(f"full: fill_value must be a number or a 0-d tensor, got a tensor of shape "
+                             f"{tuple(fill_value.shape)}")
+        fill_value = fill_value.item()
+    if isinstance(fill_value, _np.generic):
+        fill_value = fill_value.item()
+    if not isinstance(fill_value, (int, float, complex)):
+        raise TypeError(f"full: fill_value must be a number, got {type(fill_value).__name__} {_brief(fill_value)}")
     if dtype is None:
-        dtype = default_float if isinstance(fill_value, float) else (bool if isinstance(fill_value, bool) else _np.int64)
-    shape, dt = _shape((size,) if isinstance(size, int) else (tuple(size),)), _dtype_or(dtype, None)
+        dtype = (bool if isinstance(fill_value, bool) else _np.int64 if isinstance(fill_value, int) else
+                 default_float if isinstance(fill_value, float) else _np.complex64)
+    if isinstance(size, (int, _np.integer)) and not isinstance(size, bool):
+        size = (size,)
+    if not isinstance(size, (tuple, list)):
+        raise TypeError(f"full: size must be a tuple of integers, got {type(size).__name__} {_brief(size)}")
+    shape, dt = _shape((tuple(size),), "full"), _dtype_or(dtype, None, "full")
+    if isinstance(fill_value, int) and dt.kind in "iu" and not _np.iinfo(dt).min <= fill_value <= _np.iinfo(dt).max:
+        raise ValueError(f"full: fill_value {fill_value} does not fit in {dt}")
     return _create(lambda xp: xp.full(shape, fill_value, dt), device, requires_grad)
 
 
 def eye(n: int, m=None, dtype=None, device=None, requires_grad=False) -> Tensor:
-    dt = _dtype_or(dtype, default_float)
+    for name, v in (("n", n), ("m", m)):
+        if v is not None and not _is_int(v):
+            raise TypeError(f"eye: {name} must be an integer, got {type(v).__name__} {v!r}")
+        if v is not None and v < 0:
+            raise ValueError(f"eye: {name} must be non-negative, got {v}")
+    dt = _dtype_or(dtype, default_float, "eye")
     return _create(lambda xp: xp.eye(n, m, dtype=dt), device, requires_grad)
 
 
@@ -143,19 +247,52 @@ def arange(start, end=None, step=1, dtype=None, device=None, requires_grad=False
     """Values from ``start`` to ``end`` (exclusive); float arguments give float32, ints int64."""
     if end is None:
         start, end = 0, start
+    _check_range(start, end, step)
     if dtype is None:
         dtype = _np.int64 if all(isinstance(v, (int, _np.integer)) for v in (start, end, step)) else default_float
-    dt = _dtype_or(dtype, None)
+    dt = _dtype_or(dtype, None, "arange")
+    if dt.kind == "b":
+        raise TypeError("arange: dtype bool is not supported; build the range, then compare it (arange(n) > k)")
+    if dt.kind in "iu" and any(isinstance(v, float) and not v.is_integer() for v in (start, end, step)):
+        # NumPy would make the float range and then truncate it ([0, 0, 1, 1, 2] for 0..2.5 by 0.5)
+        raise ValueError(f"arange: start={start}, end={end}, step={step} are not whole numbers, so an {dt} range "
+                         f"would repeat truncated values; use a float dtype (or whole-number arguments)")
     # the values are computed on the host, as NumPy does, so every device gets the same ones
     return _create(lambda xp: xp.asarray(_np.arange(start, end, step).astype(dt)), device, requires_grad)
 
 
+def _check_range(start, end, step):
+    for name, v in (("start", start), ("end", end), ("step", step)):
+        if isinstance(v, Tensor) and v.ndim == 0:
+            v = v.item()
+        if not isinstance(v, (int, float, _np.integer, _np.floating)) or isinstance(v, bool):
+            raise TypeError(f"arange: {name} must be a number, got {type(v).__name__} {_brief(v)}")
+        if not _np.isfinite(v):
+            raise ValueError(f"arange: {name} must be finite, got {v} (the range {start} -> {end} is unbounded)")
+    if step == 0:
+        raise ValueError(f"arange: step must be nonzero (start={start}, end={end}); use full() for a constant")
+    if (end - start) * step < 0:
+        raise ValueError(f"arange: end={end} cannot be reached from start={start} with step={step}: the bounds and "
+                         f"the step's sign disagree (PyTorch refuses this too); flip the step's sign")
+    if abs((end - start) / step) > 2 ** 48:
+        raise ValueError(f"arange: {start} -> {end} by {step} would have {abs((end - start) / step):.3g} elements; "
+                         f"that is too many to allocate")
+
+
 def linspace(start, end, steps: int, dtype=None, device=None, requires_grad=False) -> Tensor:
-    dt = _dtype_or(dtype, default_float)
+    for name, v in (("start", start), ("end", end)):
+        if not isinstance(v, (int, float, _np.integer, _np.floating)) or isinstance(v, bool):
+            raise TypeError(f"linspace: {name} must be a number, got {type(v).__name__} {_brief(v)}")
+    if not _is_int(steps):
+        raise TypeError(f"linspace: steps must be an integer, got {type(steps).__name__} {steps!r}")
+    if steps < 0:
+        raise ValueError(f"linspace: number of steps must be non-negative, got {steps}")
+    dt = _dtype_or(dtype, default_float, "linspace")
     return _create(lambda xp: xp.asarray(_np.linspace(start, end, steps).astype(dt)), device, requires_grad)
 
 
 def _like(fn, t, dtype, device, requires_grad):
+    _check_like(fn.__name__ + "_like", t)
     return fn(*t.shape, dtype=dtype or t.dtype, device=t.device if device is None else device,
               requires_grad=requires_grad)
 
@@ -172,7 +309,14 @@ def empty_like(t, dtype=None, device=None, requires_grad=False) -> Tensor:
     return _like(empty, t, dtype, device, requires_grad)
 
 
+def _check_like(op, t):
+    if not isinstance(t, Tensor):
+        raise TypeError(f"{op}: expected a Tensor to take the shape, dtype and device of, got {type(t).__name__} "
+                        f"{_brief(t)}; convert it with autograd.tensor(...) or pass the sizes to the plain form")
+
+
 def full_like(t, fill_value, dtype=None, device=None, requires_grad=False) -> Tensor:
+    _check_like("full_like", t)
     return full(t.shape, fill_value, dtype=dtype or t.dtype, device=t.device if device is None else device,
                 requires_grad=requires_grad)
 
@@ -186,13 +330,13 @@ def _random(draw, device, requires_grad, generator):
 
 def rand(*size, dtype=None, device=None, requires_grad=False, generator=None) -> Tensor:
     """Uniform samples in [0, 1); ``manual_seed`` makes them repeatable (per device)."""
-    shape, dt = _shape(size), _dtype_or(dtype, default_float)
+    shape, dt = _shape(size, "rand"), _check_float("rand", _dtype_or(dtype, default_float, "rand"))
     return _random(lambda g: g.random(shape).astype(dt), device, requires_grad, generator)
 
 
 def randn(*size, dtype=None, device=None, requires_grad=False, generator=None) -> Tensor:
     """Standard normal samples."""
-    shape, dt = _shape(size), _dtype_or(dtype, default_float)
+    shape, dt = _shape(size, "randn"), _check_float("randn", _dtype_or(dtype, default_float, "randn"))
     return _random(lambda g: g.standard_normal(shape).astype(dt), device, requires_grad, generator)
 
 
@@ -200,9 +344,18 @@ def randint(low, high=None, size=(), dtype=None, device=None, generator=None, re
     """Integers in [low, high) (``randint(high, size)`` also works, as PyTorch)."""
     if high is None:
         low, high = 0, low
-    if isinstance(high, tuple):
+    if isinstance(high, (tuple, list)):
         low, high, size = 0, low, high
-    shape, dt = _shape((size,) if isinstance(size, int) else (tuple(size),)), _dtype_or(dtype, _np.int64)
+    for name, v in (("low", low), ("high", high)):
+        if not _is_int(v):
+            raise TypeError(f"randint: {name} must be an integer, got {type(v).__name__} {_brief(v)}")
+    if int(low) >= int(high):
+        raise ValueError(f"randint: low must be less than high, got low={low} >= high={high} (an empty range)")
+    if isinstance(size, (int, _np.integer)) and not isinstance(size, bool):
+        size = (size,)
+    if not isinstance(size, (tuple, list)):
+        raise TypeError(f"randint: size must be a tuple of integers, got {type(size).__name__} {_brief(size)}")
+    shape, dt = _shape((tuple(size),), "randint"), _dtype_or(dtype, _np.int64, "randint")
     return _random(lambda g: g.integers(low, high, size=shape).astype(dt), device, requires_grad, generator)
 
 
@@ -215,10 +368,15 @@ def randn_like(t, dtype=None, device=None, requires_grad=False) -> Tensor:
 
 
 def randint_like(t, low, high=None, dtype=None, device=None) -> Tensor:
+    _check_like("randint_like", t)
     return randint(low, high, t.shape, dtype=dtype or t.dtype, device=t.device if device is None else device)
 
 
 def randperm(n: int, dtype=None, device=None, generator=None, requires_grad=False) -> Tensor:
     """A random permutation of ``0 .. n-1`` (int64)."""
-    dt = _dtype_or(dtype, _np.int64)
+    if not _is_int(n):
+        raise TypeError(f"randperm: n must be an integer, got {type(n).__name__} {_brief(n)}")
+    if n < 0:
+        raise ValueError(f"randperm: n must be non-negative, got {n}")
+    dt = _dtype_or(dtype, _np.int64, "randperm")
     return _random(lambda g: permutation(g, n).astype(dt), device, requires_grad, generator)

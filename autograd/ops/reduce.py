@@ -6,7 +6,7 @@ from collections import namedtuple
 
 from ..backend import array_module
 from ..node import Node, Var
-from .util import as_var, axis_arg, keep_arg, nograd, norm_axes
+from .util import as_var, axis_arg, check_dim, is_int, keep_arg, nograd, norm_axes
 from .declare import op
 
 
@@ -68,8 +68,11 @@ class Var_(_Reduce):
 
     def backward(self, g, xs, out, F):
         x = xs[0]
-        centred = x - F.sum(x, axis=self.axes, keepdims=True) / self.count()
-        return (self.expand(g, F) * centred * (2.0 / (self.count() - self.correction)),)
+        centred = x - F.sum(x, axis=self.axes, keepdims=True) / _b.max(self.count(), 1)
+        d = _b.max(self.count() - self.correction, 0)  # NumPy's and PyTorch's divisor: never negative
+        # no more values than the correction: the variance is NaN or inf, and so is its gradient (0 * inf), as
+        # PyTorch's, not a ZeroDivisionError from Python's 2 / 0
+        return (self.expand(g, F) * centred * (2.0 / d if d else float("inf")),)
 
 
 class Std(_Reduce):
@@ -82,9 +85,14 @@ class Std(_Reduce):
 
     def backward(self, g, xs, out, F):
         x = xs[0]
-        centred = x - F.sum(x, axis=self.axes, keepdims=True) / self.count()
+        centred = x - F.sum(x, axis=self.axes, keepdims=True) / _b.max(self.count(), 1)
         out = self.expand(out, F)
-        return (self.expand(g, F) * centred / ((self.count() - self.correction) * out),)
+        d = _b.max(self.count() - self.correction, 0)
+        zero = out == 0
+        # at zero spread the gradient is 0, as PyTorch's (not 0 / 0): the coefficient is masked there, so
+        # its own derivative (second order) is 0 too; NaN and inf spreads keep their NaN gradient
+        coef = F.where(zero, 0.0, self.expand(g, F) / (F.where(zero, 1.0, out) * d))
+        return (coef * centred,)
 
 
 class Pick(_Reduce):
@@ -150,6 +158,8 @@ class Logsumexp(_Reduce):
 
     def forward(self, x):
         xp = array_module(x)
+        if x.size == 0:  # a sum of no exponentials is 0: log 0 = -inf where a reduced axis is empty, as PyTorch
+            return xp.full(x.sum(axis=self.axes, keepdims=self.keepdims).shape, -xp.inf, x.dtype)
         m = x.max(axis=self.axes, keepdims=True)
         m = xp.where(xp.isfinite(m), m, 0)
         s = xp.log(xp.exp(x - m).sum(axis=self.axes, keepdims=True)) + m
@@ -186,6 +196,8 @@ class Softmax(Node):
         self.axis = axis
 
     def forward(self, x):
+        if x.size == 0:  # nothing to normalise: an empty result of the same shape, as PyTorch
+            return x.copy()
         xp = array_module(x)
         e = xp.exp(x - x.max(axis=self.axis, keepdims=True))
         return e / e.sum(axis=self.axis, keepdims=True)
@@ -203,6 +215,8 @@ class LogSoftmax(Node):
         self.axis = axis
 
     def forward(self, x):
+        if x.size == 0:
+            return x.copy()
         xp = array_module(x)
         z = x - x.max(axis=self.axis, keepdims=True)
         return z - xp.log(xp.exp(z).sum(axis=self.axis, keepdims=True))
@@ -215,6 +229,14 @@ def _reduce(cls, op, x, axis, dim, keepdims, keepdim):
     x = as_var(x)
     axes = norm_axes(op, axis_arg(op, axis, dim), x.ndim)
     return cls(axes, keep_arg(keepdims, keepdim), x.shape), x
+
+
+def _floating(op, x):
+    """PyTorch's statistics refuse integers and bools (``mean`` and ``var`` of an int64 tensor are errors)."""
+    if x.dtype.kind not in "fc":
+        raise TypeError(f"{op}: input dtype should be floating point, got {x.dtype} (shape {tuple(x.shape)}); "
+                        f"convert with .float()")
+    return x
 
 
 @op()
@@ -234,19 +256,24 @@ def sum(x, axis=None, keepdims=False, *, dim=None, keepdim=None, dtype=None):  #
 
 
 @op()
-def mean(x, axis=None, keepdims=False, *, dim=None, keepdim=None):
+def mean(x, axis=None, keepdims=False, *, dim=None, keepdim=None, dtype=None):
+    """The mean over ``axis`` (all axes when None); ``dtype`` converts the input first, as PyTorch."""
     node, x = _reduce(Mean, "mean", x, axis, dim, keepdims, keepdim)
-    if x.dtype.kind not in "fc":
-        raise TypeError(f"mean: input dtype should be floating point, got {x.dtype}; convert with .float()")
-    return node.apply1(x)
+    if dtype is not None:
+        x = x.to(dtype)
+    return node.apply1(_floating("mean", x))
 
 
 def _correction(op, correction, unbiased, ddof):
     if ddof is not None:
-        return ddof
-    if unbiased is not None:
-        return 1 if unbiased else 0
-    return 1 if correction is None else correction
+        correction = ddof
+    elif unbiased is not None:
+        correction = 1 if unbiased else 0
+    elif correction is None:
+        correction = 1
+    if not isinstance(correction, (int, float)) or isinstance(correction, bool):
+        raise TypeError(f"{op}: correction must be a number, got {type(correction).__name__} {correction!r}")
+    return correction
 
 
 @op()
@@ -254,14 +281,14 @@ def var(x, axis=None, keepdims=False, *, dim=None, keepdim=None, correction=None
     """Variance with Bessel's ``correction`` (1 by default, as PyTorch; ``correction=0`` is the population variance)."""
     node, x = _reduce(Var_, "var", x, axis, dim, keepdims, keepdim)
     node.correction = _correction("var", correction, unbiased, ddof)
-    return node.apply1(x)
+    return node.apply1(_floating("var", x))
 
 
 @op()
 def std(x, axis=None, keepdims=False, *, dim=None, keepdim=None, correction=None, unbiased=None, ddof=None):
     node, x = _reduce(Std, "std", x, axis, dim, keepdims, keepdim)
     node.correction = _correction("std", correction, unbiased, ddof)
-    return node.apply1(x)
+    return node.apply1(_floating("std", x))
 
 
 MaxMin = namedtuple("MaxMin", ["values", "indices"])
@@ -271,16 +298,21 @@ def _pick(fn, arg, x, axis, dim, keepdims, keepdim, with_indices):
     op = "max" if fn == "max" else "min"
     x = as_var(x)
     ax = axis_arg(op, axis, dim)
-    if x.size == 0:
-        raise RuntimeError(f"{op}: cannot reduce an empty tensor of shape {tuple(x.shape)}; pass a tensor with elements")
     axes = norm_axes(op, ax, x.ndim)
+    if x.size == 0 and (ax is None or _b.any(x.shape[a] == 0 for a in axes)):
+        where = "over all of its elements" if ax is None else f"along dim {ax}, which has size 0"
+        raise IndexError(f"{op}: an empty tensor of shape {tuple(x.shape)} has no {op}imum {where}; reduce over "
+                         f"a dim of non-zero size")
     node = Pick(axes, keep_arg(keepdims, keepdim), x.shape)
     node.fn = fn
     d = x.array
     xp = x._module()
     if with_indices:
-        if not isinstance(ax, int) and not (isinstance(ax, tuple) and len(ax) == 1):
-            raise TypeError(f"{op}: dim must be a single int to return indices")
+        if not is_int(ax) and not (isinstance(ax, tuple) and len(ax) == 1):
+            raise TypeError(f"{op}: dim must be a single int to return indices, got {ax!r}")
+        if x.ndim == 0:  # dim 0 of a 0-d tensor: the value itself at index 0, as PyTorch
+            node.mask = xp.ones((), d.dtype)
+            return MaxMin(node.apply1(x), nograd(x, xp.zeros((), xp.int64)))
         a = axes[0]
         idx = getattr(xp, arg)(d, axis=a, keepdims=True)
         mask = xp.zeros(d.shape, dtype=d.dtype)
@@ -303,8 +335,9 @@ def max(x, dim=None, keepdim=False, *, axis=None, keepdims=None):  # noqa: A001
     """
     if dim is None and axis is None:
         return _pick("max", "argmax", x, None, None, keepdims or keepdim, None, False)
-    if isinstance(dim, Var) or (dim is not None and not isinstance(dim, (int, tuple, list))):
+    if isinstance(dim, Var) or (hasattr(dim, "shape") and not is_int(dim)):
         return maximum_(x, dim)
+    _check_pick_dim("max", dim)
     return _pick("max", "argmax", x, axis, dim, keepdim if keepdims is None else keepdims, None, True)
 
 
@@ -313,9 +346,16 @@ def min(x, dim=None, keepdim=False, *, axis=None, keepdims=None):  # noqa: A001
     """The smallest value; with ``dim``, ``(values, indices)``. Ties as for :func:`max`."""
     if dim is None and axis is None:
         return _pick("min", "argmin", x, None, None, keepdims or keepdim, None, False)
-    if isinstance(dim, Var) or (dim is not None and not isinstance(dim, (int, tuple, list))):
+    if isinstance(dim, Var) or (hasattr(dim, "shape") and not is_int(dim)):
         return minimum_(x, dim)
+    _check_pick_dim("min", dim)
     return _pick("min", "argmin", x, axis, dim, keepdim if keepdims is None else keepdims, None, True)
+
+
+def _check_pick_dim(op, dim):
+    if dim is not None and not is_int(dim) and not isinstance(dim, (tuple, list)):
+        raise TypeError(f"{op}: the second argument must be a dim (an integer) or a Tensor to compare with, got "
+                        f"{type(dim).__name__} {dim!r}")
 
 
 def maximum_(a, b):
@@ -351,6 +391,10 @@ def prod(x, axis=None, keepdims=False, *, dim=None, keepdim=None):
 def logsumexp(x, axis=None, keepdims=False, *, dim=None, keepdim=None):
     """``log(sum(exp(x)))`` without overflow."""
     node, x = _reduce(Logsumexp, "logsumexp", x, axis, dim, keepdims, keepdim)
+    if x.dtype.kind not in "fc":  # PyTorch computes integers in the default float dtype
+        from ..backend import default_float
+
+        x = x.to(default_float)
     return node.apply1(x)
 
 
@@ -361,6 +405,7 @@ def norm(x, p=2, axis=None, keepdims=False, *, dim=None, keepdim=None, ord=None)
 
     if ord is not None:
         p = ord
+    _floating("norm", as_var(x))
     if p in (2, "fro"):
         node, x = _reduce(Norm2, "norm", x, axis, dim, keepdims, keepdim)
         return node.apply1(x)
@@ -379,49 +424,63 @@ def norm(x, p=2, axis=None, keepdims=False, *, dim=None, keepdim=None, ord=None)
     return where(zero, 0.0, where(zero, 1.0, s) ** (1.0 / p))
 
 
+def _arg(op, x, axis, dim, keepdims, keepdim):
+    x = as_var(x)
+    ax = axis_arg(op, axis, dim)
+    keep = keep_arg(keepdims, keepdim)
+    if ax is not None:
+        ax = check_dim(op, ax, x.ndim)
+    if x.size == 0 and (ax is None or x.shape[ax] == 0):
+        where = "without a dim" if ax is None else f"along dim {ax}, which has size 0,"
+        raise IndexError(f"{op}: an empty tensor of shape {tuple(x.shape)} has no {op[3:]} {where}; pass a dim "
+                         f"of non-zero size")
+    if x.ndim == 0:
+        ax = None
+    return nograd(x, getattr(x._module(), op)(x.array, axis=ax, keepdims=keep))
+
+
 @op()
 def argmax(x, axis=None, keepdims=False, *, dim=None, keepdim=None):
     """Index of the first maximum (flattened when ``axis`` is None); no gradient."""
-    x = as_var(x)
-    ax = axis_arg("argmax", axis, dim)
-    return nograd(x, x._module().argmax(x.array, axis=ax, keepdims=keep_arg(keepdims, keepdim)))
+    return _arg("argmax", x, axis, dim, keepdims, keepdim)
 
 
 @op()
 def argmin(x, axis=None, keepdims=False, *, dim=None, keepdim=None):
-    x = as_var(x)
-    ax = axis_arg("argmin", axis, dim)
-    return nograd(x, x._module().argmin(x.array, axis=ax, keepdims=keep_arg(keepdims, keepdim)))
+    return _arg("argmin", x, axis, dim, keepdims, keepdim)
 
 
 def _softmax_axis(op, x, axis, dim):
     ax = axis_arg(op, axis, dim)
     if ax is None:
         ax = -1
-    return norm_axes(op, ax, x.ndim)[0] if x.ndim else None
+    d = check_dim(op, ax, x.ndim)
+    return d if x.ndim else None
 
 
 @op()
 def softmax(x, axis=None, *, dim=None):
     """``exp(x) / sum(exp(x))`` along ``axis`` (the last by default), stable for large logits."""
-    x = as_var(x)
+    x = _floating("softmax", as_var(x))
     return Softmax(_softmax_axis("softmax", x, axis, dim)).apply1(x)
 
 
 @op()
 def log_softmax(x, axis=None, *, dim=None):
     """``x - logsumexp(x)`` along ``axis`` (the last by default), stable for large logits."""
-    x = as_var(x)
+    x = _floating("log_softmax", as_var(x))
     return LogSoftmax(_softmax_axis("log_softmax", x, axis, dim)).apply1(x)
 
 
 @op()
 def any(x, axis=None, keepdims=False, *, dim=None, keepdim=None):  # noqa: A001
     x = as_var(x)
-    return nograd(x, x.array.any(axis=axis_arg("any", axis, dim), keepdims=keep_arg(keepdims, keepdim)))
+    axes = norm_axes("any", axis_arg("any", axis, dim), x.ndim)
+    return nograd(x, x.array.any(axis=axes, keepdims=keep_arg(keepdims, keepdim)))
 
 
 @op()
 def all(x, axis=None, keepdims=False, *, dim=None, keepdim=None):  # noqa: A001
     x = as_var(x)
-    return nograd(x, x.array.all(axis=axis_arg("all", axis, dim), keepdims=keep_arg(keepdims, keepdim)))
+    axes = norm_axes("all", axis_arg("all", axis, dim), x.ndim)
+    return nograd(x, x.array.all(axis=axes, keepdims=keep_arg(keepdims, keepdim)))
