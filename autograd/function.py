@@ -16,10 +16,8 @@ tensor(12.)
 """
 from __future__ import annotations
 
-import traceback
-
 from .grad_mode import no_grad, state
-from .node import Node, Var
+from .node import Node, Var, forward_trace
 from .tensor import Tensor, wrap_like
 from .versions import AT_ZERO
 
@@ -170,7 +168,7 @@ class Function:
         if not record:
             return outputs
         if state.anomaly:
-            ctx.trace = "".join(traceback.format_stack()[:-1])
+            ctx.trace = forward_trace()
         ctx.parents = tuple((a.grad_fn or a) if isinstance(a, Var) and a.requires_grad else None for a in args)
         ctx.in_shapes = tuple(getattr(a, "shape", ()) for a in args)
         ctx.out_shapes = tuple((o.shape, o.dtype, o._module()) for o in outs)

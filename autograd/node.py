@@ -14,6 +14,7 @@ and dropping a forward's output frees its whole graph without reference cycles.
 from __future__ import annotations
 
 import math
+import os
 import threading
 import traceback
 import weakref
@@ -22,6 +23,19 @@ from .backend import array_module, default_float, erf as _erf, index_add as _ind
 from .grad_mode import state as _state
 from .promotion import promote
 from .versions import AT_ZERO as _AT_ZERO  # a just-made output's counter is at version 0
+
+
+_PACKAGE = os.path.dirname(os.path.abspath(__file__)) + os.sep
+
+
+def forward_trace() -> str:
+    """The stack of the forward call that is recording an op, for anomaly mode's report: every frame up to the
+    last one outside the engine (so the report ends at the user's line, however deep the op's own calls go).
+    One definition for every recording path: nodes, multi-output splits and custom Functions."""
+    stack = traceback.extract_stack()
+    while stack and stack[-1].filename.startswith(_PACKAGE):
+        stack.pop()
+    return "".join(traceback.format_list(stack))
 
 
 #: held while a backward adds into a leaf's ``.grad``: concurrent backward calls into one leaf lose no update
@@ -91,7 +105,7 @@ class Node:
         else:
             self.out = None
         if _state.anomaly:
-            self.trace = "".join(traceback.format_stack()[:-3])
+            self.trace = forward_trace()
         return t
 
     def apply1(self, x):
@@ -115,7 +129,7 @@ class Node:
             else:
                 self.out = None
             if _state.anomaly:
-                self.trace = "".join(traceback.format_stack()[:-2])
+                self.trace = forward_trace()
             return t
         return x._wrap(out, None)
 
@@ -188,7 +202,7 @@ class Node:
             else:
                 self.out = None
             if _state.anomaly:
-                self.trace = "".join(traceback.format_stack()[:-2])
+                self.trace = forward_trace()
             return t
         return proto._wrap(out, None)
 

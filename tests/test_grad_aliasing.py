@@ -97,3 +97,24 @@ def test_post_accumulate_grad_hook_runs_after_accumulation():
     assert len(seen) == 2
     with pytest.raises(RuntimeError, match="only leaf tensors"):
         (w * 2).register_post_accumulate_grad_hook(lambda t: None)
+
+
+def test_anomaly_traceback_ends_at_the_users_line_on_every_recording_path():
+    """One forward_trace for nodes, split pieces and custom Functions: the report's last frame is this file."""
+    class Twice(autograd.Function):
+        @staticmethod
+        def forward(ctx, x):
+            return x * 2
+
+        @staticmethod
+        def backward(ctx, g):
+            return g * 2
+
+    x = autograd.tensor([1.0, 2.0], requires_grad=True)
+    with autograd.detect_anomaly():
+        outs = [x.exp(), x * x, x + 1, x.split(1)[0], Twice.apply(x), autograd.cat([x, x])]
+    for y in outs:
+        node = y.grad_fn
+        trace = node.trace or node.parents[0].trace  # a piece's selector: its multi-output node holds the trace
+        last = trace.strip().splitlines()[-2]
+        assert __file__.rsplit("/", 1)[-1] in last, trace[-300:]

@@ -2,7 +2,7 @@
 counter, so an in-place change through either is seen by backward."""
 from __future__ import annotations
 
-from ..node import Node, Var
+from ..node import Node, Var, forward_trace
 from .util import as_var, check_dim, is_int, norm_axes
 from .declare import op
 from .cast import promoted
@@ -421,9 +421,7 @@ class Split(Node):
             self.saved = self.out = self.vc = None
             self.out_shapes = tuple((p.shape, p.dtype, x._module()) for p in pieces)
             if state.anomaly:
-                import traceback
-
-                self.trace = "".join(traceback.format_stack()[:-2])
+                self.trace = forward_trace()
         n = len(pieces)
         return tuple(_view(x, x._wrap(p, _Select.make(self, i, n) if record else None)) for i, p in enumerate(pieces))
 
