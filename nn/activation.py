@@ -1,4 +1,4 @@
-"""Activation modules: each calls its functional form (``inplace`` is accepted; results are new tensors)."""
+"""Activation modules: each calls its functional form (``inplace=True`` writes into the input, as PyTorch)."""
 from __future__ import annotations
 
 from . import functional as F
@@ -9,7 +9,7 @@ __all__ = ["ReLU", "LeakyReLU", "ELU", "GELU", "SiLU", "Sigmoid", "Tanh", "Softp
 
 
 class _Plain(Module):
-    """An activation with no arguments (``inplace`` is accepted for PyTorch compatibility; results are new tensors)."""
+    """An activation with no arguments but ``inplace`` (True: the result is written into the input)."""
 
     fn = None
 
@@ -18,7 +18,7 @@ class _Plain(Module):
         self.inplace = inplace
 
     def forward(self, input):
-        return type(self).fn(input)
+        return type(self).fn(input, inplace=self.inplace)
 
     def extra_repr(self) -> str:
         return "inplace=True" if self.inplace else ""
@@ -87,7 +87,7 @@ class LeakyReLU(Module):
         self.inplace = inplace
 
     def forward(self, input):
-        return F.leaky_relu(input, self.negative_slope)
+        return F.leaky_relu(input, self.negative_slope, self.inplace)
 
     def extra_repr(self) -> str:
         return f"negative_slope={self.negative_slope}" + (", inplace=True" if self.inplace else "")
@@ -102,7 +102,7 @@ class ELU(Module):
         self.inplace = inplace
 
     def forward(self, input):
-        return F.elu(input, self.alpha)
+        return F.elu(input, self.alpha, self.inplace)
 
     def extra_repr(self) -> str:
         return f"alpha={self.alpha}" + (", inplace=True" if self.inplace else "")
@@ -147,7 +147,7 @@ class Hardtanh(Module):
         self.min_val, self.max_val, self.inplace = min_val, max_val, inplace
 
     def forward(self, input):
-        return F.hardtanh(input, self.min_val, self.max_val)
+        return F.hardtanh(input, self.min_val, self.max_val, self.inplace)
 
     def extra_repr(self) -> str:
         return f"min_val={self.min_val}, max_val={self.max_val}"

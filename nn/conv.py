@@ -7,7 +7,7 @@ import autograd
 from autograd.ops import pad as _pad
 
 from . import init
-from .functional.conv import _tuple, conv1d, conv2d, conv_transpose1d, conv_transpose2d
+from .functional.conv import _is_int, _tuple, conv1d, conv2d, conv_transpose1d, conv_transpose2d
 from .module import Module
 from .parameter import Parameter
 
@@ -15,6 +15,13 @@ __all__ = ["Conv1d", "Conv2d", "ConvTranspose1d", "ConvTranspose2d"]
 
 IntOrTuple = Union[int, Sequence[int]]
 _PADDING_MODES = ("zeros", "reflect", "replicate", "circular")
+
+
+def _at_least(op, name, t, low):
+    """``t`` when every entry is at least ``low`` (kernel sizes, strides and dilations 1, paddings 0)."""
+    if any(v < low for v in t):
+        raise ValueError(f"{op}: {name} must be {'positive' if low else 'non-negative'}, got {t}")
+    return t
 
 
 class _ConvNd(Module):
@@ -27,8 +34,11 @@ class _ConvNd(Module):
                  device=None, dtype=None):
         super().__init__()
         op, n = type(self).__name__, self._nsp
-        if groups <= 0:
-            raise ValueError(f"{op}: groups must be a positive integer, got {groups}")
+        for name, v in (("in_channels", in_channels), ("out_channels", out_channels), ("groups", groups)):
+            if not _is_int(v):
+                raise TypeError(f"{op}: {name} must be a positive integer, got {type(v).__name__} {v!r}")
+            if v <= 0:
+                raise ValueError(f"{op}: {name} must be a positive integer, got {v}")
         if in_channels % groups:
             raise ValueError(f"{op}: in_channels={in_channels} must be divisible by groups={groups}")
         if out_channels % groups:
@@ -42,12 +52,15 @@ class _ConvNd(Module):
                 raise ValueError(f"{op}: padding='same' is not supported for strided convolutions")
         self.in_channels = in_channels
         self.out_channels = out_channels
-        self.kernel_size = _tuple(op, "kernel_size", kernel_size, n)
-        self.stride = _tuple(op, "stride", stride, n)
-        self.padding = padding if isinstance(padding, str) else _tuple(op, "padding", padding, n)
-        self.dilation = _tuple(op, "dilation", dilation, n)
+        self.kernel_size = _at_least(op, "kernel_size", _tuple(op, "kernel_size", kernel_size, n), 1)
+        self.stride = _at_least(op, "stride", _tuple(op, "stride", stride, n), 1)
+        self.padding = padding if isinstance(padding, str) else _at_least(op, "padding", _tuple(op, "padding", padding, n), 0)
+        self.dilation = _at_least(op, "dilation", _tuple(op, "dilation", dilation, n), 1)
         self.transposed = transposed
-        self.output_padding = _tuple(op, "output_padding", output_padding, n)
+        self.output_padding = _at_least(op, "output_padding", _tuple(op, "output_padding", output_padding, n), 0)
+        if transposed and any(e >= s and e >= d for e, s, d in zip(self.output_padding, self.stride, self.dilation)):
+            raise ValueError(f"{op}: output_padding {self.output_padding} must be smaller than either stride "
+                             f"{self.stride} or dilation {self.dilation}")
         self.groups = groups
         self.padding_mode = padding_mode
         shape = ((in_channels, out_channels // groups) if transposed else

@@ -1,6 +1,8 @@
 """Linear and Identity."""
 from __future__ import annotations
 
+import numpy as np
+
 import autograd
 
 from . import init
@@ -34,6 +36,11 @@ class Linear(Module):
 
     def __init__(self, in_features: int, out_features: int, bias: bool = True, device=None, dtype=None):
         super().__init__()
+        for name, v in (("in_features", in_features), ("out_features", out_features)):
+            if not isinstance(v, (int, np.integer)) or isinstance(v, (bool, np.bool_)):
+                raise TypeError(f"Linear: {name} must be a non-negative integer, got {type(v).__name__} {v!r}")
+            if v < 0:
+                raise ValueError(f"Linear: {name} must be a non-negative integer, got {v}")
         self.in_features = in_features
         self.out_features = out_features
         self.weight = Parameter(autograd.empty(out_features, in_features, dtype=dtype, device=device))

@@ -249,10 +249,11 @@ ACTIVATIONS = [  # (module, its functional call, a NumPy reference, PyTorch's re
 @pytest.mark.parametrize("module, fn, ref, text", ACTIVATIONS, ids=[a[3] for a in ACTIVATIONS])
 def test_activation_modules_match_their_functions_numpy_and_repr(module, fn, ref, text):
     x = _t(X)
+    expect = fn(x)
     out = module(x)
-    np.testing.assert_allclose(out.numpy(), fn(x).numpy(), rtol=0, atol=0)
+    np.testing.assert_allclose(out.numpy(), expect.numpy(), rtol=0, atol=0)
     np.testing.assert_allclose(out.numpy(), ref(X), rtol=1e-6, atol=1e-12)
-    assert out is not x
+    assert (out is x) == getattr(module, "inplace", False)  # inplace=True writes into the input, as PyTorch
     assert repr(module) == text
 
 
@@ -263,10 +264,13 @@ def test_activation_gradients(module):
     assert gradcheck(module, (x,))
 
 
-def test_inplace_flags_give_new_tensors_and_hardtanh_checks_its_range():
-    x = _t([-1.0, 1.0], requires_grad=True)
+def test_inplace_flags_write_into_the_input_and_hardtanh_checks_its_range():
+    x = _t([-1.0, 1.0])
+    v = x._version
     y = F.relu(x, inplace=True)
-    assert y is not x and x.tolist() == [-1.0, 1.0]
+    assert y is x and x.tolist() == [0.0, 1.0] and x._version > v
+    with pytest.raises(RuntimeError, match="leaf Variable"):
+        F.relu(_t([-1.0, 1.0], requires_grad=True), inplace=True)
     with pytest.raises(ValueError, match="max_val"):
         nn.Hardtanh(2.0, 1.0)
     with pytest.raises(ValueError, match="min_val"):

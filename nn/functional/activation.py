@@ -1,12 +1,14 @@
 """Functional activations (``torch.nn.functional`` names and signatures) over autograd's ops.
 
-PyTorch's ``inplace=True`` is accepted so code ports unchanged, but the result is
-always a new tensor: an in-place write would invalidate the values that ops
-such as ``elu`` save for backward.
+``inplace=True`` writes the result into the input, as PyTorch's: the input's version counter is bumped (so a
+node that saved the old value refuses to run backward), a leaf that requires grad is refused, and the input
+itself is returned. The writes go through the Tensor in-place methods (``relu_``, ``silu_``, ``mul_``,
+``copy_``), which record the op on the input's history.
 """
 from __future__ import annotations
 
 import autograd
+from autograd.backend import array_module
 
 __all__ = ["relu", "leaky_relu", "elu", "gelu", "silu", "sigmoid", "tanh", "softplus", "softmax", "log_softmax",
            "step", "relu6", "hardtanh"]
@@ -18,28 +20,68 @@ softplus = autograd.softplus
 step = autograd.step
 
 
+def _target(op, input):
+    """The tensor an ``inplace=True`` call writes into, refused with the op's name where PyTorch refuses it."""
+    if not isinstance(input, autograd.Tensor):
+        raise TypeError(f"{op}(inplace=True): expected a Tensor to write into, got {type(input).__name__}")
+    if input.requires_grad and input.grad_fn is None and autograd.is_grad_enabled():
+        raise RuntimeError(f"{op}(inplace=True): a leaf Variable that requires grad (shape {tuple(input.shape)}) is "
+                           f"being used in an in-place operation; use inplace=False, or work on a copy (x.clone())")
+    return input
+
+
+def _write(op, input, fn):
+    """``input`` := ``fn(input)`` in place, for ops with no in-place method of their own.
+
+    When the result will be differentiated, ``fn`` runs on a copy: the op may save its input for backward, and
+    that must not be the memory ``copy_`` is about to overwrite."""
+    x = _target(op, input)
+    src = fn(x.clone() if x.requires_grad and autograd.is_grad_enabled() else x)
+    return x.copy_(src)
+
+
+def _number(op, name, v):
+    if not isinstance(v, (int, float)) or isinstance(v, bool):
+        raise TypeError(f"{op}: {name} must be a number, got {type(v).__name__} {v!r}")
+
+
 def relu(input, inplace: bool = False):
-    """max(x, 0).
+    """max(x, 0); ``inplace=True`` writes it into ``input`` (and returns ``input``).
 
     >>> import autograd, nn
     >>> nn.functional.relu(autograd.tensor([-1.0, 2.0]))
     tensor([0., 2.])
+    >>> x = autograd.tensor([-1.0, 2.0]); nn.functional.relu(x, inplace=True) is x, x
+    (True, tensor([0., 2.]))
     """
+    if inplace:
+        return _target("relu", input).relu_()
     return autograd.relu(input)
 
 
 def leaky_relu(input, negative_slope: float = 0.01, inplace: bool = False):
     """x where x > 0, else ``negative_slope * x``."""
+    _number("leaky_relu", "negative_slope", negative_slope)
+    if inplace:
+        x = _target("leaky_relu", input)
+        d = x.array
+        # one multiply by a constant factor: 1 where x > 0, the slope elsewhere (the gradient PyTorch gives, 0 included)
+        return x.mul_(array_module(d).where(d > 0, d.dtype.type(1), d.dtype.type(negative_slope)))
     return autograd.leaky_relu(input, negative_slope)
 
 
 def elu(input, alpha: float = 1.0, inplace: bool = False):
     """x where x > 0, else ``alpha * (exp(x) - 1)``."""
+    _number("elu", "alpha", alpha)
+    if inplace:
+        return _write("elu", input, lambda t: autograd.elu(t, alpha))
     return autograd.elu(input, alpha)
 
 
 def silu(input, inplace: bool = False):
     """x * sigmoid(x) (also called swish)."""
+    if inplace:
+        return _target("silu", input).silu_()
     return autograd.silu(input)
 
 
@@ -58,23 +100,44 @@ def softmax(input, dim=None, dtype=None):
     """
     if dtype is not None:
         input = input.to(dtype)
-    return autograd.softmax(input, dim=_dim(dim, input.ndim))
+    return autograd.softmax(input, dim=_dim(dim, getattr(input, "ndim", 0)))
 
 
 def log_softmax(input, dim=None, dtype=None):
     """log(softmax) along ``dim``, computed without overflow for large logits."""
     if dtype is not None:
         input = input.to(dtype)
-    return autograd.log_softmax(input, dim=_dim(dim, input.ndim))
+    return autograd.log_softmax(input, dim=_dim(dim, getattr(input, "ndim", 0)))
+
+
+def _hardtanh(x, lo, hi):
+    """clamp's values, but PyTorch's hardtanh gradient: 1 strictly inside (lo, hi), 0 at the bounds and outside
+    (clamp passes it at the bounds: relu6'(0) would be 1 where relu'(0) is 0)."""
+    x = x if isinstance(x, autograd.Tensor) else autograd.tensor(x)
+    d = x.array
+    xp = array_module(d)
+    return autograd.where((d > lo) & (d < hi), x, xp.clip(d, lo, hi).astype(d.dtype, copy=False))
 
 
 def hardtanh(input, min_val: float = -1.0, max_val: float = 1.0, inplace: bool = False):
-    """x clamped to [min_val, max_val]."""
+    """x clamped to [min_val, max_val]; the gradient is 1 strictly inside, 0 at the bounds (PyTorch's).
+
+    >>> import autograd, nn
+    >>> x = autograd.tensor([-2.0, 0.5, 1.0], requires_grad=True)
+    >>> nn.functional.hardtanh(x).sum().backward(); x.grad
+    tensor([0., 1., 0.])
+    """
+    _number("hardtanh", "min_val", min_val)
+    _number("hardtanh", "max_val", max_val)
     if min_val > max_val:
         raise ValueError(f"hardtanh: min_val ({min_val}) cannot be greater than max_val ({max_val})")
-    return autograd.clamp(input, min_val, max_val)
+    if inplace:
+        return _write("hardtanh", input, lambda t: _hardtanh(t, min_val, max_val))
+    return _hardtanh(input, min_val, max_val)
 
 
 def relu6(input, inplace: bool = False):
-    """min(max(x, 0), 6)."""
-    return autograd.clamp(input, 0.0, 6.0)
+    """min(max(x, 0), 6), with hardtanh's gradient (0 at 0 and 6, as PyTorch)."""
+    if inplace:
+        return _write("relu6", input, lambda t: _hardtanh(t, 0.0, 6.0))
+    return _hardtanh(input, 0.0, 6.0)

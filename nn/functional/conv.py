@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from typing import Optional, Sequence, Tuple, Union
 
+import numpy as np
+
 from autograd import Tensor
 from autograd.ops.util import as_var
 from autograd.ops.conv import ConvTranspose, Convolution, Geometry
@@ -17,9 +19,15 @@ IntOrTuple = Union[int, Sequence[int]]
 
 # -- argument parsing and checks ---------------------------------------------------------------------------
 
+def _is_int(v) -> bool:
+    return isinstance(v, (int, np.integer)) and not isinstance(v, (bool, np.bool_))
+
+
 def _tuple(op, name, v, n) -> Tuple[int, ...]:
-    if isinstance(v, int):
-        return (v,) * n
+    if _is_int(v):
+        return (int(v),) * n
+    if not isinstance(v, (tuple, list)) or not all(_is_int(i) for i in v):
+        raise TypeError(f"{op}: {name} must be an int or a tuple of {n} ints, got {type(v).__name__} {v!r}")
     t = tuple(int(i) for i in v)
     if len(t) == 1 and n > 1:
         t = t * n
@@ -44,8 +52,13 @@ def _check_operands(op, x, w, b, nsp, transposed, groups):
     unbatched = x.ndim == nsp + 1
     if unbatched:
         x = x.reshape((1,) + tuple(x.shape))
+    if not _is_int(groups):
+        raise TypeError(f"{op}: groups must be a positive integer, got {type(groups).__name__} {groups!r}")
     if groups < 1:
         raise ValueError(f"{op}: groups must be a positive integer, got {groups}")
+    if any(k < 1 for k in w.shape[2:]):
+        raise ValueError(f"{op}: kernel size must be positive, but the weight of shape {tuple(w.shape)} has a "
+                         f"kernel of {tuple(w.shape[2:])}")
     c_in = w.shape[0] if transposed else w.shape[1] * groups
     if x.shape[1] != c_in:
         raise ValueError(f"{op}: expected input of shape (N, C_in, {names}) with C_in={c_in} "
