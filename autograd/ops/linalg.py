@@ -1,6 +1,8 @@
 """Matrix products: matmul (1-D, 2-D, batched with broadcast), dot, outer, einsum."""
 from __future__ import annotations
 
+import math
+
 from ..node import Node, Var
 from .util import as_var, shape_str
 from .declare import op
@@ -17,6 +19,9 @@ class Matmul(Node):
         kb = b.shape[-2] if b.ndim > 1 else b.shape[0]
         if ka != kb:
             raise ValueError(f"matmul: cannot multiply {shape_str(a)} by {shape_str(b)}: inner sizes {ka} and {kb} differ")
+        if a.ndim > 2 and b.ndim == 2:
+            # (..., M, K) @ (K, N): one product over all rows, not one per leading index (NumPy loops over them)
+            return (a.reshape(math.prod(a.shape[:-1]), ka) @ b).reshape(a.shape[:-1] + b.shape[-1:])
         try:
             return a @ b
         except ValueError as e:
@@ -28,6 +33,8 @@ class Matmul(Node):
         sa, sb = F.shape(a), F.shape(b)
         if len(sa) == 1 and len(sb) == 1:
             return (g * b if pa is not None else None, g * a if pb is not None else None)
+        if len(sa) > 2 and len(sb) == 2:
+            return _folded_backward(g, a, b, sa, sb, pa is not None, pb is not None, F)
         # promote 1-D operands to matrices as matmul does, then undo
         a2 = F.reshape(a, (1,) + sa) if len(sa) == 1 else a
         b2 = F.reshape(b, sb + (1,)) if len(sb) == 1 else b
@@ -48,6 +55,22 @@ class Matmul(Node):
                 gb = F.matmul(F.swapaxes(a2, -1, -2), g)
             gb = F.reshape(F.unbroadcast(gb, F.shape(b2)), sb)
         return ga, gb
+
+
+def _folded_backward(g, a, b, sa, sb, want_a, want_b, F):
+    """Gradients of ``(..., M, K) @ (K, N)`` with the leading dimensions folded into rows: two 2-D products,
+    the weight's summed over every row in the product itself (no per-batch gradients to add up)."""
+    rows, k, n = math.prod(sa[:-1]), sa[-1], sb[-1]
+    g2 = F.reshape(g, (rows, n))
+    ga = F.reshape(F.matmul(g2, F.swapaxes(b, -1, -2)), sa) if want_a else None
+    gb = None
+    if want_b:
+        a2 = F.reshape(a, (rows, k))
+        if _column_major(b):  # keep W's layout for W.T operands (see below)
+            gb = F.swapaxes(F.matmul(F.swapaxes(g2, -1, -2), a2), -1, -2)
+        else:
+            gb = F.matmul(F.swapaxes(a2, -1, -2), g2)
+    return ga, gb
 
 
 def _column_major(x) -> bool:
