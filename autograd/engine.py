@@ -13,7 +13,7 @@ import threading
 from .backend import array_module
 from .grad_mode import state
 from .node import RetainGrad, Var, ops_for
-from .tensor import wrap_like
+from .tensor import check_hook_result, wrap_like
 from .versions import read as read_version
 
 _RELEASED = object()  # marks a node whose saved arrays were freed by an earlier backward
@@ -256,11 +256,14 @@ def _run_node_hooks(n, g, create_graph):
         if isinstance(g, Var) or isinstance(g, float):
             r = hook(g)
             if r is not None:
+                if not isinstance(g, float):
+                    check_hook_result(hook, r, g)
                 g = r
         else:
             r = hook(wrap_like(g, None))
             if r is not None:
-                g = r.array if isinstance(r, Var) else r
+                check_hook_result(hook, r, g)
+                g = r.array
     for hook in retains:
         t = hook.ref()
         if t is not None:

@@ -6,6 +6,7 @@ a thin alias.
 """
 from __future__ import annotations
 
+from operator import attrgetter as _attrgetter
 from typing import Any, Callable, Iterator, Optional
 
 import numpy as _np  # only for type checks of incoming Python data, never for array work
@@ -31,7 +32,7 @@ class Tensor(Var):
     """
 
     # ``array``: the raw NumPy or CuPy array (``.data`` is PyTorch's detached view of it, below)
-    __slots__ = ("array", "grad", "grad_fn", "_rg", "_vc", "__dict__", "__weakref__")
+    __slots__ = ("array", "_grad", "grad_fn", "_rg", "_vc", "__dict__", "__weakref__")
     __array_ufunc__ = None  # ndarray (op) Tensor defers to Tensor's reflected operators
     __hash__ = object.__hash__
     # rarely set attributes live in __dict__, with these class defaults
@@ -45,7 +46,7 @@ class Tensor(Var):
         if isinstance(data, Tensor):
             data = data.array
         self.array = as_array(data, dtype)
-        self.grad = None
+        self._grad = None
         self.grad_fn = None
         self._rg = False
         self._vc = new_counter()
@@ -59,7 +60,7 @@ class Tensor(Var):
             data = _np.asarray(data)
         t = _new(Tensor)
         t.array = data
-        t.grad = None
+        t._grad = None
         t.grad_fn = node
         t._rg = node is not None
         t._vc = new_counter()
@@ -295,6 +296,7 @@ class Tensor(Var):
             for hook in self._hooks:
                 r = hook(g if isinstance(g, Tensor) else Tensor._wrap(g, None))
                 if r is not None:
+                    check_hook_result(hook, r, g)
                     g = r if isinstance(g, Tensor) else r.array
         return g
 
@@ -413,6 +415,47 @@ class _RemovableHandle:
     def remove(self):
         if self.hook in self.hooks:
             self.hooks.remove(self.hook)
+
+
+def _set_grad(t, value):
+    """``t.grad = value``: None, or a Tensor of ``t``'s shape, dtype and device, as PyTorch checks it."""
+    if value is not None:
+        if not isinstance(value, Tensor):
+            raise TypeError(f"assigned grad expected to be a Tensor or None but got grad of type "
+                            f"{type(value).__module__.replace('builtins', '').replace('numpy', 'numpy.')}"
+                            f"{type(value).__name__}".lstrip("."))
+        if value is t:
+            raise RuntimeError("can't assign Variable as its own grad")
+        a, b = value.array, t.array
+        if a.shape != b.shape:
+            raise RuntimeError(f"attempting to assign a gradient of shape {tuple(a.shape)} to a tensor of shape "
+                               f"{tuple(b.shape)}; the gradient and the tensor must have the same shape")
+        if a.dtype != b.dtype:
+            raise RuntimeError(f"attempting to assign a gradient of dtype {a.dtype} to a tensor of dtype {b.dtype} "
+                               f"(shape {tuple(b.shape)}); convert it first, e.g. g.to({b.dtype.name!r})")
+        if type(a) is not type(b) or (type(a) is not _np.ndarray and value.device != t.device):
+            raise RuntimeError(f"attempting to assign a gradient on {value.device} to a tensor on {t.device}; move "
+                               f"it first, e.g. g.to({str(t.device)!r})")
+    t._grad = value
+
+
+# reads cost a C call (attrgetter), not a Python one; only assignments are checked
+Tensor.grad = property(_attrgetter("_grad"), _set_grad, doc="The accumulated gradient (None until backward).")
+
+
+def check_hook_result(hook, r, g) -> None:
+    """A gradient hook returned ``r`` for gradient ``g``: it must be a Tensor of ``g``'s shape and dtype."""
+    name = getattr(hook, "__name__", type(hook).__name__)
+    if not isinstance(r, Var):
+        raise TypeError(f"hook {name!r} returned a {type(r).__name__}; a gradient hook returns a Tensor (the new "
+                        f"gradient, of shape {tuple(getattr(g, 'shape', ()))}) or None")
+    shape, dtype = tuple(getattr(g, "shape", ())), getattr(g, "dtype", None)
+    if tuple(r.shape) != shape:
+        raise RuntimeError(f"hook {name!r} has changed the size of the gradient: it returned shape {tuple(r.shape)} "
+                           f"for a gradient of shape {shape}; return a tensor of the gradient's shape")
+    if dtype is not None and r.dtype != dtype:
+        raise RuntimeError(f"hook {name!r} has changed the type of the gradient: it returned {r.dtype} for a "
+                           f"gradient of {dtype} (shape {shape}); convert it back, e.g. .to({dtype.name!r})")
 
 
 def wrap_like(data, node):
