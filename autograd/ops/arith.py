@@ -31,6 +31,18 @@ def _bshapes(a, b):
 
 
 def _binary_error(op, a, b, err):
+    """The error for binary op ``op`` failing on raw operands ``a``, ``b`` with NumPy's ``err``."""
+    for v in (a, b):
+        kind = getattr(getattr(v, "dtype", None), "kind", "f")
+        if kind not in "biufc":  # a str, bytes or object operand, turned into an array by the operator
+            return TypeError(f"{op}: unsupported operand of {v.dtype} data {str(v)[:40]!r} (shapes {_shape(a)} and "
+                             f"{_shape(b)}); the operands must be tensors or numbers")
+    if "negative integer powers" in str(err):
+        return RuntimeError(f"pow: integers to negative integer powers are not allowed (a {getattr(a, 'dtype', 'int')} "
+                            f"base of shape {_shape(a)}, exponent {b if _shape(b) == () else 'of shape ' + str(_shape(b))}); "
+                            f"convert the base first: x.float() ** {b if _shape(b) == () else 'e'}")
+    if isinstance(err, TypeError):
+        return TypeError(f"{op}: {err} (operands of shapes {_shape(a)} and {_shape(b)})")
     return ValueError(f"{op}: operands of shapes {_shape(a)} and {_shape(b)} cannot be broadcast together ({err})")
 
 
@@ -42,7 +54,7 @@ class Add(Node):
         self.shapes = _bshapes(a, b)
         try:
             return a + b
-        except ValueError as e:
+        except (ValueError, TypeError) as e:
             raise _binary_error("add", a, b, e) from None
 
     def backward(self, g, xs, out, F):
@@ -61,7 +73,7 @@ class Sub(Node):
         self.shapes = _bshapes(a, b)
         try:
             return a - b
-        except ValueError as e:
+        except (ValueError, TypeError) as e:
             raise _binary_error("sub", a, b, e) from None
 
     def backward(self, g, xs, out, F):
@@ -82,7 +94,7 @@ class Mul(Node):
         self.shapes = _bshapes(a, b)
         try:
             return a * b
-        except ValueError as e:
+        except (ValueError, TypeError) as e:
             raise _binary_error("mul", a, b, e) from None
 
     def backward(self, g, xs, out, F):
@@ -103,7 +115,7 @@ class Div(Node):
     def forward(self, a, b):
         try:
             out = a / b
-        except ValueError as e:
+        except (ValueError, TypeError) as e:
             raise _binary_error("div", a, b, e) from None
         except ZeroDivisionError:  # Scalars: IEEE semantics as for tensors
             return float("nan") if a == 0 else float("inf") * (1 if a > 0 else -1)
@@ -130,7 +142,7 @@ class Pow(Node):
     def forward(self, a, b):
         try:
             r = a ** b
-        except ValueError as e:
+        except (ValueError, TypeError) as e:
             raise _binary_error("pow", a, b, e) from None
         except ZeroDivisionError:
             return float("inf")
@@ -275,33 +287,41 @@ def step(x):
     return ZeroGrad(lambda d: (d > 0) * d.dtype.type(1) if hasattr(d, "dtype") else float(d > 0), "step").apply1(x)
 
 
-def _nograd_binary(fn, a, b):
+def _nograd_binary(fn, a, b, op=None):
     x = first_var(a, b)
     ad = a.array if isinstance(a, Var) else a
     bd = b.array if isinstance(b, Var) else b
-    return nograd(x, fn(ad, bd))
+    if op is None:
+        return nograd(x, fn(ad, bd))
+    try:
+        return nograd(x, fn(ad, bd))
+    except (ValueError, TypeError) as e:
+        raise _binary_error(op, ad, bd, e) from None
 
 
 @op(operators=("__floordiv__",), reflected=("__rfloordiv__",))
 def floor_divide(a, b):
-    return _nograd_binary(lambda x, y: x // y, a, b)
+    return _nograd_binary(lambda x, y: x // y, a, b, "floor_divide")
 
 
 @op(operators=("__mod__",), reflected=("__rmod__",))
 def remainder(a, b):
-    return _nograd_binary(lambda x, y: x % y, a, b)
+    return _nograd_binary(lambda x, y: x % y, a, b, "remainder")
 
 
 @op()
 def fmod(a, b):
     """C's fmod: the remainder takes the sign of the dividend (``remainder`` takes the divisor's), as PyTorch."""
     x = first_var(a, b)
-    return _nograd_binary(x._module().fmod, a, b)
+    return _nograd_binary(x._module().fmod, a, b, "fmod")
 
 
 def _comparison(name, dunder, compare):
     def fn(a, b):
-        return _nograd_binary(compare, a, b)
+        try:
+            return _nograd_binary(compare, a, b)
+        except (ValueError, TypeError) as e:
+            raise _binary_error(name, getattr(a, "array", a), getattr(b, "array", b), e) from None
 
     fn.__name__ = fn.__qualname__ = name
     fn.__doc__ = f"Elementwise ``a {dunder}`` ``b`` as a bool tensor (no gradient)."
