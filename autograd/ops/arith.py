@@ -165,10 +165,17 @@ class Pow(Node):
             ga = F.unbroadcast(ga, F.shape(a))
         if pb is not None:
             # d/db a^b = a^b log a; 0 where a == 0 (the limit for b > 0), as PyTorch does
+            # and -inf where a == 0 and b < 0 (0 ** b is inf there and falls as b grows), as PyTorch
             if isinstance(a, (int, float)):  # a Python number: a Python log keeps g's dtype (no float64 upcast)
-                gb = F.unbroadcast(g * out * _math.log(a if a > 0 else 1.0), F.shape(b))
+                if a == 0:  # NaN where b is NaN
+                    gb = F.where(b < 0, g * -_math.inf, F.where(b == b, g * 0, g * _math.nan))
+                else:
+                    gb = g * out * _math.log(a if a > 0 else 1.0)
+                gb = F.unbroadcast(gb, F.shape(b))
             else:
-                gb = F.unbroadcast(g * out * F.log(F.where(a > 0, a, 1.0)), F.shape(b))
+                ad, bd = (a.array if isinstance(a, Var) else a), (b.array if isinstance(b, Var) else b)
+                log_a = F.where((ad == 0) & (bd < 0), -_math.inf, F.log(F.where(a > 0, a, 1.0)))
+                gb = F.unbroadcast(g * out * log_a, F.shape(b))
         return ga, gb
 
 
@@ -270,9 +277,15 @@ def abs(x):  # noqa: A001
 
 @op()
 def sign(x):
-    """-1, 0 or 1 elementwise; its gradient is zero."""
+    """-1, 0 or 1 elementwise (0 at NaN, as PyTorch); its gradient is zero."""
     x = as_var(x)
-    return ZeroGrad(x._module().sign, "sign").apply1(x)
+    xp = x._module()
+
+    def forward(d):
+        s = xp.sign(d)
+        return xp.where(d != d, 0, s).astype(s.dtype, copy=False) if s.dtype.kind == "f" else s
+
+    return ZeroGrad(forward, "sign").apply1(x)
 
 
 @op()
