@@ -6,7 +6,7 @@ a thin alias.
 """
 from __future__ import annotations
 
-from operator import attrgetter as _attrgetter
+import warnings as _warnings
 from typing import Any, Callable, Iterator, Optional
 
 import numpy as _np  # only for type checks of incoming Python data, never for array work
@@ -439,8 +439,32 @@ def _set_grad(t, value):
     t._grad = value
 
 
-# reads cost a C call (attrgetter), not a Python one; only assignments are checked
-Tensor.grad = property(_attrgetter("_grad"), _set_grad, doc="The accumulated gradient (None until backward).")
+_NON_LEAF_GRAD = (
+    "The .grad attribute of a Tensor that is not a leaf Tensor is being accessed. Its .grad attribute won't be "
+    "populated during autograd.backward(). If you indeed want the .grad field to be populated for a non-leaf "
+    "Tensor, use .retain_grad() on the non-leaf Tensor. If you access the non-leaf Tensor by mistake, make sure "
+    "you access the leaf Tensor instead.")
+
+
+def _get_grad(t):
+    """The gradient summed into ``t`` by ``backward()``: ``None`` until one reaches it.
+
+    Only leaves (made by the user, not by an op) and tensors that called ``retain_grad()`` keep one;
+    reading a non-leaf's gives ``None`` with a ``UserWarning``, as PyTorch does.
+
+    >>> import autograd
+    >>> x = autograd.tensor([1.0, 2.0], requires_grad=True)
+    >>> (3 * x).sum().backward(); x.grad
+    tensor([3., 3.])
+    """
+    g = t._grad
+    if g is None and t.grad_fn is not None and not t._retains:  # one test per read: the common case pays ~50 ns
+        _warnings.warn(_NON_LEAF_GRAD, UserWarning, stacklevel=2)
+    return g
+
+
+# only assignments are checked; a read costs one Python call (the non-leaf warning)
+Tensor.grad = property(_get_grad, _set_grad, doc=_get_grad.__doc__)
 
 
 def check_hook_result(hook, r, g) -> None:

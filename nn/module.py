@@ -11,6 +11,8 @@ from __future__ import annotations
 from collections import OrderedDict, namedtuple
 from typing import Any, Callable, Dict, Iterator, Optional, Tuple
 
+import numpy as _np
+
 from autograd import scope as _scope
 from autograd.backend import array_module
 from autograd.device import Device
@@ -62,6 +64,26 @@ def _register(hooks: "OrderedDict", hook: Callable, prepend: bool, with_kwargs: 
     if prepend:
         hooks.move_to_end(handle.id, last=False)
     return handle
+
+
+def _not_a_tensor(module, args, error: BaseException) -> None:
+    """Raise a TypeError saying to pass a Tensor when ``error`` came from an nn layer given non-Tensor data.
+
+    Only the failure path calls this (no cost per call); a user's own module, or one that takes other input,
+    keeps its own error, and an error already explained by an inner layer passes through unchanged.
+    """
+    if getattr(error, "_input_not_tensor", False) or not args or isinstance(args[0], Tensor):
+        return
+    if not type(module).__module__.startswith("nn.") or not isinstance(args[0], _DATA_TYPES):
+        return
+    name, kind = type(module).__name__, type(args[0]).__name__
+    err = TypeError(f"{name}: the input must be a Tensor, not {kind}; layers take Tensors, so convert it first, "
+                    f"e.g. layer(autograd.tensor(x)) (torch.tensor(x) under `import denpa as torch`)")
+    err._input_not_tensor = True  # type: ignore[attr-defined]  (outer containers pass it through)
+    raise err from error
+
+
+_DATA_TYPES = (list, tuple, int, float, complex, _np.ndarray, _np.generic)
 
 
 def _addindent(text: str, spaces: int) -> str:
@@ -160,17 +182,30 @@ class Module:
 
     # -- calling ------------------------------------------------------------------------
     def __call__(self, *args, **kwargs):
+        """Run :meth:`forward` (with the forward hooks), as ``torch.nn.Module.__call__``: call the module,
+        not ``forward``, so hooks run and a drawing groups its ops.
+
+        >>> import autograd, nn
+        >>> nn.Linear(3, 2)(autograd.ones(1, 3)).shape
+        (1, 2)
+        """
         hooked = self._forward_pre_hooks or self._forward_hooks
         if not hooked and not _grad_state.enabled:  # nothing is recorded: no graph to label with this call
-            return self.forward(*args, **kwargs)
+            try:
+                return self.forward(*args, **kwargs)
+            except (AttributeError, TypeError) as e:
+                _not_a_tensor(self, args, e)
+                raise
         call = _scope.enter(self)
         try:
             if hooked:
                 args, out = self._call_with_hooks(args, kwargs)
             else:
                 out = self.forward(*args, **kwargs)
-        except BaseException:
+        except BaseException as e:
             _scope.leave(call, (), None)
+            if isinstance(e, (AttributeError, TypeError)):
+                _not_a_tensor(self, args, e)
             raise
         _scope.leave(call, args, out)
         return out

@@ -24,6 +24,25 @@ ParamsT = Union[Iterable[Tensor], Iterable[dict], Iterable[tuple]]
 __all__ = ["Optimizer"]
 
 
+def _iterable_params(name: str, params: Any) -> Iterable:
+    """``params`` itself when it can be iterated; otherwise a TypeError that says what to pass.
+
+    The common slips are a model (``SGD(model, ...)``) and its unbound method (``SGD(model.parameters, ...)``).
+    """
+    if callable(getattr(params, "parameters", None)):
+        raise TypeError(f"{name}: params should be an iterable of Tensors or dicts, but got the module "
+                        f"{type(params).__name__}; pass its parameters: {name}(model.parameters(), ...)")
+    if callable(params) and getattr(params, "__name__", "") in ("parameters", "named_parameters"):
+        raise TypeError(f"{name}: params is the method {params.__name__} itself; call it: "
+                        f"{name}(model.{params.__name__}(), ...)")
+    try:
+        iter(params)
+    except TypeError:
+        raise TypeError(f"{name}: params should be an iterable of Tensors or dicts (e.g. model.parameters() "
+                        f"or [w, b]), but got {type(params).__name__}") from None
+    return params
+
+
 class Optimizer:
     """Base class of all optimizers: holds ``param_groups`` and ``state``.
 
@@ -54,7 +73,7 @@ class Optimizer:
             )
         self.state: defaultdict = defaultdict(dict)
         self.param_groups: list[dict[str, Any]] = []
-        groups = list(params)
+        groups = list(_iterable_params(type(self).__name__, params))
         if not groups:
             raise ValueError(f"{type(self).__name__}: optimizer got an empty parameter list")
         if not isinstance(groups[0], dict):
