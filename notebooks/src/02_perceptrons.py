@@ -6,7 +6,13 @@ CELLS = [
 1. A **perceptron** computes AND with weights we set by hand.
 2. The **perceptron learning rule** finds such weights by itself.
 3. **XOR** defeats any single perceptron (and any single neuron trained by gradient descent).
-4. One **hidden layer** solves XOR, first with hand-set weights, then learned by backpropagation with `nn`."""),
+4. One **hidden layer** solves XOR, first with hand-set weights, then learned by backpropagation with `nn`.""",
+     r"""# パーセプトロン、XOR、そしてネットワークに隠れ層がある理由
+
+1. **パーセプトロン**が、手で決めた重みで AND を計算する。
+2. **パーセプトロンの学習則**が、そのような重みを自分で見つける。
+3. **XOR** は、どんな単体のパーセプトロンにも (勾配降下法で訓練した単体のニューロンにも) 計算できない。
+4. **隠れ層**を一つ加えると XOR が解ける。まず手で決めた重みで、次に `nn` を使い誤差逆伝播法で学習して。"""),
     ("code", r"""%matplotlib inline
 try:
     import autograd
@@ -22,6 +28,8 @@ import optim
 from autograd import data
 
 autograd.manual_seed(0)
+from denpa.fonts import use_japanese_font
+use_japanese_font()  # titles and labels may be Japanese: add a font that has kana and kanji
 print("denpa autograd", autograd.__version__)"""),
     ("md", r"""## 1. A perceptron computes AND
 
@@ -31,7 +39,16 @@ $$y = \mathrm{step}(w_1 x_1 + w_2 x_2 - \theta), \qquad \mathrm{step}(z) = \begi
 
 With $w_1 = w_2 = 1$ and $\theta = 1.5$ the sum exceeds the threshold only when both inputs are 1: that is AND.
 The four inputs are the rows of a $4 \times 2$ matrix, so one matrix product evaluates all of them
-(`autograd.step` is the step function). `data.and_gate()` and `data.xor()` hold the four inputs and the targets."""),
+(`autograd.step` is the step function). `data.and_gate()` and `data.xor()` hold the four inputs and the targets.""",
+     r"""## 1. パーセプトロンで AND を計算する
+
+Rosenblatt のパーセプトロン (1958) は、入力に重みを掛けて足し合わせ、その和がしきい値 $\theta$ を超えると発火します。
+
+$$y = \mathrm{step}(w_1 x_1 + w_2 x_2 - \theta), \qquad \mathrm{step}(z) = \begin{cases} 1 & z > 0 \\ 0 & z \le 0 \end{cases}$$
+
+$w_1 = w_2 = 1$、$\theta = 1.5$ とすると、和がしきい値を超えるのは両方の入力が 1 のときだけです。これが AND です。
+4 通りの入力を $4 \times 2$ 行列の各行にすれば、一回の行列積で全部を評価できます (`autograd.step` がステップ関数です)。
+`data.and_gate()` と `data.xor()` に、4 通りの入力と目標値が入っています。"""),
     ("code", r"""and_set, xor_set = data.and_gate(), data.xor()
 X = and_set.data                    # the four inputs, a 4 x 2 matrix (the same in both sets)
 T_AND = and_set.targets.float()     # 0, 0, 0, 1
@@ -47,7 +64,9 @@ for xi, zi, yi, ti in zip(X.numpy(), (X @ w - theta).numpy(), y.numpy(), T_AND.n
 assert (y.numpy() == T_AND.numpy()).all()"""),
     ("md", r"""Geometrically, the perceptron splits the plane along the line $w_1 x_1 + w_2 x_2 = \theta$: it answers 1 on one side,
 0 on the other. A helper draws that split (the shaded region is where the model answers 1) for any model we
-pass it as a function from points to outputs:"""),
+pass it as a function from points to outputs:""",
+     r"""幾何的には、パーセプトロンは直線 $w_1 x_1 + w_2 x_2 = \theta$ で平面を二つに分け、片側では 1、反対側では 0 と答えます。
+この分け方を描く補助関数を用意します (色の付いた領域がモデルが 1 と答える所です)。モデルは、点を出力に写す関数として渡します。"""),
     ("code", r"""GRID = np.linspace(-0.5, 1.5, 201)
 G1, G2 = np.meshgrid(GRID, GRID)
 POINTS = autograd.tensor(np.stack([G1.ravel(), G2.ravel()], axis=1).astype("float32"))
@@ -76,7 +95,17 @@ $$w \leftarrow w + \eta\, e\, x, \qquad b \leftarrow b + \eta\, e .$$
 A right answer changes nothing. A wrong one moves the line toward the misclassified point's side. The step has
 no useful derivative (it is 0 wherever it is defined), so this rule is not gradient descent; but the
 *perceptron convergence theorem* guarantees that, when some line separates the two classes, it stops
-making mistakes after finitely many updates."""),
+making mistakes after finitely many updates.""",
+     r"""## 2. パーセプトロンの学習則
+
+しきい値をバイアス $b = -\theta$ として書くと、パーセプトロンは $y = \mathrm{step}(w \cdot x + b)$ です。$w$ と $b$ を*学習*するには、
+例を一つずつ見せます。各例の後で、誤差 $e = t - y \in \{-1, 0, 1\}$ と学習率 $\eta$ を使って
+
+$$w \leftarrow w + \eta\, e\, x, \qquad b \leftarrow b + \eta\, e$$
+
+と更新します。正解なら何も変わりません。間違えると、直線が誤分類した点の側へ動きます。ステップ関数には役に立つ微分が
+ない (定義されている所ではどこでも 0) ので、この規則は勾配降下法ではありません。それでも*パーセプトロンの収束定理*により、
+二つのクラスを分ける直線が存在するなら、有限回の更新の後には間違えなくなることが保証されています。"""),
     ("code", r"""def train_perceptron(X, T, eta=0.1, epochs=20):
     w, b = autograd.zeros(2), autograd.zeros(())
     mistakes = []
@@ -104,7 +133,17 @@ XOR is 1 when exactly one input is 1. Suppose a perceptron computed it. Then
 $$(0,0) \mapsto 0:\ b \le 0, \qquad (1,0) \mapsto 1:\ w_1 + b > 0, \qquad (0,1) \mapsto 1:\ w_2 + b > 0, \qquad (1,1) \mapsto 0:\ w_1 + w_2 + b \le 0 .$$
 
 Adding the middle two gives $w_1 + w_2 + 2b > 0$, so $w_1 + w_2 + b > -b \ge 0$, contradicting the last one.
-No weights exist, and the learning rule, which only ever moves a line, cycles forever:"""),
+No weights exist, and the learning rule, which only ever moves a line, cycles forever:""",
+     r"""数エポックで、自分なりの直線に落ち着きます (点を分ける直線ならどれでも構いません)。
+
+## 3. XOR: どんな直線でもうまくいかない
+
+XOR は、ちょうど一方の入力だけが 1 のときに 1 になります。パーセプトロンがこれを計算できたとすると
+
+$$(0,0) \mapsto 0:\ b \le 0, \qquad (1,0) \mapsto 1:\ w_1 + b > 0, \qquad (0,1) \mapsto 1:\ w_2 + b > 0, \qquad (1,1) \mapsto 0:\ w_1 + w_2 + b \le 0$$
+
+です。真ん中の二つを足すと $w_1 + w_2 + 2b > 0$、よって $w_1 + w_2 + b > -b \ge 0$ となり、最後の式と矛盾します。
+そのような重みは存在せず、直線を動かすことしかできない学習則は永久に同じ所を回り続けます。"""),
     ("code", r"""w_xor, b_xor, mistakes_xor = train_perceptron(X, T_XOR, epochs=30)
 print("XOR mistakes per epoch:", mistakes_xor)
 
@@ -119,7 +158,10 @@ plt.tight_layout()
 plt.show()"""),
     ("md", r"""Swapping the step for a sigmoid and using gradient descent does not help: a single neuron
 $\sigma(w \cdot x + b)$ still draws one straight line. Trained on XOR with the binary cross-entropy, the best it can do is
-to answer $0.5$ everywhere, a loss of $\ln 2 \approx 0.693$:"""),
+to answer $0.5$ everywhere, a loss of $\ln 2 \approx 0.693$:""",
+     r"""ステップ関数をシグモイドに替えて勾配降下法を使っても解決しません。単体のニューロン $\sigma(w \cdot x + b)$ が引けるのは、
+やはり一本の直線だけです。二値交差エントロピーで XOR を訓練すると、できる最善はどこでも $0.5$ と答えることで、
+損失は $\ln 2 \approx 0.693$ になります。"""),
     ("code", r"""neuron = nn.Linear(2, 1)
 opt = optim.SGD(neuron.parameters(), lr=1.0)
 for step in range(500):
@@ -135,7 +177,14 @@ XOR is "OR, but not AND". Two hidden perceptrons compute OR and AND, and an outp
 
 $$h_1 = \mathrm{step}(x_1 + x_2 - 0.5)\ \ (\text{OR}), \qquad h_2 = \mathrm{step}(x_1 + x_2 - 1.5)\ \ (\text{AND}), \qquad y = \mathrm{step}(h_1 - h_2 - 0.5) .$$
 
-The hidden layer maps the four inputs to new points $(h_1, h_2)$, and there the two classes *are* separated by a line."""),
+The hidden layer maps the four inputs to new points $(h_1, h_2)$, and there the two classes *are* separated by a line.""",
+     r"""## 4. 隠れ層が XOR を解く
+
+XOR は「OR であって AND でない」です。二つの隠れパーセプトロンが OR と AND を計算し、出力のパーセプトロンがそれを組み合わせます。
+
+$$h_1 = \mathrm{step}(x_1 + x_2 - 0.5)\ \ (\text{OR}), \qquad h_2 = \mathrm{step}(x_1 + x_2 - 1.5)\ \ (\text{AND}), \qquad y = \mathrm{step}(h_1 - h_2 - 0.5)$$
+
+隠れ層は 4 通りの入力を新しい点 $(h_1, h_2)$ に写し、そこでは二つのクラスが直線で*分けられます*。"""),
     ("code", r"""W_h = autograd.tensor([[1.0, 1.0], [1.0, 1.0]])   # rows: the OR unit, the AND unit
 b_h = autograd.tensor([-0.5, -1.5])
 w_o = autograd.tensor([1.0, -1.0])
@@ -161,7 +210,12 @@ plt.show()"""),
 
 Nobody tells the hidden units what to compute, so the perceptron rule (which needs each unit's error) cannot train
 them. Backpropagation can, but only through an activation with a useful derivative: the step's gradient is zero
-everywhere, so no error signal would reach the first layer:"""),
+everywhere, so no error signal would reach the first layer:""",
+     r"""### 隠れ層を学習する
+
+隠れユニットが何を計算すべきかは誰も教えてくれないので、各ユニットの誤差を必要とするパーセプトロンの学習則では
+訓練できません。誤差逆伝播法なら訓練できますが、それは役に立つ微分をもつ活性化関数を通してだけです。
+ステップ関数の勾配はどこでもゼロなので、誤差の信号は第 1 層に届きません。"""),
     ("code", r"""z = autograd.tensor([-1.0, 0.5, 2.0], requires_grad=True)
 autograd.step(z).sum().backward()
 print("d step(z) / dz =", z.grad.numpy())"""),
@@ -170,7 +224,14 @@ full-batch gradient descent with Adam on the binary cross-entropy of the output 
 
 $$L = -\frac14 \sum_{k=1}^{4} \big[t_k \log \sigma(z_k) + (1 - t_k) \log (1 - \sigma(z_k))\big],$$
 
-which `nn.functional.binary_cross_entropy_with_logits` computes from $z$ directly (stable for large $|z|$)."""),
+which `nn.functional.binary_cross_entropy_with_logits` computes from $z$ directly (stable for large $|z|$).""",
+     r"""そこで滑らかな活性化関数 $\tanh$ と 2-4-1 のネットワーク (`nn.Linear` 層の `nn.Sequential`) を使い、出力ロジット $z$ の
+二値交差エントロピー
+
+$$L = -\frac14 \sum_{k=1}^{4} \big[t_k \log \sigma(z_k) + (1 - t_k) \log (1 - \sigma(z_k))\big]$$
+
+を、Adam によるフルバッチの勾配降下法で最小化します。`nn.functional.binary_cross_entropy_with_logits` はこれを $z$ から
+直接計算します ($|z|$ が大きくても数値的に安定です)。"""),
     ("code", r"""autograd.manual_seed(0)
 mlp = nn.Sequential(nn.Linear(2, 4), nn.Tanh(), nn.Linear(4, 1))
 opt = optim.Adam(mlp.parameters(), lr=0.05)
@@ -200,5 +261,40 @@ plt.show()"""),
 * A perceptron (or any single neuron) draws one straight line, so it can learn AND but not XOR.
 * A hidden layer re-maps the inputs until a line suffices; stacking layers is what makes networks expressive.
 * The step function has no gradient, so training hidden layers needs a smooth activation and backpropagation:
-  the next notebook looks at activation functions, and at what their derivatives do to gradients in deep networks."""),
+  the next notebook looks at activation functions, and at what their derivatives do to gradients in deep networks.""",
+     r"""### まとめ
+
+* パーセプトロン (あるいは単体のニューロン) が引けるのは一本の直線だけなので、AND は学習できても XOR は学習できません。
+* 隠れ層は入力を写し直し、直線で足りるようにします。層を重ねることが、ネットワークの表現力の源です。
+* ステップ関数には勾配がないので、隠れ層の訓練には滑らかな活性化関数と誤差逆伝播法が必要です。
+  次のノートブックでは活性化関数と、その微分が深いネットワークの勾配に何をもたらすかを見ます。"""),
 ]
+
+JA_CODE = {
+    'opened from notebooks/ without `pip install -e .`: use the checkout one level up': '`pip install -e .` せずに notebooks/ から開いたとき: 一つ上のチェックアウトを使う',
+    'titles and labels may be Japanese: add a font that has kana and kanji': '題名やラベルは日本語のことがある: かなと漢字をもつフォントを加える',
+    'the four inputs, a 4 x 2 matrix (the same in both sets)': '4 通りの入力、4 x 2 行列 (どちらのデータでも同じ)',
+    'predict: (N, 2) tensor -> (N,) outputs in [0, 1]; shades the region where the output is > 0.5': 'predict: (N, 2) のテンソル -> [0, 1] の (N,) 個の出力。出力が 0.5 を超える領域に色を付ける',
+    '"target 1"': '"目標値 1"',
+    '"target 0"': '"目標値 0"',
+    '"mistakes per epoch:"': '"エポックごとの誤り数:"',
+    '"learned w ="': '"学習した w ="',
+    '"outputs:"': '"出力:"',
+    '" targets:"': '" 目標値:"',
+    '"XOR mistakes per epoch:"': '"XOR のエポックごとの誤り数:"',
+    'perceptron rule: mistakes per epoch': 'パーセプトロンの学習則: エポックごとの誤り数',
+    '"epoch"': '"エポック"',
+    'mistakes (of 4)': '誤り数 (4 個中)',
+    'learned AND': '学習した AND',
+    'XOR after 30 epochs': '30 エポック後の XOR',
+    'single neuron on XOR: loss ': '単体のニューロンで XOR: 損失 ',
+    'rows: the OR unit, the AND unit': '各行: OR のユニット、AND のユニット',
+    'input space: two lines': '入力空間: 2 本の直線',
+    'hidden space $(h_1, h_2)$: one line': '隠れ層の空間 (h₁, h₂): 1 本の直線',
+    '"loss: ': '"損失: ',
+    "single neuron's best ($\\\\ln 2$)": '単体のニューロンの最善 (ln 2)',
+    '"step"': '"ステップ"',
+    '"loss"': '"損失"',
+    'learned regions': '学習した領域',
+    '2-4-1 MLP on XOR': 'XOR を学習する 2-4-1 MLP',
+}

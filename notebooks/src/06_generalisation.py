@@ -9,7 +9,15 @@ digits, and the standard tools against it:
 1. **train / validation / test** splits, and what each set is for;
 2. **overfitting**, provoked on purpose: a big MLP on a training set of 100 images;
 3. **early stopping**, **dropout**, **weight decay** and **batch normalisation**, each on the same problem, with curves;
-4. **k-fold cross-validation**, to choose a hyperparameter when data is scarce."""),
+4. **k-fold cross-validation**, to choose a hyperparameter when data is scarce.""",
+     r"""# 汎化: 過学習とその対策
+
+ネットワークはある例で訓練され、別の例に使われます。このノートブックでは手書き数字を使って両者の差を測り、それに対する標準的な道具を試します。
+
+1. **訓練 / 検証 / テスト**への分割と、それぞれのデータの役割。
+2. わざと起こす**過学習**: 100 枚の訓練データに大きな MLP。
+3. **早期終了**、**ドロップアウト**、**重み減衰**、**バッチ正規化**を、同じ問題で、曲線とともに。
+4. データが少ないときにハイパーパラメータを選ぶための **k 分割交差検証**。"""),
     ("code", r"""%matplotlib inline
 try:
     import autograd
@@ -26,6 +34,8 @@ from autograd import data
 from denpa.train import EarlyStopping, evaluate, fit
 
 F = nn.functional
+from denpa.fonts import use_japanese_font
+use_japanese_font()  # titles and labels may be Japanese: add a font that has kana and kanji
 print("denpa autograd", autograd.__version__)"""),
     ("md", r"""## 1. Three sets
 
@@ -35,7 +45,16 @@ print("denpa autograd", autograd.__version__)"""),
 * The **test set** is looked at once, at the end, to report how the chosen model does on data it has never influenced.
 
 `data.train_val_test_split` shuffles with a seed and cuts the dataset by fractions. To make overfitting easy to see we train on
-only 100 of the training images."""),
+only 100 of the training images.""",
+     r"""## 1. 三つのデータ
+
+* **訓練データ**で重みを合わせます。
+* **検証データ**で、重み以外のすべてを選びます。いつ止めるか、どれだけ正則化するか、どの構造にするか。
+  検証データの上で選択をするので、その誤差は少し楽観的になります。
+* **テストデータ**は最後に一度だけ見て、選んだモデルが、選択に一度も影響していないデータでどうなるかを報告します。
+
+`data.train_val_test_split` はシードを指定してシャッフルし、データセットを割合で切り分けます。過学習を見やすくするため、
+訓練画像のうち 100 枚だけで訓練します。"""),
     ("code", r"""digits = data.digits()
 train_set, val_set, test_set = data.train_val_test_split(digits, (0.6, 0.2, 0.2), seed=0)
 small_train, _ = data.random_split(train_set, [100, len(train_set) - 100], seed=0)
@@ -53,7 +72,15 @@ without weight decay) on all 100 images at each step, so that the curves show ov
 One helper builds the model (with optional dropout and batch normalisation, used later; the same seed gives the same initial
 weights every time), another trains it with `denpa.train.fit`, which after every epoch evaluates the model on the validation
 set. An `EarlyStopping` object watches the validation loss; with a patience as long as the run it never stops it, but it
-remembers the best epoch."""),
+remembers the best epoch.""",
+     r"""## 2. 過学習
+
+モデルは ReLU の MLP 64-256-256-10 で、100 個の例に対して重みはおよそ 85,000 個です。Adam (`optim.AdamW`、ここでは重み減衰なし) で、
+各ステップに 100 枚すべてを使って訓練します。こうすると曲線にはミニバッチのノイズではなく過学習が現れます。
+
+補助関数の一つがモデルを作り (後で使うドロップアウトとバッチ正規化はオプション。同じシードなら毎回同じ初期重み)、もう一つが
+`denpa.train.fit` で訓練します。`fit` は各エポックの後に検証データでモデルを評価します。`EarlyStopping` オブジェクトが検証損失を
+見張ります。忍耐 (patience) を訓練の長さと同じにしてあるので途中で止めることはありませんが、最良のエポックを覚えています。"""),
     ("code", r"""def make_mlp(dropout=0.0, batchnorm=False, hidden=256, seed=0):
     autograd.manual_seed(seed)
     layers = []
@@ -97,7 +124,17 @@ That widening gap is overfitting. (Accuracy, which ignores confidence, moves les
 ### Early stopping
 
 The simplest: watch the validation loss and stop when it has not improved for `patience` epochs, then restore the weights of the
-best epoch. That is `EarlyStopping` with a short patience; `fit` stops the run and restores the best weights itself:"""),
+best epoch. That is `EarlyStopping` with a short patience; `fit` stops the run and restores the best weights itself:""",
+     r"""訓練損失はゼロに向かって下がり続けます。ネットワークが 100 枚の画像を丸暗記しているのです。検証損失はおよそ 20 エポックの間は
+下がり、その後**上がり**ます。ネットワークはますます自信を深め、間違えている検証画像についても自信をもってしまうからです。
+この広がっていく差が過学習です。(自信の度合いを無視する正解率は、それほど動きません。)
+
+## 3. 四つの対策
+
+### 早期終了
+
+いちばん簡単な方法です。検証損失を見張り、`patience` エポックの間改善しなければ止めて、最良のエポックの重みに戻します。
+それが忍耐を短くした `EarlyStopping` で、`fit` が自分で訓練を止め、最良の重みを復元します。"""),
     ("code", r"""stopped = make_mlp()
 h_stop = train(stopped, patience=5)
 result = evaluate(stopped, val_loader, F.cross_entropy)
@@ -122,7 +159,27 @@ penalty in the loss).
 learned $\gamma, \beta$. It was introduced to make training faster and more stable; the noise of batch statistics also
 regularises a little. In evaluation mode it uses running averages of $\mu$ and $\sigma^2$ instead.
 
-Each on the same problem, same initial weights, same number of epochs:"""),
+Each on the same problem, same initial weights, same number of epochs:""",
+     r"""### ドロップアウト
+
+訓練中、`nn.Dropout(p)` は各活性を確率 $p$ でゼロにし、残ったものを $1/(1-p)$ 倍します (活性の期待値は変わりません)。評価モードでは
+すべてをそのまま通します。どのユニットも他のユニットがいることを当てにできないので、互いに依存し合った特徴を丸暗記しにくくなります。
+モードは `model.train()` と `model.eval()` で切り替えます。
+
+### 重み減衰
+
+損失に $\tfrac{\lambda}{2}\lVert\theta\rVert^2$ を足すと、勾配に $\lambda\theta$ が加わり、すべての重みがゼロに向かって引っ張られます。
+大きな重み (鋭く、自信過剰な関数) は、それに見合う働きをしなければなりません。`optim.AdamW(..., weight_decay=λ)` は、この引っ張りを
+各ステップで直接 $\theta \leftarrow \theta - \eta\lambda\theta$ として適用します (*分離された*重み減衰。損失に罰則項を加えるより
+Adam との相性が良い)。
+
+### バッチ正規化
+
+`nn.BatchNorm1d` は各特徴量をバッチ上で $\hat z = (z - \mu_B)/\sqrt{\sigma_B^2 + \epsilon}$ と正規化し、学習される $\gamma, \beta$ で
+スケールし直します。訓練を速く安定させるために導入されたものですが、バッチ統計のノイズが少し正則化の働きもします。
+評価モードでは、代わりに $\mu$ と $\sigma^2$ の移動平均を使います。
+
+それぞれを同じ問題で、同じ初期重み、同じエポック数で試します。"""),
     ("code", r"""variants = {
     "dropout 0.5": (make_mlp(dropout=0.5), {}),
     "weight decay 2": (make_mlp(), {"weight_decay": 2.0}),
@@ -135,6 +192,7 @@ for name, (model, kw) in variants.items():
     models[name] = model
 
 fig, axes = plt.subplots(1, 3, figsize=(15, 3.8), sharey=True)
+axes[0].set_ylabel("cross-entropy loss (log scale)")  # the panels share the y axis
 for ax, name in zip(axes, variants):
     ax.semilogy(h_plain.epoch, h_plain["val_loss"], c="lightgray", label="validation loss, no regularisation")
     plot_losses(ax, histories[name], name)
@@ -142,10 +200,11 @@ for ax, name in zip(axes, variants):
 plt.tight_layout()
 plt.show()"""),
     ("md", r"""Each remedy slows or stops the rise of the validation loss. The test set, looked at once, for the final weights of each
-run (and the restored ones of the early-stopped run):"""),
+run (and the restored ones of the early-stopped run):""",
+     r"""どの対策も、検証損失の上昇を遅らせるか止めます。テストデータを一度だけ見て、各訓練の最終的な重み (早期終了の訓練では復元した重み) を評価します。"""),
     ("code", r"""models["early stopping"] = stopped
 histories["early stopping"] = h_stop
-print(f"{'':20} {'weights of epoch':>16} {'val loss':>9} {'val acc':>8} {'test acc':>9}")
+print(" " * 20, "weights of epoch".rjust(16), "val loss".rjust(9), "val acc".rjust(8), "test acc".rjust(9))
 for name, model in models.items():
     h = histories[name]
     used = h.best("val_loss")[0] if name == "early stopping" else len(h)
@@ -161,7 +220,18 @@ folds, trains $k$ times, each time validating on one fold and training on the ot
 example is used for validation once, and the spread across folds shows how much a score can be trusted.
 
 Here we use 5-fold cross-validation on the 100 training images (no validation set involved) to choose the weight decay, with a
-smaller network and 40 epochs per fit to keep it quick. `data.KFold` yields the index splits; `data.Subset` picks the examples."""),
+smaller network and 40 epochs per fit to keep it quick. `data.KFold` yields the index splits; `data.Subset` picks the examples.""",
+     r"""訓練画像が 100 枚では、どの方法も、訓練データ全体で得られる成績 (このノートブックの最後のセルで、正則化なしのモデルを全データで訓練します)
+にはとても届きません。いちばんの正則化はデータを増やすことです。
+
+## 4. k 分割交差検証
+
+データが少ないと、一つの検証データはそれ自体小さくノイズが多くなります。**k 分割交差検証**は訓練データを $k$ 個の分割 (fold) に分け、
+$k$ 回訓練します。毎回一つの分割で検証し、残りの $k-1$ 個で訓練して、$k$ 個のスコアを平均します。どの例もちょうど一度検証に使われ、
+分割の間のばらつきが、スコアをどこまで信用できるかを示します。
+
+ここでは 100 枚の訓練画像で 5 分割交差検証を行い (検証データは使いません)、重み減衰の大きさを選びます。手早く済ませるため、
+小さめのネットワークで 1 回の訓練を 40 エポックにします。`data.KFold` が添字の分割を返し、`data.Subset` が例を選び出します。"""),
     ("code", r"""DECAYS = [0.0, 1.0, 10.0]
 folds = data.KFold(n_splits=5, shuffle=True, seed=0)
 scores = {wd: [] for wd in DECAYS}
@@ -191,7 +261,12 @@ moderate amount helps. The spread over folds is large (some folds are simply har
 no weight decay and the chosen value; but every choice is scored on the same folds, so the comparison is paired, and fold
 by fold the chosen value wins.
 
-Finally, the baseline the small-data runs were aiming at: the plain model trained on all the training images, with early stopping."""),
+Finally, the baseline the small-data runs were aiming at: the plain model trained on all the training images, with early stopping.""",
+     r"""重み減衰が強すぎると未学習になります (10 では重みがゼロに強く引っ張られすぎて、損失が高いままです)。ほどほどの量は役に立ちます。
+分割の間のばらつきは大きく (単に難しい分割もあります)、重み減衰なしと選んだ値との差よりも大きいほどです。しかしどの選択肢も同じ分割で
+評価しているので比較は対応のあるもので、分割ごとに見ると選んだ値が勝っています。
+
+最後に、少ないデータでの訓練が目指していた基準です。正則化なしのモデルを、早期終了を使ってすべての訓練画像で訓練します。"""),
     ("code", r"""full = make_mlp()
 h_full = train(full, train_set=train_set, batch_size=64, epochs=30, patience=5)
 print(f"all {len(train_set)} training images: best epoch {h_full.best('val_loss')[0]}, "
@@ -203,5 +278,64 @@ print(f"all {len(train_set)} training images: best epoch {h_full.best('val_loss'
 * Overfitting shows as training loss falling while validation loss rises. Early stopping, dropout, weight decay and batch
   normalisation each narrow the gap; more data narrows it most.
 * When data is scarce, k-fold cross-validation gives a steadier estimate than one small validation set, and its spread
-  says how far to trust the difference between two choices."""),
+  says how far to trust the difference between two choices.""",
+     r"""### まとめ
+
+* モデルは訓練に使っていないデータで評価します。選択には検証データを、最後に一度だけテストデータを使います。
+* 過学習は、訓練損失が下がる一方で検証損失が上がることとして現れます。早期終了、ドロップアウト、重み減衰、バッチ正規化は
+  どれも差を縮めますが、いちばん縮めるのはデータを増やすことです。
+* データが少ないときは、k 分割交差検証が一つの小さな検証データよりも安定した見積もりを与え、そのばらつきは
+  二つの選択肢の差をどこまで信用してよいかを教えてくれます。"""),
 ]
+
+JA_CODE = {
+    'opened from notebooks/ without `pip install -e .`: use the checkout one level up': '`pip install -e .` せずに notebooks/ から開いたとき: 一つ上のチェックアウトを使う',
+    'titles and labels may be Japanese: add a font that has kana and kanji': '題名やラベルは日本語のことがある: かなと漢字をもつフォントを加える',
+    ' images: ': ' 枚: ',
+    ' training (': ' 枚が訓練用 (',
+    ' used), ': ' 枚を使用)、',
+    ' validation, ': ' 枚が検証用、',
+    ' test': ' 枚がテスト用',
+    'class counts in the 100 training images:': '100 枚の訓練画像のクラスごとの枚数:',
+    '"training loss"': '"訓練損失"',
+    '"validation loss"': '"検証損失"',
+    'lowest validation loss (epoch ': '検証損失の最小 (エポック ',
+    '"epoch"': '"エポック"',
+    'epoch ': 'エポック ',
+    ': training loss ': ': 訓練損失 ',
+    ', validation loss ': '、検証損失 ',
+    'training accuracy ': '訓練正解率 ',
+    ', validation accuracy ': '、検証正解率 ',
+    'no regularisation, 100 training images': '正則化なし、訓練画像 100 枚',
+    'stopped after ': '',
+    ' epochs (best epoch ': ' エポックで終了 (最良のエポック ',
+    '); restored weights: ': '); 復元した重み: ',
+    'validation loss ': '検証損失 ',
+    ', accuracy ': '、正解率 ',
+    '"dropout 0.5"': '"ドロップアウト 0.5"',
+    '"weight decay 2"': '"重み減衰 2"',
+    '"batch norm"': '"バッチ正規化"',
+    '"no regularisation"': '"正則化なし"',
+    'validation loss, no regularisation': '検証損失 (正則化なし)',
+    '"early stopping"': '"早期終了"',
+    'weight decay ': '重み減衰 ',
+    ': validation loss per fold ': ': 分割ごとの検証損失 ',
+    ', mean ': '、平均 ',
+    'chosen weight decay: ': '選んだ重み減衰: ',
+    '; it beats no weight decay on ': '; 重み減衰なしに勝った分割: ',
+    ' of ': ' / ',
+    ' folds': '',
+    '5-fold cross-validation': '5 分割交差検証',
+    '"weight decay"': '"重み減衰"',
+    'mean validation loss (± std over folds)': '検証損失の平均 (± 分割間の標準偏差)',
+    'all ': '全 ',
+    ' training images: best epoch ': ' 枚の訓練画像: 最良のエポック ',
+    'test accuracy ': 'テスト正解率 ',
+    'validation accuracy ': '検証正解率 ',
+    '"weights of epoch"': '"重みのエポック"',
+    '"val loss"': '"検証損失"',
+    '"val acc"': '"検証正解率"',
+    '"test acc"': '"テスト正解率"',
+    'cross-entropy loss (log scale)': '交差エントロピー損失 (対数目盛り)',
+    'the panels share the y axis': 'パネルは y 軸を共有する',
+}
