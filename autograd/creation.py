@@ -60,9 +60,9 @@ def _check_data(op, data, arr, dtype):
                             f"pass a float (e.g. {float(_huge_int(arr)):.3g}) if an approximation will do")
     if kind not in _NUMERIC:
         what = type(data).__name__
-        odd = next((v for v in arr.flat if not isinstance(v, (int, float, complex, _np.number))), None) \
+        odd = next((type(v) for v in arr.flat if not isinstance(v, (int, float, complex, _np.number))), None) \
             if kind == "O" and arr.ndim else None
-        inner = "" if odd is None else f" holding {type(odd).__name__}"
+        inner = "" if odd is None else f" holding {odd.__name__}"
         raise TypeError(f"{op}: cannot make a tensor from {what}{inner} ({_brief(data)}); pass numbers, nested "
                         f"lists of numbers, a NumPy array of numbers or a Tensor")
     if kind == "u" and dtype is None and not isinstance(data, (_np.ndarray, _np.generic)):

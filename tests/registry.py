@@ -195,6 +195,8 @@ class OpSpec:
     rtol: float = 1e-3
     f32_atol: float = 1e-4  #: tolerance of the float32 forward against the float64 reference
     f32_rtol: float = 1e-3
+    #: bad calls, as OpInfo's error inputs: each an :class:`ErrorInput` that must raise its exception and message
+    errors: tuple = ()
 
     def cases(self):
         """Strategy of (inputs, kwargs)."""
@@ -204,6 +206,15 @@ class OpSpec:
 
     def __repr__(self):
         return f"OpSpec({self.id})"
+
+
+@dataclass(frozen=True)
+class ErrorInput:
+    """A bad call of an op: ``call()`` must raise ``exc`` with ``match`` (a regex) in its message."""
+    what: str  #: the call, as the test id shows it
+    call: Callable
+    exc: type
+    match: str
 
 
 REGISTRY: list = []
@@ -943,6 +954,158 @@ op("einsum", case=_einsum_case(_EINSUM), fn=lambda *xs, spec: autograd.einsum(sp
    ref=lambda *xs, spec: np.einsum(spec, *xs))
 op("einsum_broadcast", case=_einsum_case(_EINSUM_ELLIPSIS, force_broadcast=True), names=("einsum",),
    fn=lambda *xs, spec: autograd.einsum(spec, *xs), ref=lambda *xs, spec: np.einsum(spec, *xs))
+
+
+# -- error inputs -------------------------------------------------------------------------------------------------
+# Each op's bad calls and what they must raise: the op's name in the message, and the value or shapes at fault.
+
+def _o(*s):
+    return autograd.ones(*s)
+
+
+def _i(*v):
+    return autograd.tensor(list(v))
+
+
+def E(what, call, exc, match):
+    return ErrorInput(what, call, exc, match)
+
+
+def _not_a_tensor(name, fn):
+    return (E(f"{name}(None)", lambda: fn(None), TypeError, rf"{name}: expected a Tensor.*NoneType"),
+            E(f"{name}('a')", lambda: fn("a"), TypeError, rf"{name}: expected a Tensor.*'a'"))
+
+
+def _broadcast(name, fn):
+    return (E(f"{name}((3, 4), (5, 6))", lambda: fn(_o(3, 4), _o(5, 6)), ValueError, rf"{name}.*\(3, 4\).*\(5, 6\)"),)
+
+
+def _dims(name, fn):
+    return (E(f"{name}(dim=5)", lambda: fn(_o(2, 3), dim=5), IndexError, rf"{name}: dimension 5 is out of range"),
+            E(f"{name}(dim='a')", lambda: fn(_o(2, 3), dim="a"), TypeError, rf"{name}: dim must be an integer.*'a'"))
+
+
+_UNARY = ("abs", "neg", "sign", "step", "exp", "expm1", "log", "log1p", "sqrt", "sin", "cos", "tan", "tanh",
+          "sigmoid", "relu", "silu", "erf", "leaky_relu", "elu", "gelu", "softplus", "logical_not", "isnan", "isinf",
+          "isfinite")
+ERRORS = {name: _not_a_tensor(name, getattr(autograd, name)) for name in _UNARY}
+ERRORS["clone"] = (E("clone('a')", lambda: autograd.clone("a"), TypeError, r"clone: expected a Tensor"),)
+ERRORS["gelu"] += (E("gelu(approximate='x')", lambda: autograd.gelu(_o(2), approximate="x"), ValueError,
+                     r"gelu: approximate must be 'none' or 'tanh', got 'x'"),)
+ERRORS["clamp"] = (E("clamp(x)", lambda: autograd.clamp(_o(2)), ValueError, r"clamp: at least one of min and max"),)
+ERRORS["clip"] = (E("clip(x)", lambda: autograd.clip(_o(2)), ValueError, r"clamp: at least one of min and max"),)
+for _name in ("add", "sub", "mul", "div", "pow", "maximum", "minimum", "eq", "ne", "lt", "le", "gt", "ge",
+              "floor_divide", "remainder", "fmod"):
+    ERRORS[_name] = _broadcast(_name, getattr(autograd, _name))
+for _name, _sym in (("add", "+"), ("sub", "-"), ("mul", "*"), ("div", "/"), ("pow", "**")):
+    ERRORS[_name] += (E(f"x {_sym} 'a'", (lambda f: lambda: f(_o(2), "a"))(getattr(autograd, _name)), TypeError,
+                        rf"{_name}: unsupported operand of <U1 data 'a'"),)
+ERRORS["pow"] += (E("int ** -1", lambda: _i(1, 2) ** -1, RuntimeError,
+                    r"pow: integers to negative integer powers are not allowed.*int64.*-1"),)
+ERRORS["where"] = (E("where((2,), (3,), (4,))", lambda: autograd.where(_o(2) > 0, _o(3), _o(4)), ValueError,
+                     r"where: condition of shape \(2,\)"),)
+for _name in ("sum", "mean", "prod", "amax", "amin", "logsumexp", "var", "std", "norm", "any", "all"):
+    ERRORS[_name] = _dims(_name if _name not in ("amax", "amin") else _name[1:], getattr(autograd, _name))
+ERRORS["mean"] += (E("mean(int64)", lambda: autograd.mean(_i(1, 2)), TypeError, r"mean: input dtype should be floating"),)
+ERRORS["var"] += (E("var(int64)", lambda: autograd.var(_i(1, 2)), TypeError, r"var: input dtype should be floating"),)
+ERRORS["sum"] += (E("sum(keepdim='a')", lambda: autograd.sum(_o(2), dim=0, keepdim="a"), TypeError,
+                    r"sum: keepdim must be True or False"),)
+ERRORS["norm"] += (E("norm(p=-1)", lambda: autograd.norm(_o(2), -1), ValueError, r"norm: p must be a positive number"),)
+for _name in ("argmax", "argmin"):
+    ERRORS[_name] = (E(f"{_name}(empty)", (lambda f: lambda: f(_o(0)))(getattr(autograd, _name)), IndexError,
+                       rf"{_name}: an empty tensor of shape \(0,\)"),
+                     E(f"{_name}(dim=5)", (lambda f: lambda: f(_o(2), dim=5))(getattr(autograd, _name)), IndexError,
+                       rf"{_name}: dimension 5 is out of range"))
+for _name in ("max", "min"):
+    ERRORS[_name] = (E(f"{_name}(empty)", (lambda f: lambda: f(_o(0)))(getattr(autograd, _name)), IndexError,
+                       rf"{_name}: an empty tensor of shape \(0,\) has no {_name}imum"),
+                     E(f"{_name}(x, 'a')", (lambda f: lambda: f(_o(2), "a"))(getattr(autograd, _name)), TypeError,
+                       rf"{_name}: the second argument must be a dim"))
+for _name in ("softmax", "log_softmax"):
+    ERRORS[_name] = (E(f"{_name}(dim=5)", (lambda f: lambda: f(_o(2), dim=5))(getattr(autograd, _name)), IndexError,
+                       rf"{_name}: dimension 5 is out of range"),
+                     E(f"{_name}(int64)", (lambda f: lambda: f(_i(1, 2)))(getattr(autograd, _name)), TypeError,
+                       rf"{_name}: input dtype should be floating"))
+ERRORS["reshape"] = (E("reshape(-2, 3)", lambda: autograd.reshape(_o(2, 3), -2, 3), ValueError,
+                       r"reshape: invalid size -2 at position 0"),
+                     E("reshape(-1, -1)", lambda: autograd.reshape(_o(2, 3), -1, -1), ValueError,
+                       r"reshape: only one dimension can be inferred"),
+                     E("reshape(7)", lambda: autograd.reshape(_o(2, 3), 7), ValueError,
+                       r"reshape: shape \(7,\) is invalid for input of shape \(2, 3\)"),
+                     E("reshape('a')", lambda: autograd.reshape(_o(2, 3), "a"), TypeError,
+                       r"reshape: sizes must be integers, got str 'a'"))
+ERRORS["flatten"] = (E("flatten(1, 0)", lambda: autograd.flatten(_o(2, 3), 1, 0), ValueError,
+                       r"flatten: start_dim 1 comes after end_dim 0"),
+                     E("flatten(5)", lambda: autograd.flatten(_o(2, 3), 5), IndexError, r"flatten: dimension 5"))
+ERRORS["squeeze"] = (E("squeeze(5)", lambda: autograd.squeeze(_o(2, 1), 5), IndexError, r"squeeze: dimension 5"),
+                     E("squeeze(1.5)", lambda: autograd.squeeze(_o(2, 1), 1.5), TypeError, r"squeeze: dim must be an int"))
+ERRORS["unsqueeze"] = (E("unsqueeze(5)", lambda: autograd.unsqueeze(_o(2), 5), IndexError, r"unsqueeze: dim 5"),
+                       E("unsqueeze('a')", lambda: autograd.unsqueeze(_o(2), "a"), TypeError,
+                         r"unsqueeze: dim must be an integer"))
+ERRORS["expand_dims"] = (E("expand_dims(axis=(0, 5))", lambda: autograd.expand_dims(_o(2), (0, 5)), IndexError,
+                           r"expand_dims: dimension 5"),)
+ERRORS["broadcast_to"] = (E("broadcast_to((3,))", lambda: autograd.broadcast_to(_o(2), (3,)), ValueError,
+                            r"expand: cannot broadcast a tensor of shape \(2,\) to \(3,\)"),)
+ERRORS["expand"] = (E("expand(4)", lambda: autograd.expand(_o(2, 3), 4), ValueError,
+                      r"expand: the number of sizes \(1\) must be at least"),
+                    E("expand(-2, 3)", lambda: autograd.expand(_o(2, 3), -2, 3), ValueError, r"expand: invalid size -2"))
+ERRORS["expand_as"] = (E("expand_as('a')", lambda: autograd.expand_as(_o(2), "a"), TypeError,
+                         r"expand_as: other must be a Tensor"),)
+ERRORS["permute"] = (E("permute(0, 0)", lambda: autograd.permute(_o(2, 3), 0, 0), ValueError, r"permute: dims \(0, 0\) repeat"),
+                     E("permute(0)", lambda: autograd.permute(_o(2, 3), 0), ValueError, r"permute: dims \(0,\) name 1 axes"),
+                     E("permute(-3, 0)", lambda: autograd.permute(_o(2, 3), -3, 0), IndexError, r"permute: dimension -3"))
+ERRORS["transpose"] = (E("transpose(0, 5)", lambda: autograd.transpose(_o(2, 3), 0, 5), IndexError,
+                         r"transpose: dimension 5"),)
+ERRORS["swapaxes"] = (E("swapaxes(0, 5)", lambda: autograd.swapaxes(_o(2, 3), 0, 5), IndexError,
+                        r"transpose: dimension 5"),)
+ERRORS["t"] = (E("t(3-d)", lambda: autograd.t(_o(2, 2, 2)), ValueError, r"t: expects a tensor of at most 2 dimensions"),)
+ERRORS["tile"] = (E("tile(-1)", lambda: autograd.tile(_o(2), -1), ValueError, r"tile: invalid size -1"),)
+ERRORS["repeat"] = (E("repeat(2) of 2-d", lambda: autograd.repeat(_o(2, 3), 2), ValueError,
+                      r"repeat: number of repeat sizes \(1\)"),)
+ERRORS["flip"] = (E("flip(5)", lambda: autograd.flip(_o(2), 5), IndexError, r"flip: dimension 5"),)
+ERRORS["cat"] = (E("cat of 0-d", lambda: autograd.cat([autograd.tensor(1.0), autograd.tensor(2.0)]), ValueError,
+                   r"cat: zero-dimensional tensor \(at position 0\)"),
+                 E("cat(Tensor)", lambda: autograd.cat(_o(2, 2)), TypeError, r"cat: expected a list or tuple"),
+                 E("cat([x, 'a'])", lambda: autograd.cat([_o(2), "a"]), TypeError, r"cat: expected a Tensor"),
+                 E("cat((2, 3), (2, 4))", lambda: autograd.cat([_o(2, 3), _o(2, 4)]), ValueError,
+                   r"cat: sizes of tensors must match except in dimension 0"))
+ERRORS["stack"] = (E("stack((2,), (3,))", lambda: autograd.stack([_o(2), _o(3)]), ValueError,
+                     r"stack: expects each tensor to be equal size"),
+                   E("stack([])", lambda: autograd.stack([]), ValueError, r"stack: expected a non-empty list"))
+ERRORS["split"] = (E("split([1, 1]) of 3", lambda: autograd.split(_o(3), [1, 1]), ValueError,
+                     r"split: sections \[1, 1\] sum to 2"),
+                   E("split of 0-d", lambda: autograd.split(autograd.tensor(1.0), 1), ValueError,
+                     r"split: expects at least a 1-dimensional"))
+ERRORS["unbind"] = (E("unbind of 0-d", lambda: autograd.unbind(autograd.tensor(1.0)), ValueError,
+                      r"unbind: a 0-d tensor has no dimension"),)
+ERRORS["chunk"] = (E("chunk(0)", lambda: autograd.chunk(_o(3), 0), ValueError, r"chunk: chunks must be positive, got 0"),)
+ERRORS["pad"] = (E("pad((1,))", lambda: autograd.pad(_o(2, 2), (1,)), ValueError, r"pad: pad length 1 must be even"),
+                 E("pad((1.5, 1))", lambda: autograd.pad(_o(2, 2), (1.5, 1)), TypeError, r"pad: pad must be a tuple of int"))
+ERRORS["getitem"] = (E("x[5]", lambda: autograd.getitem(_o(2, 3), 5), IndexError, r"getitem: index 5 is invalid"),)
+ERRORS["index_put"] = (E("x[0] = ones(4)", lambda: autograd.index_put(_o(2, 3), 0, _o(4)), ValueError,
+                         r"setitem: cannot assign a value of shape \(4,\)"),)
+ERRORS["matmul"] = (E("(3, 4) @ (5, 6)", lambda: autograd.matmul(_o(3, 4), _o(5, 6)), ValueError,
+                      r"matmul: cannot multiply \(3, 4\) by \(5, 6\)"),)
+ERRORS["dot"] = (E("dot of 2-d", lambda: autograd.dot(_o(2, 2), _o(2, 2)), ValueError, r"dot: expected two 1-D"),)
+ERRORS["outer"] = (E("outer of 2-d", lambda: autograd.outer(_o(2, 2), _o(2)), ValueError, r"outer: expected two 1-D"),)
+ERRORS["einsum"] = (E("einsum('ij,jk', one operand)", lambda: autograd.einsum("ij,jk", _o(2, 2)), ValueError,
+                      r"einsum: 2 operand subscripts for 1 operands"),)
+
+# the matrix products are declared in ops/linalg.py; their entries are looked up lazily, so the table does not
+# fail to import while an op is being added
+for _name, _call, _match in (
+        ("mm", lambda: autograd.mm(_o(2, 3), _o(2, 3)), r"mm: input and mat2 shapes cannot be multiplied"),
+        ("bmm", lambda: autograd.bmm(_o(2, 3), _o(3, 2)), r"bmm: input must be a 3-D tensor, got shape \(2, 3\)"),
+        ("addmm", lambda: autograd.addmm(_o(2, 2), _o(2, 3), _o(2, 3)), r"addmm: mat1 and mat2 shapes cannot"),
+        ("baddbmm", lambda: autograd.baddbmm(_o(1, 2, 2), _o(1, 2, 3), _o(1, 2, 3)),
+         r"baddbmm: batch1 and batch2 shapes cannot be multiplied")):
+    if _name in autograd.OPS:
+        ERRORS[_name] = (E(f"{_name} of mismatched shapes", _call, RuntimeError, _match),)
+
+
+def errors_for(spec):
+    """The error inputs of the op ``spec`` calls (its first name): aliases share them."""
+    return ERRORS.get(spec.names[0], ())
 
 
 BY_ID = {s.id: s for s in REGISTRY}

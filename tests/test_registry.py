@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 
 import autograd
 from autograd.testing import gradcheck, gradgradcheck
-from registry import REGISTRY, covered_names
+from registry import ERRORS, REGISTRY, covered_names, errors_for
 
 # deterministic and database-less, so CI runs the same examples every time
 FORWARD = settings(max_examples=25, deadline=None, derandomize=True, database=None,
@@ -80,6 +80,27 @@ def test_aliases_sharing_an_entry_are_the_same_function(spec):
     first = getattr(autograd, spec.names[0])
     for alias in spec.names[1:]:
         assert getattr(autograd, alias) is first, f"{alias} is not {spec.names[0]}: give it an entry of its own"
+
+
+def test_every_public_op_has_error_inputs():
+    """OpInfo's rule: an op cannot land without bad calls that pin down its errors."""
+    missing = sorted(n for n in autograd.OPS
+                     if not ERRORS.get(n) and not any(n in s.names and errors_for(s) for s in REGISTRY))
+    assert not missing, f"ops without error inputs in tests/registry.py's ERRORS: {missing}"
+
+
+def test_error_inputs_name_ops():
+    unknown = sorted(set(ERRORS) - set(autograd.OPS))
+    assert not unknown, f"ERRORS entries that are not in autograd.OPS: {unknown}"
+
+
+_ERROR_CASES = [(name, e) for name, errs in ERRORS.items() for e in errs]
+
+
+@pytest.mark.parametrize("name, bad", _ERROR_CASES, ids=[f"{n}: {e.what}" for n, e in _ERROR_CASES])
+def test_error_inputs_raise_their_error(name, bad):
+    with pytest.raises(bad.exc, match=bad.match):
+        bad.call()
 
 
 # -- per op ---------------------------------------------------------------------------------------------------

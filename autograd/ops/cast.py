@@ -109,7 +109,9 @@ def to(self, *args, dtype=None, device=None, non_blocking: bool = False, copy: b
 @op()
 def clone(self):
     """A copy that stays in the graph (gradient flows back unchanged)."""
-    return Clone().apply1(self)
+    from .util import as_var  # a non-Tensor is refused there, naming clone
+
+    return Clone().apply1(self if isinstance(self, Var) else as_var(self))
 
 
 def promoted(*xs):

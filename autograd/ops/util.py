@@ -15,7 +15,13 @@ def _caller_op() -> str:
     f = sys._getframe(2)
     while f is not None and f.f_code.co_name[0] in "_<":
         f = f.f_back
-    return f.f_code.co_name if f is not None else "op"
+    if f is None:
+        return "op"
+    name = f.f_code.co_name
+    if name == "fn":  # an op made from a table row (ops/elementwise.py, ops/arith.py): its closure knows its name
+        loc = f.f_locals
+        name = loc.get("name") or getattr(loc.get("cls"), "op_name", None) or name
+    return name
 
 
 def as_var(x, like=None):
