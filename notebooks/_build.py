@@ -33,9 +33,6 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
 LANGS = ("en", "ja")
 JAPANESE = re.compile(r"[\u3040-\u30ff\u4e00-\u9fff]")  # kana or kanji
-#: token types whose text may differ between the editions: comments and the literal parts of strings
-TRANSLATABLE = {tokenize.COMMENT, tokenize.STRING} | (
-    {tokenize.FSTRING_MIDDLE} if hasattr(tokenize, "FSTRING_MIDDLE") else set())
 
 
 def sources(prefixes=()):
@@ -49,18 +46,36 @@ def edition_path(name: str, lang: str) -> str:
     return os.path.join(HERE, name + ".ipynb") if lang == "en" else os.path.join(HERE, lang, name + ".ipynb")
 
 
-def _spans(code: str):
-    """(start, end) character offsets of the comment and string-literal tokens of ``code``."""
+def _tokens(code: str):
+    """``(type, text, start, end)`` for each token of ``code`` (character offsets), an f-string always one STRING.
+
+    Python 3.12 splits f-strings into FSTRING_START / MIDDLE / END and the tokens of their fields; they are
+    joined back into one STRING token here, as older Pythons give them, so every Python sees the same tokens.
+    """
     lines = code.splitlines(keepends=True)
     starts = [0]
     for line in lines:
         starts.append(starts[-1] + len(line))
-    out = []
+    fstart, fend = getattr(tokenize, "FSTRING_START", None), getattr(tokenize, "FSTRING_END", None)
+    depth, begin = 0, 0
     for tok in tokenize.generate_tokens(io.StringIO(code).readline):
-        if tok.type in TRANSLATABLE:
-            (r0, c0), (r1, c1) = tok.start, tok.end
-            out.append((starts[r0 - 1] + c0, starts[r1 - 1] + c1))
-    return out
+        a = starts[tok.start[0] - 1] + tok.start[1]
+        b = starts[tok.end[0] - 1] + tok.end[1]
+        if tok.type == fstart:
+            depth += 1
+            if depth == 1:
+                begin = a
+        elif tok.type == fend:
+            depth -= 1
+            if depth == 0:
+                yield tokenize.STRING, code[begin:b], begin, b
+        elif depth == 0:
+            yield tok.type, tok.string, a, b
+
+
+def _spans(code: str):
+    """(start, end) character offsets of the comment and string-literal tokens of ``code``."""
+    return [(a, b) for kind, _, a, b in _tokens(code) if kind in (tokenize.COMMENT, tokenize.STRING)]
 
 
 def _ipython_safe(code: str) -> str:
@@ -127,9 +142,8 @@ def code_skeleton(code: str) -> list:
     >>> code_skeleton('x = 1') == code_skeleton('x = 2')
     False
     """
-    toks = tokenize.generate_tokens(io.StringIO(_ipython_safe(code)).readline)
-    return [(t.type, _fields(t.string) if t.type == tokenize.STRING else t.string) for t in toks
-            if t.type not in (tokenize.NL, tokenize.COMMENT)] + \
+    return [(kind, _fields(text) if kind == tokenize.STRING else text) for kind, text, _, _ in _tokens(_ipython_safe(code))
+            if kind not in (tokenize.NL, tokenize.COMMENT)] + \
         [line for line in code.split("\n") if line.lstrip().startswith(("%", "!"))]
 
 
