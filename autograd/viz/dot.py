@@ -1,9 +1,10 @@
-"""The DOT text of a drawing: nodes, edges, module clusters, the legend.
+"""The DOT text of a drawing: nodes (each with a tooltip), edges, module clusters, the legend.
 
 DOT names encode what a node is, so a reader of the SVG (or a test) can tell:
 ``op<k>`` an op, ``t<k>`` a leaf tensor, ``out<j>`` an output, ``c<k>`` a
 constant operand, ``m<k>`` a collapsed module, ``cut`` the note on what was
-not drawn, ``legend_*`` the legend. ``k`` is the walk number (see
+not drawn, the legend is the graph's label (see
+:mod:`autograd.viz.legend`). ``k`` is the walk number (see
 :mod:`autograd.viz.walk`), so names never depend on memory addresses.
 """
 from __future__ import annotations
@@ -13,6 +14,8 @@ from ..scalar import Scalar
 from .facts import UNKNOWN, saved_inputs
 from .consts import key as const_key, label as consts_label
 from .labels import fmt_shape, html, op_label, op_name, preview
+from .legend import legend
+from .tooltips import constant_tip, dot_string, grad_of, op_tip, tensor_tip
 from .modules import label as call_label
 
 STYLE = {
@@ -22,12 +25,6 @@ STYLE = {
     "output": 'shape=box style=filled fillcolor="#CDEFD0" color="#2E7D32" penwidth=1.6',
     "module": 'shape=box3d style=filled fillcolor="#E9DFF5" color="#6A4FB3"',
     "cut": 'shape=note style=filled fillcolor="#FFF8E1" color="#B08900" fontcolor="#5D4500"',
-}
-LEGEND = {
-    False: {"param": "leaf that requires grad (parameter)", "input": "input or constant (no grad)",
-            "op": "op", "output": "output", "module": "module, collapsed", "cut": "not drawn"},
-    True: {"output": "gradient fed to backward()", "op": "backward function",
-           "param": "AccumulateGrad: sums into .grad", "module": "module, collapsed", "cut": "not drawn"},
 }
 # the step-through: the node being processed, those done, those a gradient reached, those not reached yet
 STEP_STYLE = {
@@ -85,6 +82,7 @@ class Builder:
         self.boxes = {}  # collapsed call -> its DOT name
         self.box_members = {}
         self.names = mods.param_names()
+        self.produced = {v.grad_fn: v for v in outputs if v.grad_fn is not None}  # op -> the drawn output it made
 
     # -- naming ---------------------------------------------------------------------
     def leaf_name(self, v):
@@ -105,14 +103,15 @@ class Builder:
             self.box_members[call] = []
         return name
 
-    def node(self, cluster, name, kind, label, item=None, extra=""):
+    def node(self, cluster, name, kind, label, item=None, extra="", tip=None):
         box = self.mods.box(cluster)
         if box is not None:  # inside a collapsed module: counted there, not drawn
             self._box_name(box)
             self.box_members[box].append((kind, item))
             return
         self.used.add(kind)
-        self.buckets.setdefault(cluster, []).append(f"\t{name} [label={label} {STYLE[kind]}{extra}]\n")
+        tip = f" tooltip={dot_string(tip)}" if tip else ""
+        self.buckets.setdefault(cluster, []).append(f"\t{name} [label={label} {STYLE[kind]}{extra}{tip}]\n")
 
     def edge(self, a, b, attrs=""):
         if a != b:
@@ -130,7 +129,7 @@ class Builder:
     def leaf_label(self, v, backward, output=False):
         name = self.leaf_name(v) or ("output" if output else None)
         lines = [] if isinstance(v, Scalar) else [_tensor_line(v)]
-        lines += self.value_lines(v.array, v.grad, True)
+        lines += self.value_lines(v.array, grad_of(v), True)
         if backward:
             title = "AccumulateGrad"
             lines.insert(0, f"into {name}.grad" if name else "into .grad")
@@ -173,11 +172,24 @@ class Builder:
         return out or ["saved: nothing"]
 
     def _saved_text(self, x):
+        if x is None:  # x * c keeps only c: x is not needed for backward
+            return "not kept (backward does not need it)"
         if isinstance(x, Var):
             x = x.array
         if isinstance(x, (int, float)):
             return preview(x, full=True)
         return f"{fmt_shape(x.shape)} {x.dtype}"
+
+    # -- tooltips (what hovering a node shows in an SVG) --------------------------------
+    def leaf_tip(self, v, kind, backward=False):
+        title = self.leaf_name(v) or ("output" if kind == "output" else "tensor")
+        role = {"param": "leaf, requires grad", "input": "input (needs no grad)", "output": "output (a leaf)"}[kind]
+        if backward:
+            role += "; AccumulateGrad sums its gradient into .grad"
+        return tensor_tip(v, title, role)
+
+    def op_tip(self, n, call):
+        return op_tip(n, call, self.facts, self.saved_lines(n), self.produced)
 
     # -- the graph ----------------------------------------------------------------------
     def build(self) -> list:
@@ -188,8 +200,6 @@ class Builder:
         self.cut_note()
         self.draw_boxes()
         lines = self.clusters()
-        if self.o.legend:
-            lines += self.legend()
         seen = set()
         for a, b, attrs in self.edges:
             if a.startswith("m") or b.startswith("m"):  # a collapsed module: one edge per pair is enough
@@ -197,6 +207,8 @@ class Builder:
                     continue
                 seen.add((a, b))
             lines.append(f"\t{a} -> {b}{' [' + attrs + ']' if attrs else ''}\n")
+        if self.o.legend:  # last: a graph attribute set before a cluster would be inherited by it
+            lines += legend(self.used, self.o.backward, self.o.rankdir)
         return lines
 
     def build_forward(self):
@@ -209,9 +221,10 @@ class Builder:
             if not isinstance(e, Node):
                 title, lines = self.leaf_label(e, False, e in outputs)
                 kind = "output" if e in outputs else ("param" if e.requires_grad else "input")
-                self.node(cluster, name, kind, _label(title, lines), e)
+                self.node(cluster, name, kind, _label(title, lines), e, tip=self.leaf_tip(e, kind))
                 continue
-            self.node(cluster, name, "op", _label(consts_label(e, op_label(e)), self.op_lines(e)), e)
+            call = consts_label(e, op_label(e))
+            self.node(cluster, name, "op", _label(call, self.op_lines(e)), e, tip=self.op_tip(e, call))
             box = mods.box(cluster)
             for i, p in enumerate(e.parents):
                 if p is None:
@@ -227,8 +240,9 @@ class Builder:
             title = v.name or ("output" if len(self.outputs) == 1 else f"output {j}")
             scalar = isinstance(v, Scalar)
             lines = [] if scalar else [_tensor_line(v)]
-            lines += self.value_lines(v.array, v.grad, scalar or v.grad is not None)
-            self.node(None, f"out{j}", "output", _label(title, lines))
+            g = grad_of(v)  # an output is no leaf: .grad would warn (it is set by retain_grad)
+            lines += self.value_lines(v.array, g, scalar or g is not None)
+            self.node(None, f"out{j}", "output", _label(title, lines), tip=tensor_tip(v, title, "output"))
             self.edge(self.dot_name(v.grad_fn), f"out{j}")
 
     def constant(self, op, i, cluster, consts):
@@ -246,7 +260,8 @@ class Builder:
                 lines = [f"{fmt_shape(value.shape)} {value.dtype}"]
                 if self.o.show_values:
                     lines.append("data " + preview(value))
-            self.node(cluster, name, "input", _label(title, lines))
+            self.node(cluster, name, "input", _label(title, lines),
+                      tip=constant_tip(value, self.facts.input_shapes(op)[i], title))
         return name
 
     def build_backward(self):
@@ -266,7 +281,8 @@ class Builder:
             start = "1" if isinstance(v, Scalar) or v.array.ndim == 0 else f"a gradient of shape {fmt_shape(v.array.shape)}"
             if trace is not None and start != "1":
                 start += " (ones)"
-            self.node(None, f"out{j}", "output", _label(title, [f"backward() starts here with {start}"]))
+            self.node(None, f"out{j}", "output", _label(title, [f"backward() starts here with {start}"]),
+                      tip=tensor_tip(v, title, f"output; backward() starts here with {start}"))
             self.edge(f"out{j}", self.dot_name(e), STEP_EDGE if trace is not None else "")
         for e in self.walk.items:
             name = self.dot_name(e)
@@ -278,13 +294,15 @@ class Builder:
                 if many:
                     lines.append(f"sums {incoming[e]} gradients")
                 lines += self.step_lines(e, state)
-                self.node(self.mods.cluster[e], name, "param", _label(title, lines), e, extra)
+                self.node(self.mods.cluster[e], name, "param", _label(title, lines), e, extra,
+                          tip=self.leaf_tip(e, "param", backward=True))
                 continue
             call = op_label(e)
             lines = ([call] if call != op_name(e) else []) + self.op_lines(e)
             lines += [f"sums {incoming[e]} gradients"] if many else []
             lines += self.step_lines(e, state)
-            self.node(self.mods.cluster[e], name, "op", _label(e.name, lines), e, extra)
+            self.node(self.mods.cluster[e], name, "op", _label(e.name, lines), e, extra,
+                      tip=self.op_tip(e, consts_label(e, call)))
             for i, p in enumerate(e.parents):
                 if p is not None and p in ids:
                     self.edge(name, self.dot_name(p), self.step_edge(e, i))
@@ -323,8 +341,9 @@ class Builder:
         if w.max_depth is not None:
             why.append(f"max_depth={w.max_depth}")
         more = f"{w.cut} more node{'s' if w.cut != 1 else ''} not drawn"
-        self.node(None, "cut", "cut", _label(f"⋯ {more}", [" and ".join(why) + " cut the graph here",
-                                                            "(raise the limit to see them)"]))
+        why = " and ".join(why) + " cut the graph here"
+        self.node(None, "cut", "cut", _label(f"⋯ {more}", [why, "(raise the limit to see them)"]),
+                  tip=f"{more}: {why} (raise the limit to see them)")
         for e in w.frontier:
             if self.o.backward:
                 self.edge(self.dot_name(e), "cut", "style=dashed")
@@ -345,8 +364,9 @@ class Builder:
             if outs and all(s is not None for s in outs) and not self.scalar:
                 lines.append("→ " + ", ".join(fmt_shape(s) for s in outs))
             self.used.add("module")
+            tip = dot_string("\n".join([f"{call_label(call)}: module call, collapsed"] + lines))
             self.buckets.setdefault(call.parent, []).append(
-                f"\t{name} [label={_label(call_label(call), lines)} {STYLE['module']}]\n")
+                f"\t{name} [label={_label(call_label(call), lines)} {STYLE['module']} tooltip={tip}]\n")
 
     def clusters(self) -> list:
         """Node lines, module clusters nested as the modules nest (children in discovery order)."""
@@ -370,16 +390,4 @@ class Builder:
             lines += ["\t" + s for s in self.buckets.get(c, [])]
             stack.append((c, True))
             stack += [(k, False) for k in reversed(children.get(c, []))]
-        return lines
-
-    def legend(self) -> list:
-        texts = LEGEND[bool(self.o.backward)]
-        kinds = [k for k in texts if k in self.used]
-        lines = ['\tsubgraph cluster_legend {\n\t\tlabel="legend" style="rounded" color="#BDBDBD" fontsize=9 '
-                 'fontcolor="#757575"\n']
-        lines += [f'\t\tlegend_{k} [label=<{html(texts[k])}> {STYLE[k]} fontsize=9]\n' for k in kinds]
-        if len(kinds) > 1:  # one row, in this order: side by side on one rank, or one rank after another
-            chain = " -> ".join(f"legend_{k}" for k in kinds) + " [style=invis]"
-            lines.append(f"\t\t{{rank=same {chain}}}\n" if self.o.rankdir in ("TB", "BT") else f"\t\t{chain}\n")
-        lines.append("\t}\n")
         return lines

@@ -22,11 +22,12 @@ from __future__ import annotations
 
 import numpy as _np  # shapes only (host metadata)
 
+from ..backend import device_of
 from ..engine import _RELEASED
 from ..function import _Ctx, _Select
 from ..node import Node, Var
 from ..ops import arith, elementwise as ew, index, linalg, reduce, shape
-from ..ops import cast
+from ..ops import cast, conv, pool
 
 UNKNOWN = object()
 
@@ -147,6 +148,13 @@ _RULES = {
     index.IndexAdd: (lambda n, _: tuple(n.shape), False),
     _Ctx: (_ctx_out, False),
     _Select: (_select, False),
+    # convolutions and poolings: batch and channels from the operands, spatial sizes from the geometry
+    conv.Convolution: (lambda n, ins: (ins[0][0], ins[1][0]) + tuple(n.geo.out_size), True),
+    conv.ConvTranspose: (lambda n, _: tuple(n.x_shape), False),
+    conv.ConvWeightGrad: (lambda n, _: tuple(n.w_shape), False),
+    pool.MaxPool: (lambda n, ins: tuple(ins[0][:2]) + tuple(n.geo.out_size), True),
+    pool.SumPool: (lambda n, ins: tuple(ins[0][:2]) + tuple(n.geo.out_size), True),
+    pool.SumPoolAdjoint: (lambda n, _: tuple(n.lead) + tuple(n.geo.in_size), False),
 }
 
 
@@ -203,7 +211,7 @@ class Facts:
             s = saved_inputs(c)
             if s is not None:
                 for p, x in zip(c.parents, s):
-                    if p is not None and p not in value and isinstance(p, Node):
+                    if x is not None and p not in value and isinstance(p, Node):  # None: not kept (x * c)
                         value[p] = x
         shapes = self.shape
         for n, v in value.items():
@@ -221,6 +229,48 @@ class Facts:
                     if isinstance(p, Node) and p not in shapes:
                         shapes[p] = s
         self._forward(ops)
+        self.dtype, self.device = {}, {}
+        self._dtypes_and_devices(ops)
+
+    def _dtypes_and_devices(self, ops):
+        """Each op's output dtype and device: from its value where known, else from its inputs (parents first).
+
+        A recorded op's tensor inputs share a dtype (``promoted`` casts them in the graph first, and
+        matmul refuses a mix) and a device (mixing devices is refused), and its output has them, except
+        for a cast (``Cast.dtype``) and a move (``ToDevice.device``). Where the inputs disagree, or are
+        unknown, nothing is claimed."""
+        dtypes, devices = self.dtype, self.device
+        for n in ops:
+            v = self.value.get(n, UNKNOWN)
+            if v is not UNKNOWN and hasattr(v, "dtype"):
+                dtypes[n], devices[n] = v.dtype, device_of(v)
+                continue
+            if isinstance(v, float):  # a Scalar graph
+                continue
+            ins_dt, ins_dev = set(), set()
+            for p in n.parents:
+                if isinstance(p, Var):
+                    ins_dt.add(p.array.dtype)
+                    ins_dev.add(device_of(p.array))
+                elif p is not None:
+                    ins_dt.add(dtypes.get(p))
+                    ins_dev.add(devices.get(p))
+            dt = ins_dt.pop() if len(ins_dt) == 1 else None
+            dev = ins_dev.pop() if len(ins_dev) == 1 else None
+            if isinstance(n, cast.Cast):
+                dt = getattr(n, "dtype", None)
+            elif isinstance(n, cast.ToDevice):
+                dev = getattr(n, "device", None)
+            elif isinstance(n, (_Ctx, _Select)):  # a custom Function records (shape, dtype, module) per output
+                try:
+                    outs = n.out_shapes if isinstance(n, _Ctx) else n.parents[0].out_shapes[n.index:n.index + 1]
+                    dt = outs[0][1] if len(outs) == 1 else None
+                except (AttributeError, IndexError):
+                    dt = None
+            if dt is not None:
+                dtypes[n] = dt
+            if dev is not None:
+                devices[n] = dev
 
     def _forward(self, ops):
         shapes = self.shape

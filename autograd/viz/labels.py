@@ -17,7 +17,8 @@ from ..backend import array_module
 from ..function import _Ctx, _Select
 from ..node import Var
 from ..ops import arith, elementwise as ew, index, linalg, reduce, shape
-from ..ops import cast
+from ..ops import cast, conv, pool
+from . import geometry as geo
 
 _ESCAPE = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;"})
 
@@ -105,6 +106,12 @@ _TABLE: dict = {
     index.IndexPut: ("index_put", lambda n: _index(n.index)),
     linalg.Einsum: ("einsum", lambda n: _args(",".join(n.ins) + "->" + n.rhs)),
     cast.Cast: ("to", lambda n: _args(str(n.dtype))),
+    conv.Convolution: (geo.conv_name, geo.conv_attrs),
+    conv.ConvTranspose: (geo.transpose_name, geo.transpose_attrs),
+    conv.ConvWeightGrad: (geo.weight_grad_name, geo.conv_attrs),
+    pool.MaxPool: (geo.pool_name("max"), geo.pool_attrs),
+    pool.SumPool: (geo.pool_name("sum"), geo.pool_attrs),
+    pool.SumPoolAdjoint: (lambda n: f"sum_pool{len(n.geo.kernel)}d_adjoint", geo.pool_attrs),
     _Ctx: (lambda n: n.fn_cls.__name__, None),  # a custom Function: its class name
     _Select: ("select", lambda n: _args(str(n.index))),
 }
@@ -139,7 +146,10 @@ def _entry(cls):
 def op_name(node) -> str:
     name = _entry(type(node))[0]
     if callable(name):
-        return name(node)
+        try:
+            return name(node)
+        except AttributeError:  # a node built by hand without the fields its op sets
+            name = None
     return name or getattr(node, "op_name", None) or type(node).__name__.lower()
 
 
