@@ -26,6 +26,10 @@ from .sync_batchnorm import *  # noqa: F401,F403
 from .loss import *  # noqa: F401,F403
 from .rnn import *  # noqa: F401,F403
 from .transformer import *  # noqa: F401,F403
+from .instancenorm import *  # noqa: F401,F403
+from .pixelshuffle import *  # noqa: F401,F403
+from .upsampling import *  # noqa: F401,F403
+from .distance import *  # noqa: F401,F403
 
 from . import parallel  # noqa: E402,F401
 from . import modules  # noqa: E402,F401  (last: it maps PyTorch file names onto the modules above)

@@ -10,11 +10,12 @@ from typing import Optional
 from autograd import Tensor
 from autograd.ops.util import as_var
 
+from .distance import triplet_margin_loss
 from .functional import loss as L
 from .module import Module
 
 __all__ = ["MSELoss", "L1Loss", "SmoothL1Loss", "HuberLoss", "BCELoss", "BCEWithLogitsLoss", "CrossEntropyLoss",
-           "NLLLoss", "KLDivLoss"]
+           "NLLLoss", "KLDivLoss", "TripletMarginLoss"]
 
 
 class _Loss(Module):
@@ -167,3 +168,25 @@ class KLDivLoss(_Loss):
 
     def forward(self, input, target):
         return L.kl_div(input, target, reduction=self.reduction, log_target=self.log_target)
+
+
+class TripletMarginLoss(_Loss):
+    """``max(d(a, p) - d(a, n) + margin, 0)`` with ``d`` the ``p``-norm pairwise distance (``swap``: the smaller of
+    d(a, n) and d(p, n)).
+
+    >>> import autograd, nn
+    >>> a, pos, neg = autograd.zeros(1, 2), autograd.tensor([[3.0, 4.0]]), autograd.tensor([[0.0, 1.0]])
+    >>> nn.TripletMarginLoss(margin=1.0, eps=0.0)(a, pos, neg)
+    tensor(5.)
+    """
+
+    def __init__(self, margin: float = 1.0, p: float = 2.0, eps: float = 1e-6, swap: bool = False,
+                 reduction: str = "mean"):
+        super().__init__(reduction)
+        if margin <= 0:
+            raise ValueError(f"TripletMarginLoss: margin must be greater than 0, got {margin}")
+        self.margin, self.p, self.eps, self.swap = margin, p, eps, swap
+
+    def forward(self, anchor, positive, negative):
+        return triplet_margin_loss(anchor, positive, negative, self.margin, self.p, self.eps, self.swap,
+                                   self.reduction)

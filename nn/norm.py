@@ -10,7 +10,7 @@ from .functional.norm import batch_norm, group_norm, layer_norm
 from .module import Module
 from .parameter import Parameter
 
-__all__ = ["BatchNorm1d", "BatchNorm2d", "LayerNorm", "GroupNorm"]
+__all__ = ["BatchNorm1d", "BatchNorm2d", "BatchNorm3d", "LayerNorm", "GroupNorm"]
 
 
 def _affine_parameters(module, shape, affine, bias, device, dtype):
@@ -72,7 +72,8 @@ class _BatchNorm(Module):
     def forward(self, input):
         if input.ndim not in self._dims:
             want = " or ".join(f"{d}D" for d in self._dims)
-            raise ValueError(f"{type(self).__name__}: expected {want} input (N, C{', L' if 2 in self._dims else ', H, W'}) "
+            spatial = {(2, 3): ", L", (4,): ", H, W", (5,): ", D, H, W"}[self._dims]
+            raise ValueError(f"{type(self).__name__}: expected {want} input (N, C{spatial}) "
                              f"with C={self.num_features}, got {input.ndim}D input of shape {tuple(input.shape)}")
         factor = 0.0 if self.momentum is None else self.momentum
         if self.training and self.track_running_stats and self.num_batches_tracked is not None:
@@ -116,6 +117,17 @@ class BatchNorm2d(_BatchNorm):
     """
 
     _dims = (4,)
+
+
+class BatchNorm3d(_BatchNorm):
+    """Batch normalisation of (N, C, D, H, W) per channel.
+
+    >>> import autograd, nn
+    >>> nn.BatchNorm3d(2)(autograd.randn(3, 2, 2, 2, 2)).shape
+    (3, 2, 2, 2, 2)
+    """
+
+    _dims = (5,)
 
 
 class LayerNorm(Module):

@@ -14,10 +14,11 @@ import sys
 
 #: PyTorch's file under torch/nn/modules -> the module of nn that holds those classes
 FILES = {
-    "activation": "activation", "batchnorm": "norm", "normalization": "norm", "instancenorm": "norm",
+    "activation": "activation", "batchnorm": "norm", "normalization": "norm", "instancenorm": "instancenorm",
     "container": "containers", "conv": "conv", "dropout": "dropout", "flatten": "flatten", "linear": "linear",
     "loss": "loss", "module": "module", "pooling": "pooling", "rnn": "rnn", "sparse": "sparse",
-    "transformer": "transformer",
+    "transformer": "transformer", "pixelshuffle": "pixelshuffle", "upsampling": "upsampling",
+    "distance": "distance",
 }
 
 _PARENT = __name__.rsplit(".", 1)[0]
