@@ -10,7 +10,7 @@ A network with two inputs, two hidden neurons and one output (a *2-2-1* network)
 2. derive the **delta rule**, the recursion that carries the error back one layer at a time,
 3. compute every gradient by hand with it and compare with what `backward()` gives (and with finite differences),
 4. write the same rule with matrices and compare with `autograd.Tensor`,
-5. draw the graph with each value and gradient on it,
+5. draw the graph with each value and gradient on it, and watch the backward pass step by step,
 6. take a few steps of gradient descent.
 
 Nothing to install but denpa itself (and Graphviz's `dot` for the drawing).""",
@@ -23,7 +23,7 @@ Nothing to install but denpa itself (and Graphviz's `dot` for the drawing).""",
 2. 誤差を 1 層ずつ後ろへ送る漸化式、**デルタ則**を導く。
 3. デルタ則ですべての勾配を手計算し、`backward()` の結果 (および数値微分) と比べる。
 4. 同じ規則を行列で書き、`autograd.Tensor` と比べる。
-5. 値と勾配を書き込んだ計算グラフを描く。
+5. 値と勾配を書き込んだ計算グラフを描き、逆伝播を 1 ステップずつ見る。
 6. 勾配降下法を数ステップ実行する。
 
 denpa 本体のほかに必要なものはありません (グラフの描画には Graphviz の `dot` を使います)。"""),

@@ -9,7 +9,7 @@ walks that graph in reverse. `autograd.draw` shows it:
 1. a small expression of **Scalars**, with each value and its gradient on the picture (as in micrograd),
    and the same graph as `backward()` sees it;
 2. a **tensor MLP** built from `nn` modules: ops grouped by the module that ran them, parameters under
-   their names, then the same model **collapsed** to one box per layer;
+   their names, then the same model **collapsed** to one box per layer, and the backward pass **step by step**;
 3. a deep model, cut down to size with `max_nodes`, and what each op **saved** for backward.
 
 `draw` returns a `graphviz.Digraph`, which Jupyter shows inline. Rendering needs Graphviz's `dot` program
@@ -22,7 +22,7 @@ walks that graph in reverse. `autograd.draw` shows it:
 
 1. **Scalar** の小さな式。各値とその勾配を図に書き込み (micrograd のように)、同じグラフを `backward()` から見た形でも描きます。
 2. `nn` のモジュールで作った**テンソルの MLP**: 演算を実行したモジュールごとにまとめ、パラメータには名前を付け、
-   さらに同じモデルを層ごとに 1 個の箱へ**折りたたみ**ます。
+   さらに同じモデルを層ごとに 1 個の箱へ**折りたたみ**、逆伝播を **1 ステップずつ**追います。
 3. `max_nodes` で大きさを抑えた深いモデルと、各演算が逆伝播のために**保存**したもの。
 
 `draw` は `graphviz.Digraph` を返し、Jupyter はそれをその場に表示します。描画には Graphviz の `dot` プログラム
