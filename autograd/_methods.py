@@ -50,6 +50,32 @@ def _install_conversions():
     Tensor.cuda = lambda self, device=None, non_blocking=False: to(self, "cuda" if device is None else device)
     Tensor._module = lambda self: array_module(self.array)
     Tensor.new_tensor = lambda self, data, dtype=None, requires_grad=False: Tensor(data, dtype or self.dtype, requires_grad)
+    for name, doc in _CONVERSION_DOCS.items():
+        getattr(Tensor, name).__doc__ = doc
+
+
+_CONVERSION_DOCS = {
+    "astype": "This tensor as ``dtype`` (NumPy's name for :meth:`to`); differentiable, a copy unless the dtype "
+              "is already ``dtype``.",
+    "type": "With no ``dtype``: the dtype's name (``'float32'``); otherwise this tensor as ``dtype``.",
+    "float": "This tensor as float32 (``self.to(autograd.float32)``).\n\n>>> import autograd\n"
+             ">>> autograd.tensor([1, 2]).float()\ntensor([1., 2.])",
+    "double": "This tensor as float64 (``self.to(autograd.float64)``).",
+    "half": "This tensor as float16 (``self.to(autograd.float16)``).",
+    "long": "This tensor as int64 (``self.to(autograd.int64)``): floats are truncated toward zero.\n\n"
+            ">>> import autograd\n>>> autograd.tensor([1.7, -1.7]).long()\ntensor([ 1, -1])",
+    "int": "This tensor as int32 (``self.to(autograd.int32)``): floats are truncated toward zero.",
+    "bool": "This tensor as bool: ``True`` where nonzero.",
+    "contiguous": "This tensor itself: denpa's arrays need no reordering before a view (PyTorch's method).",
+    "view_as": "This tensor viewed with ``other``'s shape (``self.view(other.shape)``).",
+    "reshape_as": "This tensor reshaped to ``other``'s shape (``self.reshape(other.shape)``).",
+    "cpu": "This tensor on the CPU (itself when it is there already); differentiable.",
+    "cuda": "This tensor on a CUDA device (``device``: an index or ``'cuda:1'``; default the current one); "
+            "needs the ``cuda`` extra (CuPy). ``non_blocking`` is accepted for PyTorch's signature.",
+    "new_tensor": "A new leaf tensor of ``data``, with this tensor's dtype unless ``dtype`` is given "
+                  "(``requires_grad`` as in :func:`autograd.tensor`).\n\n>>> import autograd\n"
+                  ">>> autograd.zeros(1, dtype=autograd.float64).new_tensor([1, 2]).dtype\ndtype('float64')",
+}
 
 
 # -- in-place ops --------------------------------------------------------------------
@@ -129,6 +155,9 @@ def _inplace_method(name, fn):
         return _inplace(self, name, lambda old, *a: fn(old, *a, **kw), *args)
 
     method.__name__ = name
+    method.__doc__ = (f"In-place form of ``{fn.__name__}``: writes the result into this tensor and returns it.\n\n"
+                      f"Refused on a leaf that requires grad (while recording) and on a view of one; the result "
+                      f"must keep this tensor's shape and dtype. {fn.__doc__ or ''}")
     return method
 
 
@@ -140,6 +169,10 @@ def _install_inplace():
     Tensor.zero_ = lambda self: _inplace(self, "zero_", _fill, 0)
     Tensor.fill_ = lambda self, value: _inplace(self, "fill_", _fill, value)
     Tensor.copy_ = lambda self, src: _inplace(self, "copy_", _fill, src if isinstance(src, Var) else Tensor(as_array(src, self.dtype)))
+    Tensor.zero_.__doc__ = "Fill this tensor with zeros, in place; returns it (as ``torch.Tensor.zero_``)."
+    Tensor.fill_.__doc__ = "Fill this tensor with ``value`` (a number or a 0-d tensor), in place; returns it."
+    Tensor.copy_.__doc__ = ("Copy ``src``'s values (broadcast to this shape, cast to this dtype) into this tensor, "
+                            "in place; returns it. The gradient flows to ``src``.")
 
     def setitem(self, index, value):
         _inplace(self, "setitem", lambda old, v: ops.index_put(old, index, v), value)

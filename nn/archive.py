@@ -36,16 +36,19 @@ def _size(n: int) -> str:
 
 
 def corrupt(name: str, why) -> FileError:
+    """The error for a file that is truncated, corrupt or not nn.save's (``why``: the detail or the exception)."""
     why = f"{type(why).__name__}: {why}" if isinstance(why, BaseException) else why
     return FileError(f"nn.load: {name} is truncated or corrupt, or is not a file nn.save wrote ({why})")
 
 
 def over_limit(name: str, what: str, n: int, max_bytes: int) -> FileError:
+    """The error for ``what`` of ``n`` bytes in ``name`` beyond ``max_bytes``; it says how to allow a trusted file."""
     return FileError(f"nn.load: {name} {what} {_size(n)}, more than max_bytes={max_bytes} ({_size(max_bytes)}); "
                      f"if you trust this file and have the memory, pass a larger max_bytes (or max_bytes=None)")
 
 
 def check_limit(name: str, what: str, n: int, max_bytes) -> None:
+    """Raise :func:`over_limit`'s error when ``n`` exceeds ``max_bytes`` (``None``: no limit)."""
     if max_bytes is not None and n > max_bytes:
         raise over_limit(name, what, n, max_bytes)
 
@@ -57,6 +60,7 @@ _CONVERT = ("Convert it once, in PyTorch, where you trust the file: for a state 
 
 
 def torch_file(name: str, kind: str) -> FileError:
+    """The error for a PyTorch pickle, zip or TorchScript file: refused, with how to convert it to safetensors."""
     return FileError(f"nn.load: {name} {kind}; pickles can run code when loaded and denpa never unpickles "
                      f"(whatever weights_only says). {_CONVERT}")
 
@@ -192,6 +196,7 @@ def read_npz(f, name: str, max_bytes):
 
 
 def write_npz(f, arrays: dict, meta: bytes) -> None:
+    """Write ``arrays`` and the ``meta`` bytes to ``f`` as an uncompressed ``.npz`` (no pickles)."""
     entries = dict(arrays)
     entries[META] = _np.frombuffer(meta, dtype=_np.uint8)
     # stored, not deflated: the file is the arrays' bytes, so reading needs no more memory than the arrays
@@ -204,6 +209,7 @@ def write_npz(f, arrays: dict, meta: bytes) -> None:
 # -- .safetensors ----------------------------------------------------------------------------------
 
 def safetensors_module(op: str):
+    """``safetensors.numpy``, or an ImportError saying how to install it (``op``: the calling function's name)."""
     try:
         import safetensors.numpy as st
     except ImportError:
@@ -213,6 +219,7 @@ def safetensors_module(op: str):
 
 
 def write_safetensors(f, arrays: dict, meta: bytes) -> None:
+    """Write ``arrays`` and the ``meta`` bytes to ``f`` as ``.safetensors``; non-numeric dtypes are refused."""
     st = safetensors_module("save")
     bad = [k for k, a in arrays.items() if a.dtype.kind in "USVcOMm"]
     if bad:

@@ -80,15 +80,26 @@ class Sequential(Module):
         return Sequential(*self, *other)
 
     def append(self, module: Module) -> "Sequential":
+        """Add ``module`` at the end; returns the Sequential.
+
+        >>> import nn
+        >>> nn.Sequential(nn.Linear(2, 2)).append(nn.ReLU())
+        Sequential(
+          (0): Linear(in_features=2, out_features=2, bias=True)
+          (1): ReLU()
+        )
+        """
         self.register_module(str(len(self)), module)
         return self
 
     def extend(self, modules: Iterable[Module]) -> "Sequential":
+        """Add each of ``modules`` at the end, in order; returns the Sequential."""
         for m in modules:
             self.append(m)
         return self
 
     def insert(self, index: int, module: Module) -> "Sequential":
+        """Insert ``module`` before position ``index`` (later layers are renumbered); returns the Sequential."""
         mods = list(self._modules.values())
         n = len(mods)
         if not -n <= index <= n:
@@ -100,6 +111,7 @@ class Sequential(Module):
         return self
 
     def pop(self, index: int = -1) -> Module:
+        """Remove the layer at ``index`` (default the last) and return it; later layers are renumbered."""
         m = self[index]
         del self[index]
         return m
@@ -152,10 +164,12 @@ class ModuleList(Module):
         return ModuleList([*self, *other])
 
     def append(self, module: Module) -> "ModuleList":
+        """Add ``module`` at the end; returns the ModuleList."""
         self.register_module(str(len(self)), module)
         return self
 
     def extend(self, modules: Iterable[Module]) -> "ModuleList":
+        """Add each of ``modules`` at the end, in order; returns the ModuleList."""
         if isinstance(modules, (Module, Tensor)) or not hasattr(modules, "__iter__"):
             raise TypeError(f"ModuleList.extend should be called with an iterable of modules, got {type(modules).__name__}")
         for m in modules:
@@ -163,12 +177,14 @@ class ModuleList(Module):
         return self
 
     def insert(self, index: int, module: Module) -> None:
+        """Insert ``module`` before position ``index``; later entries are renumbered."""
         mods = list(self._modules.values())
         mods.insert(index, module)
         self.__dict__["_modules"] = OrderedDict()
         self.extend(mods)
 
     def pop(self, index: int = -1) -> Module:
+        """Remove the module at ``index`` (default the last) and return it."""
         m = self[index]
         del self[index]
         return m
@@ -220,23 +236,29 @@ class ModuleDict(Module):
         return key in self._modules
 
     def clear(self) -> None:
+        """Remove every module."""
         self._modules.clear()
 
     def pop(self, key: str) -> Module:
+        """Remove the module under ``key`` and return it (KeyError if absent)."""
         m = self[key]
         del self[key]
         return m
 
     def keys(self):
+        """The keys, in insertion order."""
         return self._modules.keys()
 
     def items(self):
+        """``(key, module)`` pairs, in insertion order."""
         return self._modules.items()
 
     def values(self):
+        """The modules, in insertion order."""
         return self._modules.values()
 
     def update(self, modules) -> None:
+        """Add or replace modules from a mapping or an iterable of ``(key, module)`` pairs."""
         items = modules.items() if hasattr(modules, "items") else modules
         for entry in items:
             if not isinstance(entry, (tuple, list)) or len(entry) != 2:
@@ -306,12 +328,14 @@ class ParameterList(Module):
         return self.extend(values)
 
     def append(self, value: Any) -> "ParameterList":
+        """Add ``value`` (a Parameter, or a Tensor made one) at the end; returns the ParameterList."""
         n = self._size
         self.__dict__["_size"] = n + 1
         self._set(str(n), value)
         return self
 
     def extend(self, values: Iterable[Any]) -> "ParameterList":
+        """Add each of ``values`` at the end, in order; returns the ParameterList."""
         if isinstance(values, Tensor) or not hasattr(values, "__iter__"):
             raise TypeError(f"ParameterList.extend should be called with an iterable, got {type(values).__name__}")
         for v in values:
@@ -370,27 +394,34 @@ class ParameterDict(Module):
         return key in self._keys
 
     def keys(self):
+        """The keys, in insertion order."""
         return self._keys.keys()
 
     def items(self):
+        """``(key, parameter)`` pairs, in insertion order."""
         return ((k, self[k]) for k in self._keys)
 
     def values(self):
+        """The parameters, in insertion order."""
         return (self[k] for k in self._keys)
 
     def get(self, key: str, default=None):
+        """The parameter under ``key``, or ``default`` if there is none."""
         return self[key] if key in self else default
 
     def pop(self, key: str):
+        """Remove the parameter under ``key`` and return it (KeyError if absent)."""
         v = self[key]
         del self[key]
         return v
 
     def clear(self) -> None:
+        """Remove every parameter."""
         for k in list(self._keys):
             del self[k]
 
     def update(self, parameters) -> None:
+        """Add or replace parameters from a mapping or an iterable of ``(key, value)`` pairs."""
         items = parameters.items() if hasattr(parameters, "items") else parameters
         for k, v in items:
             self[k] = v

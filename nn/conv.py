@@ -138,6 +138,24 @@ class Conv1d(_Conv):
 class Conv2d(_Conv):
     """2-D convolution over (N, C_in, H, W); weight (out_channels, in_channels / groups, kH, kW).
 
+    Args:
+      in_channels: number of channels in the input image.
+      out_channels: number of channels the convolution produces.
+      kernel_size: size of the convolving kernel (an int or a pair ``(kH, kW)``).
+      stride: stride of the convolution (int or pair). Default 1.
+      padding: zeros (or ``padding_mode``) added to both sides of each spatial dimension: an int, a pair,
+        ``'valid'`` (none) or ``'same'`` (output as large as the input; stride 1 only). Default 0.
+      dilation: spacing between kernel elements. Default 1.
+      groups: number of blocked connections from input to output channels; both ``in_channels`` and
+        ``out_channels`` must be divisible by it. Default 1.
+      bias: if ``True`` (the default), adds a learnable bias of shape (out_channels,).
+      padding_mode: ``'zeros'`` (default), ``'reflect'``, ``'replicate'`` or ``'circular'``.
+      device: where to make the parameters (``'cpu'``, ``'cuda'``, a :class:`~autograd.device`; default the CPU).
+      dtype: the parameters' floating-point dtype (default float32).
+
+    Shape: input ``(N, C_in, H, W)`` or ``(C_in, H, W)``, output ``(N, C_out, H_out, W_out)`` with
+    ``H_out = floor((H + 2 * padding[0] - dilation[0] * (kernel_size[0] - 1) - 1) / stride[0] + 1)`` (W alike).
+
     >>> import autograd, nn
     >>> conv = nn.Conv2d(1, 16, 3, padding=1)
     >>> conv

@@ -137,14 +137,22 @@ def trunc_normal_(tensor, mean: float = 0.0, std: float = 1.0, a: float = -2.0, 
 
 
 def constant_(tensor, val: float):
+    """Fill ``tensor`` with ``val``, in place, without recording a gradient; returns ``tensor``.
+
+     >>> import autograd, nn
+     >>> nn.init.constant_(autograd.empty(2), 0.5)
+     tensor([0.5000, 0.5000])
+    """
     return _fill(tensor, val)
 
 
 def zeros_(tensor):
+    """Fill ``tensor`` with zeros, in place, without recording a gradient; returns ``tensor``."""
     return _fill(tensor, 0)
 
 
 def ones_(tensor):
+    """Fill ``tensor`` with ones, in place, without recording a gradient; returns ``tensor``."""
     return _fill(tensor, 1)
 
 

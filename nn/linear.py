@@ -26,6 +26,18 @@ class Identity(Module):
 class Linear(Module):
     """``y = x @ weight.T + bias``; weight (out_features, in_features), PyTorch's default initialisation.
 
+    Args:
+      in_features: size of each input sample (the last dimension of the input).
+      out_features: size of each output sample.
+      bias: if ``False``, the layer learns no additive bias (``bias`` is None). Default ``True``.
+      device: where to make the parameters (``'cpu'``, ``'cuda'``, a :class:`~autograd.device`; default the CPU).
+      dtype: the parameters' floating-point dtype (default float32).
+
+    Shape: input ``(*, in_features)``, output ``(*, out_features)``, ``*`` any number of leading dimensions.
+
+    Attributes: ``weight`` (out_features, in_features) and ``bias`` (out_features,), both drawn from
+    U(-k, k) with k = 1/sqrt(in_features).
+
     >>> import autograd, nn
     >>> layer = nn.Linear(3, 2)
     >>> layer
@@ -51,6 +63,7 @@ class Linear(Module):
         self.reset_parameters()
 
     def reset_parameters(self) -> None:
+        """Re-draw ``weight`` and ``bias`` from U(-1/sqrt(in_features), 1/sqrt(in_features)), as at construction (PyTorch's default), in place."""
         init._default_reset_(self.weight, self.bias)
 
     def forward(self, input):

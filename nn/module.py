@@ -178,6 +178,11 @@ class Module:
         d["_forward_pre_hooks"] = OrderedDict()
 
     def forward(self, *args, **kwargs):
+        """The computation of the module: every subclass defines it.
+
+         Call the module (``model(x)``), not ``forward``, so forward hooks run and a drawing groups the ops by
+         module, as in PyTorch.
+        """
         raise NotImplementedError(f'Module [{type(self).__name__}] is missing the required "forward" function')
 
     # -- calling ------------------------------------------------------------------------
@@ -414,10 +419,17 @@ class Module:
             stack.extend(reversed(children))
 
     def modules(self) -> Iterator["Module"]:
+        """This module and every sub-module below it, each once, depth first (``torch.nn.Module.modules``).
+
+         >>> import nn
+         >>> [type(m).__name__ for m in nn.Sequential(nn.Linear(2, 2), nn.ReLU()).modules()]
+         ['Sequential', 'Linear', 'ReLU']
+        """
         for _, m in self.named_modules():
             yield m
 
     def named_children(self) -> Iterator[Tuple[str, "Module"]]:
+        """``(name, module)`` for each direct sub-module, each module once."""
         seen = set()
         for name, m in self._modules.items():
             if m is not None and id(m) not in seen:
@@ -425,6 +437,7 @@ class Module:
                 yield name, m
 
     def children(self) -> Iterator["Module"]:
+        """The direct sub-modules (not their sub-modules), each once."""
         for _, m in self.named_children():
             yield m
 
@@ -444,14 +457,24 @@ class Module:
         return self._named_members("_parameters", prefix, recurse, remove_duplicate)
 
     def parameters(self, recurse: bool = True) -> Iterator[Parameter]:
+        """Every Parameter of this module (and, with ``recurse``, of its sub-modules), each once: what an optimizer takes.
+
+         >>> import nn, optim
+         >>> model = nn.Linear(3, 2)
+         >>> [tuple(p.shape) for p in model.parameters()]
+         [(2, 3), (2,)]
+         >>> opt = optim.SGD(model.parameters(), lr=0.1)
+        """
         for _, p in self.named_parameters(recurse=recurse):
             yield p
 
     def named_buffers(self, prefix: str = "", recurse: bool = True,
                       remove_duplicate: bool = True) -> Iterator[Tuple[str, Tensor]]:
+        """``(name, tensor)`` for every buffer (running statistics and the like), names as in ``state_dict``; ``prefix`` goes in front of each name."""
         return self._named_members("_buffers", prefix, recurse, remove_duplicate)
 
     def buffers(self, recurse: bool = True) -> Iterator[Tensor]:
+        """Every buffer of this module (and, with ``recurse``, of its sub-modules)."""
         for _, b in self.named_buffers(recurse=recurse):
             yield b
 
@@ -470,6 +493,12 @@ class Module:
         return self.train(False)
 
     def requires_grad_(self, requires_grad: bool = True) -> "Module":
+        """Set ``requires_grad`` on every parameter (``False`` freezes the module); returns the module.
+
+         >>> import nn
+         >>> all(not p.requires_grad for p in nn.Linear(2, 2).requires_grad_(False).parameters())
+         True
+        """
         for p in self.parameters():
             p.requires_grad_(requires_grad)
         return self
@@ -540,18 +569,23 @@ class Module:
         return self
 
     def cpu(self) -> "Module":
+        """Move every parameter and buffer to the CPU, in place; returns the module."""
         return self.to("cpu")
 
     def cuda(self, device=None) -> "Module":
+        """Move every parameter and buffer to a CUDA device (an index, ``'cuda:1'``, default the current one), in place; returns the module."""
         return self.to("cuda" if device is None else (f"cuda:{device}" if isinstance(device, int) else device))
 
     def float(self) -> "Module":
+        """Cast floating-point parameters and buffers to float32, in place; returns the module."""
         return self.to("float32")
 
     def double(self) -> "Module":
+        """Cast floating-point parameters and buffers to float64, in place; returns the module."""
         return self.to("float64")
 
     def half(self) -> "Module":
+        """Cast floating-point parameters and buffers to float16, in place; returns the module."""
         return self.to("float16")
 
     # -- state ------------------------------------------------------------------------------

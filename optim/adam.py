@@ -50,6 +50,17 @@ class Adam(Optimizer):
     ``decoupled_weight_decay=True`` shrinks ``p *= 1 - lr * weight_decay`` first
     (AdamW); ``amsgrad`` divides by the running maximum of ``v`` instead.
 
+    Args:
+      params: an iterable of parameters (``model.parameters()``) or of dicts defining parameter groups.
+      lr: learning rate. Default 1e-3.
+      betas: coefficients for the running averages of the gradient and its square. Default (0.9, 0.999).
+      eps: term added to the denominator for numerical stability. Default 1e-8.
+      weight_decay: weight decay (L2 penalty). Default 0.
+      amsgrad: use the AMSGrad variant (the running maximum of the second moment). Default ``False``.
+      maximize: maximize the objective instead of minimizing it. Default ``False``.
+      decoupled_weight_decay: if ``True``, apply the decay as AdamW does. Default ``False``.
+      foreach, capturable, differentiable, fused: accepted for PyTorch's signature; denpa has one implementation.
+
     >>> import autograd, optim
     >>> w = autograd.tensor([1.0, -1.0], requires_grad=True)
     >>> opt = optim.Adam([w], lr=0.1)
@@ -96,6 +107,16 @@ class Adam(Optimizer):
 class AdamW(Adam):
     """Adam with decoupled weight decay (Loshchilov & Hutter): ``p *= 1 - lr * weight_decay`` before
     the Adam update; PyTorch's defaults (``weight_decay=0.01``).
+
+    Args:
+      params: an iterable of parameters (``model.parameters()``) or of dicts defining parameter groups.
+      lr: learning rate. Default 1e-3.
+      betas: coefficients for the running averages of the gradient and its square. Default (0.9, 0.999).
+      eps: term added to the denominator for numerical stability. Default 1e-8.
+      weight_decay: weight decay coefficient (decoupled: ``p *= 1 - lr * weight_decay``). Default 0.01.
+      amsgrad: use the AMSGrad variant (the running maximum of the second moment). Default ``False``.
+      maximize: maximize the objective instead of minimizing it. Default ``False``.
+      foreach, capturable, differentiable, fused: accepted for PyTorch's signature; denpa has one implementation.
 
     >>> import autograd, optim
     >>> w = autograd.tensor([1.0, -1.0], requires_grad=True)

@@ -15,6 +15,16 @@ class SGD(Optimizer):
     """SGD as PyTorch's: ``b = momentum * b + (1 - dampening) * g`` (``b = g`` at the first step),
     then ``p -= lr * (g + momentum * b if nesterov else b)``; ``g`` includes ``weight_decay * p``.
 
+    Args:
+      params: an iterable of parameters (``model.parameters()``) or of dicts defining parameter groups.
+      lr: learning rate. Default 1e-3.
+      momentum: momentum factor. Default 0.
+      dampening: dampening for momentum. Default 0.
+      weight_decay: weight decay (L2 penalty) added to the gradient. Default 0.
+      nesterov: enables Nesterov momentum (needs ``momentum > 0`` and ``dampening == 0``). Default ``False``.
+      maximize: maximize the objective instead of minimizing it. Default ``False``.
+      foreach, differentiable, fused: accepted for PyTorch's signature; denpa has one implementation.
+
     >>> import autograd, optim
     >>> w = autograd.tensor([1.0, -2.0], requires_grad=True)
     >>> opt = optim.SGD([w], lr=0.1, momentum=0.9)

@@ -70,12 +70,20 @@ def fast(d: Declared, reflected: bool = False):
     """The operator (or a unary op's method) for declaration ``d``: its node applied directly where it has one.
 
     Methods of ops with more arguments than the operands (``add(other, alpha=2)``) are the function itself."""
-    cls = d.node
+    cls, fn = d.node, d.fn
     if cls is None:
-        fn = d.fn
-        return (lambda self, other: fn(other, self)) if reflected else fn
+        return _documented((lambda self, other: fn(other, self)), fn) if reflected else fn
     if d.unary:
-        return lambda self: cls().apply1(self)
+        return _documented(lambda self: cls().apply1(self), fn, name=True)
     if reflected:
-        return lambda self, other: cls().apply2(other, self)
-    return lambda self, other: cls().apply2(self, other)
+        return _documented(lambda self, other: cls().apply2(other, self), fn)
+    return _documented(lambda self, other: cls().apply2(self, other), fn)
+
+
+def _documented(method, fn, name: bool = False):
+    """``method`` carrying ``fn``'s docstring (and with ``name``, its name: a unary op's method), so
+    ``help(x.exp)`` and ``help(Tensor.__add__)`` show the op's."""
+    method.__doc__ = fn.__doc__
+    if name:
+        method.__name__ = method.__qualname__ = fn.__name__
+    return method

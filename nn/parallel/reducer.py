@@ -231,5 +231,6 @@ class Reducer:
         self.active = False
 
     def remove(self) -> None:
+        """Take the reducer's gradient hooks off the parameters (the model trains without all-reduce afterwards)."""
         for h in self.handles:
             h.remove()

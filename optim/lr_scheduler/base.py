@@ -122,6 +122,11 @@ class LRScheduler:
         return self._last_lr
 
     def get_lr(self) -> list:  # pragma: no cover - abstract
+        """The learning rates for the epoch ``step()`` is moving to, one per parameter group.
+
+         Each schedule defines it; ``step()`` calls it and writes the values into the groups. Called outside
+         ``step()`` it warns, as PyTorch does: read the current rates with :meth:`get_last_lr`.
+        """
         raise NotImplementedError
 
     def _scaled(self, factor) -> list:
@@ -167,4 +172,13 @@ class LRScheduler:
         return {k: v for k, v in self.__dict__.items() if k != "optimizer"}
 
     def load_state_dict(self, state_dict: dict[str, Any]) -> None:
+        """Restore what :meth:`state_dict` returned (the schedule's position and settings), as PyTorch's.
+
+         >>> import autograd, optim
+         >>> opt = optim.SGD([autograd.zeros(1, requires_grad=True)], lr=1.0)
+         >>> s = optim.lr_scheduler.StepLR(opt, step_size=1, gamma=0.5); opt.step(); s.step()
+         >>> t = optim.lr_scheduler.StepLR(opt, step_size=1, gamma=0.5); t.load_state_dict(s.state_dict())
+         >>> t.last_epoch, t.get_last_lr()
+         (1, [0.5])
+        """
         self.__dict__.update(state_dict)

@@ -117,6 +117,7 @@ class CyclicLR(_MomentumCycle, LRScheduler):
         return sd
 
     def load_state_dict(self, state_dict: dict[str, Any]) -> None:
+        """Restore what :meth:`state_dict` returned; a custom ``scale_fn`` is kept from this scheduler (functions are not saved, as in PyTorch)."""
         state_dict = dict(state_dict)
         fn = state_dict.pop("_scale_fn_custom")
         super().load_state_dict(state_dict)

@@ -92,6 +92,7 @@ class ReduceLROnPlateau(LRScheduler):
 
     @property
     def in_cooldown(self) -> bool:
+        """Whether the schedule is waiting out ``cooldown`` epochs after a reduction (no reduction meanwhile)."""
         return self.cooldown_counter > 0
 
     def _is_better(self, a, best) -> bool:
@@ -110,5 +111,6 @@ class ReduceLROnPlateau(LRScheduler):
         self.threshold_mode = threshold_mode
 
     def load_state_dict(self, state_dict: dict[str, Any]) -> None:
+        """Restore what :meth:`state_dict` returned (counters, best value, settings)."""
         self.__dict__.update(state_dict)
         self._init_is_better(self.mode, self.threshold, self.threshold_mode)
