@@ -269,7 +269,7 @@ with autograd.no_grad():
 model.train()
 labels = list(phrase.replace(" ", "_"))   # "_" marks a space, to make it visible on the axis
 
-fig, axes = plt.subplots(LAYERS, HEADS, figsize=(13, 6.8))
+fig, axes = plt.subplots(LAYERS, HEADS, figsize=(13, 7.6))
 for layer, block in enumerate(model.blocks):
     w = block.attn.weights.numpy()[0]   # (heads, T, T)
     for head in range(HEADS):
@@ -282,7 +282,7 @@ for layer, block in enumerate(model.blocks):
         ax.set_title(f"layer {layer + 1}, head {head + 1}", fontsize=9)
 fig.supxlabel("position looked at (j)")
 fig.supylabel("position predicting the next character (i)")
-plt.tight_layout()
+plt.tight_layout(h_pad=2.5)
 plt.show()
 
 # which earlier character does each head of the last layer weigh most, when predicting after "chase"?
