@@ -15,7 +15,13 @@ What is drawn, and how much can be known:
 - one node per leaf tensor however many ops use it: its name (``tensor.name``,
   ``params=``, or its parameter name in the module that used it), shape, dtype,
   and device when not the CPU; leaves that require grad, other inputs and
-  constants, and outputs are styled apart (see the legend);
+  constants, and outputs are styled apart (see the legend, a small table below
+  the graph that adds no width: :mod:`autograd.viz.legend`);
+- in an SVG, hovering a node shows its tooltip: the full shape, dtype, device, a
+  value preview and, after ``backward()``, the gradient's preview and norm; for
+  an op also what it saved for backward (:mod:`autograd.viz.tooltips`);
+- convolutions and poolings labelled with the arguments that differ from the
+  defaults (``conv2d(stride=2, padding=1)``, ``max_pool2d(3, stride=2)``);
 - constant operands (``2 * x``, an input that needs no gradient) as
   ``input or constant`` nodes, with their value while the op still holds it
   for backward (an array once however many ops use it, outside the modules);
@@ -106,7 +112,7 @@ def draw(*outputs, show_values: Optional[bool] = None, show_grads: Optional[bool
       or module types / type names (``{"Linear", nn.Sequential}``).
     - ``backward=True``: the gradient graph instead: backward functions, each pointing to the ones it feeds,
       and ``AccumulateGrad`` where gradients sum into a leaf's ``.grad``.
-    - ``legend``: a key to the node styles; ``constants``: draw constant operands.
+    - ``legend``: a key to the node styles, below the graph; ``constants``: draw constant operands.
     - ``params``: names for leaves: a mapping or pairs ``name -> tensor``, or a module (its ``named_parameters()``).
     - ``step`` (with ``backward=True``): back-propagation as it happens. The engine's backward is replayed on the
       graph (``retain_graph=True``; no ``.grad`` changes) and the drawing shows it after the engine processed its

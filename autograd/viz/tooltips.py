@@ -15,7 +15,7 @@ line is never mistaken for a zero.
 shape (2, 3) · 6 values
 dtype float32 · device cpu
 value [0, 1, 2, 3, 4, 5]
-  min 0 · max 5 · mean 2.5 · std 1.708
+min 0 · max 5 · mean 2.5 · std 1.708
 """
 from __future__ import annotations
 
@@ -65,7 +65,7 @@ def stats(a) -> str:
     if isinstance(a, (int, float, complex, bool)) or a.size < 2 or a.dtype.kind not in "fiu":
         return ""
     xp = array_module(a)
-    return (f"  min {_num(float(a.min()))} · max {_num(float(a.max()))} · mean {_num(float(xp.mean(a)))} · "
+    return (f"min {_num(float(a.min()))} · max {_num(float(a.max()))} · mean {_num(float(xp.mean(a)))} · "
             f"std {_num(float(xp.std(a)))}")
 
 
@@ -161,8 +161,7 @@ def op_tip(node, call: str, facts, saved: list, outputs) -> str:
         lines.append("grad None (no backward() has reached it yet)")
     else:
         lines.append(NOT_KEPT)
-    lines.append("saved for backward:")
-    lines += ["  " + s.removeprefix("saved: ").removeprefix("saved ") for s in saved]
+    lines += [s.replace("saved:", "saved for backward:", 1) for s in saved]  # no indent: SVG keeps no spaces
     return "\n".join(lines)
 
 
