@@ -956,6 +956,284 @@ op("einsum_broadcast", case=_einsum_case(_EINSUM_ELLIPSIS, force_broadcast=True)
    fn=lambda *xs, spec: autograd.einsum(spec, *xs), ref=lambda *xs, spec: np.einsum(spec, *xs))
 
 
+# -- issue 14: triangles and diagonals, selection, scans, rearrangement, blends, fixed-rank products, sampling ----
+
+def _k_kwargs(lo=-3, hi=3, name="diagonal"):
+    return lambda a: st.one_of(st.just({}), st.fixed_dictionaries({name: st.integers(lo, hi)}))
+
+
+op("tril", ref=lambda x, diagonal=0: np.tril(x, diagonal), inputs=one(shapes(min_dims=2)), kwargs=_k_kwargs())
+op("triu", ref=lambda x, diagonal=0: np.triu(x, diagonal), inputs=one(shapes(min_dims=2)), kwargs=_k_kwargs())
+
+
+@st.composite
+def _diagonal_case(draw):
+    x = draw(arrays(shapes(min_dims=2)))
+    d1, d2 = draw(st.permutations(range(x.ndim)))[:2]
+    kw = {"offset": draw(st.integers(-3, 3)), "dim1": d1 - x.ndim * draw(st.integers(0, 1)), "dim2": d2}
+    return (x,), kw
+
+
+op("diagonal", case=_diagonal_case(), ref=lambda x, offset, dim1, dim2: np.diagonal(x, offset, dim1, dim2))
+op("diag", ref=lambda x, diagonal=0: np.diag(x, diagonal), inputs=one(shapes(min_dims=1, max_dims=2)),
+   kwargs=_k_kwargs(-2, 2))
+
+
+@st.composite
+def _masked_fill_case(draw):
+    s = draw(hnp.mutually_broadcastable_shapes(num_shapes=2, max_dims=MAX_DIMS, max_side=MAX_SIDE))
+    x = draw(arrays(s.input_shapes[0]))
+    mask = draw(hnp.arrays(np.bool_, s.input_shapes[1]))
+    value = draw(st.one_of(st.sampled_from([1.5, -2.0]), arrays(())))  # a number, or a 0-d tensor (gets a gradient)
+    return (x, mask, value), {}
+
+
+op("masked_fill", case=_masked_fill_case(),
+   ref=lambda x, mask, value: np.where(mask, np.asarray(value, x.dtype), x).astype(x.dtype))
+
+
+def _sub_along(x, idx, d):
+    """``x`` cut to ``idx``'s sizes in every dimension but ``d`` (gather reads only that corner)."""
+    return x[tuple(slice(None) if a == d else slice(0, n) for a, n in enumerate(idx.shape))]
+
+
+def _full_index(idx, d):
+    return tuple(idx if a == d else np.arange(n).reshape((n,) + (1,) * (idx.ndim - 1 - a))
+                 for a, n in enumerate(idx.shape))
+
+
+@st.composite
+def _gather_case(draw, unique=False, src=False):
+    """(x, dim, index[, src]): index no larger than x but along dim; repeats likely unless ``unique``."""
+    x = draw(arrays(shapes(min_dims=1)))
+    d = draw(st.integers(0, x.ndim - 1))
+    n = x.shape[d]
+    if unique:  # each line along d a prefix of a permutation: no position written twice
+        k = draw(st.integers(1, n))
+        ishape = tuple(k if a == d else draw(st.integers(1, m)) for a, m in enumerate(x.shape))
+        keys = draw(hnp.arrays(np.float64, ishape[:d] + (n,) + ishape[d + 1:], elements=reals(), unique=True))
+        idx = np.argsort(keys, axis=d)[tuple(slice(0, k) if a == d else slice(None) for a in range(x.ndim))]
+    else:
+        ishape = tuple(draw(st.integers(1, 4)) if a == d else draw(st.integers(1, m)) for a, m in enumerate(x.shape))
+        idx = draw(hnp.arrays(np.int64, ishape, elements=st.integers(0, n - 1)))
+    dim = d - x.ndim if draw(st.booleans()) else d
+    if not src:
+        return (x, dim, idx), {}
+    sshape = tuple(m + draw(st.integers(0, 1)) for m in idx.shape)  # src may be larger than index
+    return (x, dim, idx, draw(arrays(sshape))), {}
+
+
+op("gather", case=_gather_case(), ref=lambda x, d, idx: np.take_along_axis(_sub_along(x, idx, d % x.ndim), idx,
+                                                                             d % x.ndim))
+
+
+def _scatter_ref(x, d, idx, src):
+    out = x.copy()
+    view = _sub_along(out, idx, d % x.ndim)
+    np.put_along_axis(view, idx, src[tuple(slice(0, n) for n in idx.shape)], d % x.ndim)
+    return out
+
+
+def _scatter_add_ref(x, d, idx, src):
+    out = x.copy()
+    np.add.at(out, _full_index(idx, d % x.ndim), src[tuple(slice(0, n) for n in idx.shape)])
+    return out
+
+
+op("scatter", case=_gather_case(unique=True, src=True), ref=_scatter_ref)
+op("scatter_value", names=("scatter",), case=_gather_case(unique=True),
+   fn=lambda x, d, idx: autograd.scatter(x, d, idx, value=-1.5),
+   ref=lambda x, d, idx: _scatter_ref(x, d, idx, np.full(idx.shape, -1.5, x.dtype)))
+op("scatter_add", case=_gather_case(src=True), ref=_scatter_add_ref)
+
+
+@st.composite
+def _take_along_case(draw):
+    x = draw(arrays(shapes(min_dims=1)))
+    if draw(st.booleans()):
+        idx = draw(hnp.arrays(np.int64, st.integers(1, 4), elements=st.integers(0, x.size - 1)))
+        return (x, idx), {}
+    d = draw(st.integers(0, x.ndim - 1))
+    ishape = tuple(draw(st.integers(1, 3)) if a == d else draw(st.sampled_from([1, m])) for a, m in enumerate(x.shape))
+    idx = draw(hnp.arrays(np.int64, ishape, elements=st.integers(-x.shape[d], x.shape[d] - 1)))
+    return (x, idx), {"dim": d}
+
+
+op("take_along_dim", case=_take_along_case(),
+   ref=lambda x, idx, dim=None: np.take(x.ravel(), idx) if dim is None else np.take_along_axis(x, idx, dim))
+
+
+@st.composite
+def _index_select_case(draw):
+    x = draw(arrays(shapes(min_dims=1)))
+    d = draw(st.integers(-x.ndim, x.ndim - 1))
+    idx = draw(hnp.arrays(np.int64, st.integers(0, 4), elements=st.integers(0, x.shape[d] - 1)))
+    return (x, d, idx), {}
+
+
+op("index_select", case=_index_select_case(), ref=lambda x, d, idx: np.take(x, idx, axis=d))
+
+
+def _stable_order(x, axis, descending):
+    # an independent spelling of a stable descending sort for floats without NaN: negate
+    return np.argsort(-x if descending else x, axis=axis, kind="stable")
+
+
+def _sort_kwargs(args):
+    nd = args[0].ndim
+    d = st.integers(-nd, nd - 1) if nd else st.sampled_from([0, -1])
+    return st.fixed_dictionaries({}, optional={"dim": d, "descending": st.booleans(), "stable": st.booleans()})
+
+
+def _sort_ref(x, dim=-1, descending=False, stable=False):
+    if x.ndim == 0:
+        return x.copy(), np.zeros((), np.int64)
+    i = _stable_order(x, dim, descending)
+    return np.take_along_axis(x, i, dim), i
+
+
+def _argsort_ref(x, dim=-1, descending=False, stable=False):
+    return _sort_ref(x, dim, descending)[1]
+
+
+# distinct values (grid, unique): a tie would swap places under finite differences
+op("sort", ref=_sort_ref, inputs=one(elements=grid(), unique=True), kwargs=_sort_kwargs)
+op("argsort", ref=_argsort_ref, inputs=one(elements=_small_ints), kwargs=_sort_kwargs, differentiable=False)
+
+
+@st.composite
+def _topk_case(draw):
+    x = draw(arrays(elements=grid(), unique=True))
+    nd = x.ndim
+    d = draw(st.integers(-nd, nd - 1)) if nd else draw(st.sampled_from([0, -1]))
+    n = x.shape[d] if nd else 1
+    kw = draw(st.fixed_dictionaries({"dim": st.just(d)}, optional={"largest": st.booleans(),
+                                                                    "sorted": st.just(True)}))
+    return (x, draw(st.integers(0, n))), kw
+
+
+def _topk_ref(x, k, dim=-1, largest=True, sorted=True):
+    if x.ndim == 0:
+        return x.copy(), np.zeros((), np.int64)
+    i = _stable_order(x, dim, largest)
+    i = np.take(i, np.arange(k), axis=dim)
+    return np.take_along_axis(x, i, dim), i
+
+
+op("topk", case=_topk_case(), ref=_topk_ref)
+
+
+def _nonzero_ref(x, as_tuple=False):
+    if as_tuple:
+        return tuple(np.nonzero(x.reshape(1) if x.ndim == 0 else x))
+    return np.argwhere(x)
+
+
+op("nonzero", ref=_nonzero_ref, inputs=one(elements=_small_ints), differentiable=False,
+   kwargs=lambda a: st.one_of(st.just({}), st.fixed_dictionaries({"as_tuple": st.booleans()})))
+op("argwhere", ref=np.argwhere, inputs=one(elements=_small_ints), differentiable=False)
+
+
+def _scan_kwargs(args):
+    nd = args[0].ndim
+    return st.fixed_dictionaries({"dim": st.integers(-nd, nd - 1) if nd else st.sampled_from([0, -1])})
+
+
+def _scan_ref(f):
+    return lambda x, dim: x.copy() if x.ndim == 0 else f(x, axis=dim)
+
+
+op("cumsum", ref=_scan_ref(np.cumsum), inputs=one(), kwargs=_scan_kwargs)
+op("cumsum_int", names=("cumsum",), ref=lambda x, dim: _scan_ref(np.cumsum)(x, dim).astype(np.int64),
+   inputs=st.tuples(st.one_of(hnp.arrays(np.int32, shapes(), elements=st.integers(-5, 5)),
+                              hnp.arrays(np.bool_, shapes()))), kwargs=_scan_kwargs, differentiable=False)
+# zeros are frequent: the gradient may not divide by the input (one zero, several, and a zero then more)
+op("cumprod", ref=_scan_ref(np.cumprod), inputs=one(elements=st.one_of(st.just(0.0), reals(-1.5, 1.5))),
+   kwargs=_scan_kwargs)
+
+
+@st.composite
+def _roll_case(draw):
+    x = draw(arrays())
+    if x.ndim == 0 or draw(st.booleans()):
+        return (x,), {"shifts": draw(st.integers(-4, 4))}
+    dims = draw(st.lists(st.integers(-x.ndim, x.ndim - 1), min_size=1, max_size=2))
+    shifts = [draw(st.integers(-4, 4)) for _ in dims]
+    return (x,), {"shifts": tuple(shifts), "dims": tuple(dims)}
+
+
+op("roll", case=_roll_case(), ref=lambda x, shifts, dims=None: np.roll(x, shifts, axis=dims))
+
+
+@st.composite
+def _repeat_interleave_case(draw):
+    x = draw(arrays())
+    dim = None if x.ndim == 0 or draw(st.booleans()) else draw(st.integers(-x.ndim, x.ndim - 1))
+    n = x.size if dim is None else x.shape[dim]
+    if draw(st.booleans()):  # counts per entry (a tensor): some 0, repeats of the same entry common
+        reps = draw(hnp.arrays(np.int64, (n,), elements=st.integers(0, 3)))
+    else:
+        reps = draw(st.integers(0, 3))
+    return (x, reps), ({} if dim is None else {"dim": dim})
+
+
+op("repeat_interleave", case=_repeat_interleave_case(), ref=lambda x, r, dim=None: np.repeat(x, r, axis=dim))
+op("repeat_interleave_counts", names=("repeat_interleave",), differentiable=False,
+   inputs=st.tuples(hnp.arrays(np.int64, st.integers(0, 4), elements=st.integers(0, 3))),
+   ref=lambda r: np.repeat(np.arange(r.size), r))
+
+op("lerp", ref=lambda x, e, w: x + w * (e - x), inputs=broadcast(3))
+op("lerp_scalar", names=("lerp",), ref=lambda x, e, w: x + w * (e - x), inputs=broadcast(2),
+   fn=lambda x, e, w: autograd.lerp(x, e, w),
+   kwargs=lambda a: st.fixed_dictionaries({"w": st.sampled_from([0.0, 0.25, 0.75, 1.0, 1.5])}))
+
+
+@st.composite
+def _fixed_rank_case(draw, batched=False, added=False):
+    n, k, m = (draw(st.integers(1, MAX_SIDE)) for _ in range(3))
+    lead = (draw(st.integers(1, MAX_SIDE)),) if batched else ()
+    a, b = draw(arrays(lead + (n, k))), draw(arrays(lead + (k, m)))
+    if not added:
+        return (a, b), {}
+    inp = draw(arrays(suffix_shape(draw, lead + (n, m))))
+    kw = draw(st.fixed_dictionaries({}, optional={"beta": st.sampled_from([0.0, 0.5, 1.0, 2.0]),
+                                                  "alpha": st.sampled_from([1.0, -1.5])}))
+    return (inp, a, b), kw
+
+
+op("mm", case=_fixed_rank_case(), ref=np.matmul)
+op("bmm", case=_fixed_rank_case(batched=True), ref=np.matmul)
+op("addmm", case=_fixed_rank_case(added=True),
+   ref=lambda c, a, b, beta=1, alpha=1: np.broadcast_to(beta * c, (a.shape[0], b.shape[1])) + alpha * (a @ b))
+op("baddbmm", case=_fixed_rank_case(batched=True, added=True),
+   ref=lambda c, a, b, beta=1, alpha=1: beta * c + alpha * (a @ b))
+
+
+# sampling: inputs whose outcome is certain (one category with weight per row; probabilities 0 or 1), so the
+# draw is compared exactly; tests/test_new_ops.py checks the statistics of the uncertain cases
+@st.composite
+def _one_hot_case(draw):
+    r, n = draw(st.integers(1, 3)), draw(st.integers(1, 4))
+    hot = draw(hnp.arrays(np.int64, (r,), elements=st.integers(0, n - 1)))
+    w = np.zeros((r, n))
+    w[np.arange(r), hot] = draw(st.sampled_from([0.5, 1.0, 3.0]))
+    replacement = draw(st.booleans())
+    k = draw(st.integers(1, 4)) if replacement else 1
+    if draw(st.booleans()):
+        w = w[0]
+    return (w, k), {"replacement": replacement}
+
+
+def _one_hot_ref(w, k, replacement):
+    hot = np.argmax(w, axis=-1)
+    return np.repeat(hot[..., None], k, axis=-1).astype(np.int64)
+
+
+op("multinomial", case=_one_hot_case(), ref=_one_hot_ref, differentiable=False)
+op("bernoulli", ref=np.copy, differentiable=False,
+   inputs=one(elements=st.sampled_from([0.0, 1.0])))
+
+
 # -- error inputs -------------------------------------------------------------------------------------------------
 # Each op's bad calls and what they must raise: the op's name in the message, and the value or shapes at fault.
 
@@ -1101,6 +1379,120 @@ for _name, _call, _match in (
          r"baddbmm: batch1 and batch2 shapes cannot be multiplied")):
     if _name in autograd.OPS:
         ERRORS[_name] = (E(f"{_name} of mismatched shapes", _call, RuntimeError, _match),)
+
+
+# issue 14's ops
+_ix = lambda *v: autograd.tensor(list(v))  # noqa: E731 - an int64 index tensor
+ERRORS["tril"] = (E("tril of 1-d", lambda: autograd.tril(_o(3)), RuntimeError, r"tril: input tensor must have at least 2"),
+                  E("tril(diagonal=1.5)", lambda: autograd.tril(_o(2, 2), 1.5), TypeError, r"tril: diagonal must be an integer"))
+ERRORS["triu"] = (E("triu of 0-d", lambda: autograd.triu(autograd.tensor(1.0)), RuntimeError, r"triu: input tensor must have at"),)
+ERRORS["diagonal"] = (E("diagonal(0, 0, 0)", lambda: autograd.diagonal(_o(2, 2), 0, 0, 0), RuntimeError,
+                        r"diagonal: dimensions cannot be identical"),
+                      E("diagonal of 1-d", lambda: autograd.diagonal(_o(3)), IndexError, r"diagonal: needs a tensor of at least 2"))
+ERRORS["diag"] = (E("diag of 3-d", lambda: autograd.diag(_o(2, 2, 2)), RuntimeError, r"diag: supports 1-D or 2-D tensors, got 3-D"),)
+ERRORS["masked_fill"] = (
+    E("masked_fill(int mask)", lambda: autograd.masked_fill(_o(3), _ix(1, 0, 1), 0.0), RuntimeError,
+      r"masked_fill: only supports boolean masks"),
+    E("masked_fill(mask (2,) for (2, 3))", lambda: autograd.masked_fill(_o(2, 3), autograd.tensor([True, False]), 0.0),
+      RuntimeError, r"masked_fill: the mask of shape \(2,\) does not broadcast with the input of shape \(2, 3\)"),
+    E("masked_fill(value of shape (1,))", lambda: autograd.masked_fill(_o(3), _o(3) > 0, _o(1)), RuntimeError,
+      r"masked_fill: only supports a 0-dimensional value tensor"),
+    E("masked_fill(value='a')", lambda: autograd.masked_fill(_o(3), _o(3) > 0, "a"), TypeError,
+      r"masked_fill: value must be a number"))
+ERRORS["gather"] = (
+    E("gather(float index)", lambda: autograd.gather(_o(2, 3), 1, _o(2, 2)), RuntimeError, r"gather: expected dtype int32 or int64"),
+    E("gather(index 3 of 3)", lambda: autograd.gather(_o(2, 3), 1, autograd.tensor([[0, 3]])), RuntimeError,
+      r"gather: index 3 is out of bounds for dimension 1 with size 3"),
+    E("gather(index -1)", lambda: autograd.gather(_o(2, 3), 1, autograd.tensor([[-1]])), RuntimeError,
+      r"gather: index -1 is out of bounds"),
+    E("gather(1-d index for 2-d)", lambda: autograd.gather(_o(2, 3), 1, _ix(0, 1)), RuntimeError,
+      r"gather: index must have the same number of dimensions"),
+    E("gather(index (3, 2) for (2, 3))", lambda: autograd.gather(_o(2, 3), 1, autograd.zeros(3, 2, dtype=autograd.int64)),
+      RuntimeError, r"gather: index of shape \(3, 2\) is larger than self of shape \(2, 3\) at dimension 0"),
+    E("gather(dim=2)", lambda: autograd.gather(_o(2, 3), 2, _ix(0)), IndexError, r"gather: dimension 2 is out of range"),
+    E("gather(list index)", lambda: autograd.gather(_o(2, 3), 1, [[0]]), TypeError, r"gather: index must be an integer Tensor"))
+ERRORS["take_along_dim"] = (
+    E("take_along_dim(ndim mismatch)", lambda: autograd.take_along_dim(_o(2, 3), _ix(0), 1), RuntimeError,
+      r"take_along_dim: input and indices should have the same number of dimensions"),
+    E("take_along_dim(no broadcast)", lambda: autograd.take_along_dim(_o(2, 3), autograd.zeros(3, 1, dtype=autograd.int64), 1),
+      RuntimeError, r"take_along_dim: input of shape \(2, 3\) and indices of shape \(3, 1\) do not broadcast"))
+ERRORS["index_select"] = (
+    E("index_select(2-d index)", lambda: autograd.index_select(_o(2, 3), 1, autograd.tensor([[0, 1]])), IndexError,
+      r"index_select: index must be a vector"),
+    E("index_select(index 3)", lambda: autograd.index_select(_o(2, 3), 1, _ix(3)), RuntimeError,
+      r"index_select: index 3 is out of bounds for dimension 1 with size 3"),
+    E("index_select(float index)", lambda: autograd.index_select(_o(2, 3), 1, autograd.tensor([1.0])), RuntimeError,
+      r"index_select: expected dtype int32 or int64"),
+    E("index_select(0-d, 2 values)", lambda: autograd.index_select(autograd.tensor(5.0), 0, _ix(0, 0)), RuntimeError,
+      r"index_select: index into a 0-d tensor can have only 1 value"))
+ERRORS["scatter"] = (
+    E("scatter(src smaller than index)", lambda: autograd.scatter(_o(2, 3), 1, autograd.zeros(2, 2, dtype=autograd.int64), _o(1, 1)),
+      RuntimeError, r"scatter: index of shape \(2, 2\) is larger than src of shape \(1, 1\)"),
+    E("scatter(float64 src into float32)", lambda: autograd.scatter(_o(2), 0, _ix(0), _o(1).double()), RuntimeError,
+      r"scatter: expected self.dtype to be equal to src.dtype"),
+    E("scatter(reduce='max')", lambda: autograd.scatter(_o(2), 0, _ix(0), _o(1), reduce="max"), RuntimeError,
+      r"scatter: reduce argument must be either 'add' or 'multiply'"),
+    E("scatter(no src)", lambda: autograd.scatter(_o(2), 0, _ix(0)), TypeError, r"scatter: missing src"),
+    E("scatter(index 2 of 2)", lambda: autograd.scatter(_o(2), 0, _ix(2), 1.0), RuntimeError,
+      r"scatter: index 2 is out of bounds for dimension 0 with size 2"))
+ERRORS["scatter_add"] = (
+    E("scatter_add(src=2.0)", lambda: autograd.scatter_add(_o(2), 0, _ix(0), 2.0), TypeError,
+      r"scatter_add: src must be a Tensor"),
+    E("scatter_add(index -3)", lambda: autograd.scatter_add(_o(2), 0, _ix(-3), _o(1)), RuntimeError,
+      r"scatter_add: index -3 is out of bounds"))
+ERRORS["sort"] = (E("sort(dim=3)", lambda: autograd.sort(_o(2, 2), 3), IndexError, r"sort: dimension 3 is out of range"),
+                  E("sort(descending='yes')", lambda: autograd.sort(_o(2), descending="yes"), TypeError,
+                    r"sort: descending must be True or False"))
+ERRORS["argsort"] = (E("argsort(dim=1) of 1-d", lambda: autograd.argsort(_o(2), 1), IndexError,
+                       r"argsort: dimension 1 is out of range"),)
+ERRORS["topk"] = (E("topk(4) of 3", lambda: autograd.topk(_o(3), 4), RuntimeError, r"topk: selected index k=4 is out of range"),
+                  E("topk(-1)", lambda: autograd.topk(_o(3), -1), RuntimeError, r"topk: selected index k=-1 is out of range"),
+                  E("topk(2.0)", lambda: autograd.topk(_o(3), 2.0), TypeError, r"topk: k must be an integer"))
+ERRORS["nonzero"] = (E("nonzero('a')", lambda: autograd.nonzero("a"), TypeError, r"nonzero: expected a Tensor"),)
+ERRORS["argwhere"] = (E("argwhere(None)", lambda: autograd.argwhere(None), TypeError, r"argwhere: expected a Tensor"),)
+ERRORS["cumsum"] = (E("cumsum(dim=2)", lambda: autograd.cumsum(_o(2, 3), 2), IndexError, r"cumsum: dimension 2 is out of range"),
+                    E("cumsum(dtype=int32) requiring grad", lambda: autograd.cumsum(autograd.ones(2, requires_grad=True), 0,
+                                                                                     dtype=autograd.int32),
+                      RuntimeError, r"cumsum: autograd does not support dtype int32"))
+ERRORS["cumprod"] = (E("cumprod(dim='a')", lambda: autograd.cumprod(_o(2), "a"), TypeError, r"cumprod: dim must be an integer"),)
+ERRORS["roll"] = (E("roll((1, 2), 0)", lambda: autograd.roll(_o(2, 3), (1, 2), 0), RuntimeError,
+                    r"roll: shifts and dims must align: 2 shifts for 1 dims"),
+                  E("roll(1.5)", lambda: autograd.roll(_o(2), 1.5), TypeError, r"roll: shifts must be an integer"),
+                  E("roll(1, 3)", lambda: autograd.roll(_o(2, 3), 1, 3), IndexError, r"roll: dimension 3 is out of range"))
+ERRORS["repeat_interleave"] = (
+    E("repeat_interleave(-1)", lambda: autograd.repeat_interleave(_o(2), -1), RuntimeError,
+      r"repeat_interleave: repeats must be non-negative"),
+    E("repeat_interleave(counts [1, -2])", lambda: autograd.repeat_interleave(_o(2, 3), _ix(1, -2), 0), RuntimeError,
+      r"repeat_interleave: repeats can not be negative"),
+    E("repeat_interleave(2 counts for 3)", lambda: autograd.repeat_interleave(_o(2, 3), _ix(1, 2), dim=1), RuntimeError,
+      r"repeat_interleave: repeats must have the same size as input along dim 1"),
+    E("repeat_interleave(float counts)", lambda: autograd.repeat_interleave(_o(2)), RuntimeError,
+      r"repeat_interleave: alone, the input must be a 1-D integer tensor"))
+ERRORS["lerp"] = (E("lerp(float32, float64)", lambda: autograd.lerp(_o(2), _o(2).double(), 0.5), RuntimeError,
+                    r"lerp: expected dtype float32 for end but got float64"),
+                  E("lerp(int64)", lambda: autograd.lerp(_ix(1), _ix(2), 0.5), RuntimeError, r"lerp: needs floating tensors"),
+                  E("lerp(weight='a')", lambda: autograd.lerp(_o(2), _o(2), "a"), TypeError, r"lerp: weight must be a number"))
+ERRORS["multinomial"] = (
+    E("multinomial(3 of 2, no replacement)", lambda: autograd.multinomial(_o(2), 3), RuntimeError,
+      r"multinomial: cannot sample 3 > 2 samples"),
+    E("multinomial(negative)", lambda: autograd.multinomial(autograd.tensor([-1.0, 1.0]), 1), RuntimeError,
+      r"multinomial: probability tensor contains either inf, nan or element < 0"),
+    E("multinomial(zero row)", lambda: autograd.multinomial(autograd.zeros(2), 1), RuntimeError,
+      r"multinomial: invalid multinomial distribution \(sum of probabilities <= 0\)"),
+    E("multinomial(0-d)", lambda: autograd.multinomial(autograd.tensor(1.0), 1), RuntimeError,
+      r"multinomial: prob_dist must be 1 or 2 dim"),
+    E("multinomial(int64)", lambda: autograd.multinomial(_ix(1, 2), 1), RuntimeError,
+      r"multinomial: only supports floating-point dtypes"),
+    E("multinomial(0 samples)", lambda: autograd.multinomial(_o(2), 0), RuntimeError,
+      r"multinomial: cannot sample num_samples=0 <= 0"),
+    E("multinomial(generator=3)", lambda: autograd.multinomial(_o(2), 1, generator=3), TypeError,
+      r"generator must be an autograd.Generator"))
+ERRORS["bernoulli"] = (E("bernoulli(p > 1)", lambda: autograd.bernoulli(autograd.tensor([0.0, 2.0])), RuntimeError,
+                         r"bernoulli: probabilities must be in \[0, 1\]"),
+                       E("bernoulli(int64)", lambda: autograd.bernoulli(_ix(0, 1)), RuntimeError,
+                         r"bernoulli: only supports floating-point dtypes"),
+                       E("bernoulli(p=2)", lambda: autograd.bernoulli(_o(2), 2), RuntimeError,
+                         r"bernoulli: expects p to be in \[0, 1\], but got p=2"))
 
 
 def errors_for(spec):

@@ -8,6 +8,7 @@ caller (``autograd.autograd_api``).
 from __future__ import annotations
 
 from . import arith, cast, conv, elementwise, embedding, index, linalg, loss, norm, pool, reduce, shape  # noqa: F401
+from . import diagonals, like, rearrange, sampling, scan, select, ternary  # noqa: F401  (issue 14's ops)
 from .declare import DECLARED, exports
 from .index import index_add_
 

@@ -225,3 +225,81 @@ def einsum(subscripts: str, *operands):
     node = Einsum()
     node.spec = subscripts
     return node.applyn(*operands)
+
+
+# -- PyTorch's fixed-rank products: mm, bmm, addmm, baddbmm (checked, then matmul) --------------------------
+
+
+def _ranked(op, a, b, rank, names=("mat1", "mat2")):
+    a, b = as_var(a), as_var(b)
+    for name, t in zip(names, (a, b)):
+        if t.ndim != rank:
+            raise RuntimeError(f"{op}: {name} must be a {rank}-D tensor, got shape {shape_str(t)}")
+    if a.shape[-1] != b.shape[-2] or (rank == 3 and a.shape[0] != b.shape[0]):
+        raise RuntimeError(f"{op}: {names[0]} and {names[1]} shapes cannot be multiplied ({shape_str(a)} and "
+                           f"{shape_str(b)})" + ("; the batch sizes must be equal" if rank == 3 else ""))
+    return matmul(a, b)
+
+
+@op()
+def mm(input, mat2):
+    """The product of two matrices (2-D only; :func:`matmul` broadcasts).
+
+    >>> import autograd
+    >>> autograd.mm(autograd.ones(2, 3), autograd.ones(3, 4)).shape
+    (2, 4)
+    """
+    return _ranked("mm", input, mat2, 2, ("input", "mat2"))
+
+
+@op()
+def bmm(input, mat2):
+    """Batched matrix product of two 3-D tensors with equal batch sizes: ``(b, n, m) @ (b, m, p)``.
+
+    >>> import autograd
+    >>> autograd.bmm(autograd.ones(5, 2, 3), autograd.ones(5, 3, 4)).shape
+    (5, 2, 4)
+    """
+    return _ranked("bmm", input, mat2, 3, ("input", "mat2"))
+
+
+def _add_product(op, input, product, beta, alpha):
+    for name, v in (("beta", beta), ("alpha", alpha)):
+        if isinstance(v, bool) or not isinstance(v, (int, float)):
+            raise TypeError(f"{op}: {name} must be a number, got {type(v).__name__} {v!r}")
+    x = as_var(input)
+    try:
+        from ..backend import array_module
+
+        if array_module(x.array).broadcast_shapes(x.shape, product.shape) != product.shape:
+            raise ValueError
+    except ValueError:
+        raise RuntimeError(f"{op}: input of shape {shape_str(x)} does not broadcast to the product's shape "
+                           f"{shape_str(product)}") from None
+    scaled = product if alpha == 1 else product * alpha
+    if beta == 0:  # input is ignored, NaN included, as PyTorch
+        return scaled
+    return (x if beta == 1 else x * beta) + scaled
+
+
+@op()
+def addmm(input, mat1, mat2, *, beta=1, alpha=1):
+    """``beta * input + alpha * (mat1 @ mat2)`` for matrices; ``input`` broadcasts to the product's shape.
+
+    >>> import autograd
+    >>> autograd.addmm(autograd.ones(3), autograd.ones(2, 4), autograd.ones(4, 3), alpha=0.5)
+    tensor([[3., 3., 3.],
+            [3., 3., 3.]])
+    """
+    return _add_product("addmm", input, _ranked("addmm", mat1, mat2, 2), beta, alpha)
+
+
+@op()
+def baddbmm(input, batch1, batch2, *, beta=1, alpha=1):
+    """``beta * input + alpha * bmm(batch1, batch2)``; ``input`` broadcasts to the product's shape.
+
+    >>> import autograd
+    >>> autograd.baddbmm(autograd.zeros(1, 1), autograd.ones(2, 1, 3), autograd.ones(2, 3, 1)).shape
+    (2, 1, 1)
+    """
+    return _add_product("baddbmm", input, _ranked("baddbmm", batch1, batch2, 3, ("batch1", "batch2")), beta, alpha)
