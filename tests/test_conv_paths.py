@@ -1,0 +1,47 @@
+"""The convolution's shape-chosen fast paths agree with the general ones and have exact gradients (float64)."""
+import numpy as np
+import pytest
+
+import autograd
+import autograd.ops.conv as C
+import nn
+from autograd.testing import gradcheck, gradgradcheck
+
+F = nn.functional
+
+
+def _t(rng, *shape):
+    return autograd.tensor(rng.standard_normal(shape), requires_grad=True)
+
+
+@pytest.mark.parametrize("kw", [dict(padding=1), dict(padding=(2, 1), dilation=(2, 1)), dict(groups=2, padding=(0, 2))])
+def test_unit_stride_input_gradient(kw, monkeypatch):
+    """Rows of >= 8 cells and >= 8 channels take the one-run-per-kernel-position path."""
+    rng = np.random.default_rng(0)
+    x, w = _t(rng, 2, 8, 4, 10), _t(rng, 4, 8 // kw.get("groups", 1), 3, 2)
+    calls = []
+    fast = C._conv_transpose_unit_stride
+    monkeypatch.setattr(C, "_conv_transpose_unit_stride", lambda *a: calls.append(1) or fast(*a))
+    f = lambda x, w: F.conv2d(x, w, **kw)  # noqa: E731
+    assert gradcheck(f, (x, w)) and gradgradcheck(f, (x, w)) and calls
+    g = rng.standard_normal(f(x, w).shape)
+    geo_out = f(x, w)
+    geo_out.backward(autograd.tensor(g))
+    fast_grad = x.grad.numpy().copy()
+    x.grad = None
+    monkeypatch.setattr(C, "_conv_transpose_unit_stride", lambda g_, wt, geo, xs: C.col2im(
+        C._matmul(wt, g_.reshape(g_.shape[0], geo.groups, g_.shape[1] // geo.groups, geo.columns)), geo, xs))
+    f(x, w).backward(autograd.tensor(g))
+    np.testing.assert_allclose(fast_grad, x.grad.numpy(), rtol=1e-12, atol=1e-12)
+
+
+@pytest.mark.parametrize("fold", [True, False])
+def test_weight_gradient_both_forms(fold, monkeypatch):
+    rng = np.random.default_rng(1)
+    monkeypatch.setattr(C, "_fold_batch", lambda *a: fold)
+    x, w = _t(rng, 3, 4, 6, 5), _t(rng, 6, 2, 3, 3)
+    f = lambda x, w: F.conv2d(x, w, stride=2, padding=1, groups=2)  # noqa: E731
+    assert gradcheck(f, (x, w)) and gradgradcheck(f, (x, w))
+    w2 = _t(rng, 4, 3, 3, 3)
+    ft = lambda x, w: F.conv_transpose2d(x, w, stride=2, padding=1, groups=2)  # noqa: E731
+    assert gradcheck(ft, (x, w2)) and gradgradcheck(ft, (x, w2))
