@@ -346,6 +346,21 @@ class MathOps:
         return math.log(x) if x > 0 else (-math.inf if x == 0 else math.nan)
 
     @staticmethod
+    def log1p(x):
+        return math.log1p(x) if x > -1 else (-math.inf if x == -1 else math.nan)
+
+    @staticmethod
+    def expm1(x):
+        try:
+            return math.expm1(x)
+        except OverflowError:
+            return math.inf
+
+    @staticmethod
+    def tan(x):
+        return math.tan(x) if math.isfinite(x) else math.nan
+
+    @staticmethod
     def sign(x):
         return (x > 0) - (x < 0)
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import math
 
+import numpy as _np  # NumPy's ufuncs bound once per row (CuPy's are looked up)
+
 from ..backend import array_module, default_float, erf as _erf, keep_where
 from ..node import MATH_OPS, Node, Var
 from ..tensor import Tensor as Tensor_  # `Tensor` would read as the public name here
@@ -67,14 +69,42 @@ class Relu(Node):
         return array_module(x).maximum(x, 0)
 
     def backward(self, g, xs, out, F):
+        # the gradient passes unless the output is <= 0, so at NaN it passes, as PyTorch's threshold backward
         if F.graph or isinstance(out, float):
-            return (F.where(out > 0, g, 0.0),)
-        return (keep_where(g, out > 0),)
+            return (F.where(out <= 0, 0.0, g),)
+        return (keep_where(g, ~(out <= 0)),)
 
 def _fl(x):
     """A float (a Scalar's value, or a floating array) as is; an integer or bool array as the default float dtype,
     as PyTorch's float functions (sigmoid of int64 is float32, not float64 and not int)."""
     return x if type(x) is float or x.dtype.kind in "fc" else x.astype(default_float)
+
+
+def _ufunc(name):
+    """A row's forward: the array module's function ``name`` (``MATH_OPS``'s for a Scalar's float), integer and
+    bool input computed in the default float dtype. Lookups are inlined: this runs once per recorded op."""
+    host = getattr(_np, name)  # bound once: NumPy's function without a lookup per call
+
+    def forward(self, x):
+        xp = _XP.get(type(x)) or _module(x)
+        if xp is MATH_OPS:
+            return getattr(MATH_OPS, name)(x)
+        if x.dtype.kind not in "fc":
+            x = x.astype(default_float)
+        return host(x) if xp is _np else getattr(xp, name)(x)
+
+    return forward
+
+
+def _floating(op, x):
+    """``x`` as a Var, refused (as PyTorch refuses) unless floating point: these activations have no integer form,
+    and computing them on integers silently gave integer or float64 results."""
+    x = x if isinstance(x, Var) else as_var(x)
+    d = x.array
+    if type(d) is not float and d.dtype.kind not in "fc":
+        raise TypeError(f"{op}: not implemented for {d.dtype} tensors (shape {tuple(d.shape)}); convert the input "
+                        f"to floating point first, e.g. x.float()")
+    return x
 
 
 def _unary(cls_name, name, forward, backward, saves, doc, scalar=False):
@@ -98,24 +128,24 @@ def _unary(cls_name, name, forward, backward, saves, doc, scalar=False):
 # output y. Integer inputs compute in the default float dtype (``_fl``).
 for _row in (
     # class     name       forward                                              backward                                     keeps
-    ("Exp",     "exp",     lambda s, x: _xp(x).exp(_fl(x)),                     lambda s, g, xs, y, F: (g * y,),              "y",
+    ("Exp",     "exp",     _ufunc("exp"),                                       lambda s, g, xs, y, F: (g * y,),              "y",
      "Elementwise e**x.", True),
-    ("Log",     "log",     lambda s, x: _xp(x).log(_fl(x)),                     lambda s, g, xs, y, F: (g / xs[0],),          "x",
+    ("Log",     "log",     _ufunc("log"),                                       lambda s, g, xs, y, F: (g / xs[0],),          "x",
      "Elementwise natural logarithm (-inf at 0, NaN below).", True),
-    ("Log1p",   "log1p",   lambda s, x: array_module(x).log1p(_fl(x)),          lambda s, g, xs, y, F: (g / (1 + xs[0]),),    "x",
+    ("Log1p",   "log1p",   _ufunc("log1p"),                                     lambda s, g, xs, y, F: (g / (1 + xs[0]),),    "x",
      "Elementwise log(1 + x), accurate near 0.", False),
-    ("Expm1",   "expm1",   lambda s, x: array_module(x).expm1(_fl(x)),          lambda s, g, xs, y, F: (g * (y + 1),),        "y",
+    ("Expm1",   "expm1",   _ufunc("expm1"),                                     lambda s, g, xs, y, F: (g * (y + 1),),        "y",
      "Elementwise e**x - 1, accurate near 0.", False),
-    ("Sqrt",    "sqrt",    lambda s, x: _xp(x).sqrt(_fl(x)),                    lambda s, g, xs, y, F: (g / (2 * y),),        "y",
+    ("Sqrt",    "sqrt",    _ufunc("sqrt"),                                      lambda s, g, xs, y, F: (g / (2 * y),),        "y",
      "Elementwise square root (NaN below 0).", False),
-    ("Sin",     "sin",     lambda s, x: _xp(x).sin(_fl(x)),                     lambda s, g, xs, y, F: (g * F.cos(xs[0]),),   "x",
+    ("Sin",     "sin",     _ufunc("sin"),                                       lambda s, g, xs, y, F: (g * F.cos(xs[0]),),   "x",
      "Elementwise sine.", False),
-    ("Cos",     "cos",     lambda s, x: _xp(x).cos(_fl(x)),                     lambda s, g, xs, y, F: (-g * F.sin(xs[0]),),  "x",
+    ("Cos",     "cos",     _ufunc("cos"),                                       lambda s, g, xs, y, F: (-g * F.sin(xs[0]),),  "x",
      "Elementwise cosine.", False),
-    ("Tan",     "tan",     lambda s, x: array_module(x).tan(_fl(x)),            lambda s, g, xs, y, F: (g * (1 + y * y),),    "y",
+    ("Tan",     "tan",     _ufunc("tan"),                                       lambda s, g, xs, y, F: (g * (1 + y * y),),    "y",
      "Elementwise tangent.", False),
     # g - g*y*y: three array ops and no scalar broadcast, faster on small tensors than g * (1 - y*y)
-    ("Tanh",    "tanh",    lambda s, x: _xp(x).tanh(_fl(x)),                    lambda s, g, xs, y, F: (g - g * y * y,),      "y",
+    ("Tanh",    "tanh",    _ufunc("tanh"),                                      lambda s, g, xs, y, F: (g - g * y * y,),      "y",
      "Elementwise hyperbolic tangent.", True),
     ("Sigmoid", "sigmoid", lambda s, x: MATH_OPS.sigmoid(x) if type(x) is float else _sigmoid(_fl(x)),
                                                                                 lambda s, g, xs, y, F: (g * y * (1 - y),),    "y",
@@ -185,7 +215,7 @@ class Elu(Node):
         return xp.where(x > 0, x, self.alpha * xp.expm1(xp.minimum(x, 0)))
 
     def backward(self, g, xs, out, F):
-        return (F.where(xs[0] > 0, g, g * (out + self.alpha)),)
+        return (F.where(xs[0] <= 0, g * (out + self.alpha), g),)  # NaN takes the identity branch, as PyTorch
 
 
 _SQRT1_2 = 1 / math.sqrt(2)
@@ -363,24 +393,24 @@ class Where(Node):
 @op()
 def leaky_relu(x, negative_slope: float = 0.01):
     """``x`` where positive, ``negative_slope * x`` elsewhere."""
-    return LeakyRelu(negative_slope).apply1(as_var(x))
+    return LeakyRelu(negative_slope).apply1(_floating("leaky_relu", x))
 
 
 @op()
 def elu(x, alpha: float = 1.0):
-    return Elu(alpha).apply1(as_var(x))
+    return Elu(alpha).apply1(_floating("elu", x))
 
 
 @op()
 def gelu(x, approximate: str = "none"):
     """Gaussian error linear unit: ``x * Phi(x)`` (``approximate="tanh"`` for the tanh form)."""
-    return Gelu(approximate).apply1(as_var(x))
+    return Gelu(approximate).apply1(_floating("gelu", x))
 
 
 @op()
 def softplus(x, beta: float = 1.0, threshold: float = 20.0):
     """``log(1 + exp(beta x)) / beta``, computed without overflow."""
-    return Softplus(beta, threshold).apply1(as_var(x))
+    return Softplus(beta, threshold).apply1(_floating("softplus", x))
 
 
 @op(inplace=("clamp_",))
