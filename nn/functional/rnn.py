@@ -139,28 +139,30 @@ def _recurrent(mode: str, input: Tensor, hx: Sequence[Tensor], weights: Sequence
     """
     step = _STEPS[mode]
     dirs = 2 if bidirectional else 1
-    t_axis = 1 if batch_first else 0
-    length = input.shape[t_axis]
-    # per-step inputs from one unbind: L slices would send back L full-size gradients (quadratic in L)
-    xs = list(unbind(input, t_axis))
+    # time-major (L, N, I) throughout: each layer's input projection is one product over all L * N rows (the
+    # folded matmul), as PyTorch's CPU LSTM does, leaving only the (N, H) @ (H, G) products inside the recurrence
+    seq = input.transpose(0, 1) if batch_first else input
+    length = seq.shape[0]
     finals = []
     for layer in range(num_layers):
         if layer and dropout and training:
-            xs = [_dropout(x, dropout, True) for x in xs]
+            seq = _dropout(seq, dropout, True)  # one mask over the whole sequence: the same draws as one per step
         outs = []
         for d in range(dirs):
             k = layer * dirs + d
             w_ih, w_hh, b_ih, b_hh = weights[k]
             if mode != "GRU" and b_ih is not None:
                 b_ih, b_hh = b_ih + b_hh, None  # both biases only ever appear summed outside the GRU
-            w_ih_t, w_hh_t = w_ih.T, w_hh.T
+            w_hh_t = w_hh.T
+            # per-step projections from one unbind: L slices would send back L full-size gradients (quadratic in L)
+            gis = unbind(_project(seq, w_ih.T, b_ih), 0)
             state = tuple(s[k] for s in hx)
             ys = [None] * length
             for t in (range(length - 1, -1, -1) if d else range(length)):
-                state = step(_project(xs[t], w_ih_t, b_ih), state, w_hh_t, b_hh)
+                state = step(gis[t], state, w_hh_t, b_hh)
                 ys[t] = state[0]
-            outs.append(ys)
+            outs.append(stack(ys, 0))
             finals.append(state)
-        xs = outs[0] if dirs == 1 else [cat(pair, -1) for pair in zip(*outs)]
-    output = stack(xs, t_axis)
+        seq = outs[0] if dirs == 1 else cat(outs, -1)
+    output = seq.transpose(0, 1) if batch_first else seq
     return output, tuple(stack([f[i] for f in finals], 0) for i in range(len(hx)))
