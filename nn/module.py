@@ -79,7 +79,7 @@ def _not_a_tensor(module, args, error: BaseException) -> None:
     name, kind = type(module).__name__, type(args[0]).__name__
     err = TypeError(f"{name}: the input must be a Tensor, not {kind}; layers take Tensors, so convert it first, "
                     f"e.g. layer(autograd.tensor(x)) (torch.tensor(x) under `import denpa as torch`)")
-    err._input_not_tensor = True  # type: ignore[attr-defined]  (outer containers pass it through)
+    err._input_not_tensor = True  # type: ignore[attr-defined]  # outer containers pass it through
     raise err from error
 
 

@@ -181,7 +181,7 @@ class LBFGS(Optimizer):
             bump(p)
         return loss, flat_grad
 
-    def step(self, closure: Callable):  # noqa: C901 - one algorithm, kept in PyTorch's order
+    def step(self, closure: Optional[Callable] = None):  # noqa: C901 - one algorithm, kept in PyTorch's order
         """Run up to ``max_iter`` iterations; returns the loss of the closure's first evaluation."""
         if closure is None:
             raise RuntimeError("LBFGS.step requires a closure that re-evaluates the loss and its gradients")

@@ -64,10 +64,10 @@ class CyclicLR(_MomentumCycle, LRScheduler):
             for lr, group in zip(base_lrs, optimizer.param_groups):
                 _set_group_value(group, "lr", lr)
         self.max_lrs = _per_group("max_lr", optimizer, max_lr)
-        step_size_up = float(step_size_up)
-        step_size_down = float(step_size_down) if step_size_down is not None else step_size_up
-        self.total_size = step_size_up + step_size_down
-        self.step_ratio = step_size_up / self.total_size
+        up = float(step_size_up)
+        down = float(step_size_down) if step_size_down is not None else up
+        self.total_size = up + down
+        self.step_ratio = up / self.total_size
         if mode not in ("triangular", "triangular2", "exp_range") and scale_fn is None:
             raise ValueError(f"CyclicLR: mode {mode!r} is invalid and scale_fn is None "
                              "(use 'triangular', 'triangular2', 'exp_range', or pass scale_fn)")
