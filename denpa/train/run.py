@@ -9,6 +9,13 @@ Writes into ``--out``:
 - ``summary.json``: arguments, architecture, preprocessing, per-epoch history,
   test accuracy, timings and versions (what ``denpa predict`` rebuilds the model from),
 - ``checkpoint.npz``: the run state, for ``--resume``.
+
+Under an MPI launcher (``mpiexec -n N denpa train ...``) the N processes train one model data-parallel
+(:class:`~denpa.train.Trainer` with ``distributed=True``): ``--batch-size`` is the global batch, each rank
+trains on its shard of every batch, losses and metrics are summed over the ranks, and only rank 0 prints and
+writes files. Rank 0 first says which PID each rank has (MPICH's launcher names a killed process by PID).
+A rank that fails tells the others, which stop with an error naming it; every other wait is bounded by
+``DENPA_DIST_TIMEOUT`` seconds (default 300).
 """
 from __future__ import annotations
 
@@ -18,7 +25,6 @@ import os
 import platform
 import shutil
 import sys
-import tempfile
 import time
 from pathlib import Path
 
@@ -29,6 +35,7 @@ import nn
 import optim
 
 from autograd import data
+from autograd.files import atomic_write
 from .cli import (CHECKPOINT, CURVES, GRAPH, OPTIMIZERS, RUN_FILES, RUN_FLAGS, SUMMARY, WEIGHTS, CommandError,
                   UsageError)
 from .early_stopping import EarlyStopping
@@ -36,7 +43,13 @@ from .evaluation import evaluate
 from .guards import NonFiniteError
 from .models import build_model, model_spec
 from .checkpoint import load_checkpoint as trainer_checkpoint
+from .distributed import launcher_world_size, rank_table
+from .distributed import shard as _shard_of
 from .trainer import Trainer
+
+#: how long a rank of a distributed run waits for a silent peer (DENPA_DIST_TIMEOUT overrides it): long enough
+#: for rank 0 to write the run's files while the others wait, short enough that a hung job ends the same hour
+DIST_TIMEOUT_S = 300.0
 
 
 class Prepared:
@@ -151,21 +164,93 @@ def _resume(trainer: Trainer, state: dict, path: Path) -> None:
                          f"that wrote it, or start a new run in another --out") from e
 
 
+def _start_group(args):
+    """Join the MPI job when an MPI launcher started several of us; None for a one-process run."""
+    world = launcher_world_size()
+    if world < 2:
+        return None
+    import autograd.distributed as dist
+
+    if not dist.is_available():
+        raise CommandError(f"started by an MPI launcher as one of {world} processes, but mpi4py is not installed, "
+                           f"so each would train alone: pip install 'denpa[distributed]'")
+    backend = "nccl" if str(args.device).startswith("cuda") and dist.is_nccl_available() else "mpi"
+    timeout = None if os.environ.get("DENPA_DIST_TIMEOUT") else DIST_TIMEOUT_S
+    try:
+        dist.init_process_group(backend, timeout=timeout)
+    except (RuntimeError, ValueError) as e:
+        raise CommandError(f"could not join the {world} processes of this MPI job: {e}") from e
+    return dist
+
+
 def train(args) -> dict:
-    """Run ``denpa train`` with parsed, checked ``args``; returns the summary it wrote."""
+    """Run ``denpa train`` with parsed, checked ``args``; returns the summary it wrote (on every rank).
+
+    Under ``mpiexec -n N`` (N > 1) the processes train together; see the module's docstring.
+    """
+    dist = _start_group(args)
+    if dist is None:
+        return _train(args, None)
+    from autograd.distributed import DistError, PeerFailure
+    from autograd.distributed.group import default_group
+
+    rank, world = dist.get_rank(), dist.get_world_size()
+    try:
+        summary = _train(args, dist)
+        dist.barrier()  # rank 0 has written the files: a failure there reaches every rank
+        return summary
+    except PeerFailure as e:  # another rank failed and said so: stop too, naming it
+        raise CommandError(f"rank {rank} of {world} stops: {e}") from e
+    except BaseException as e:
+        # tell the others now, or they would wait for this rank until the timeout; they print their own error
+        # naming this rank while this one goes on to print its own
+        _tell_peers(default_group("denpa train"), f"{type(e).__name__}: {e}" if str(e) else type(e).__name__)
+        if isinstance(e, DistError):  # a timeout naming a silent peer, or a collective that failed
+            raise CommandError(f"rank {rank} of {world} stops: {e}") from e
+        if isinstance(e, CommandError):
+            e.args = (f"rank {rank} of {world}: {e}",)
+        raise
+    finally:
+        dist.destroy_process_group()
+
+
+def _tell_peers(group, reason: str) -> None:
+    try:
+        group.faults.report_failure(reason, 1.0)
+    except Exception:  # MPI refused (a peer is already gone): this rank's own error still follows
+        pass
+
+
+def _train(args, dist) -> dict:
+    rank, world = (dist.get_rank(), dist.get_world_size()) if dist is not None else (0, 1)
+    lead = rank == 0
+    if not lead:  # the others train silently; rank 0 speaks for the job
+        args.quiet = True
+    if dist is not None:
+        table = rank_table()
+        if lead:  # even with --quiet: when a rank is killed, MPICH's banner names only its PID
+            print(f"denpa train: {world} processes ({dist.get_backend()}): " + "; ".join(table), file=sys.stderr,
+                  flush=True)
+        if args.batch_size < world:
+            raise UsageError(f"--batch-size {args.batch_size} is the global batch, shared by the {world} "
+                             f"processes: give at least {world} (one sample per process)")
     t0 = time.perf_counter()
     out = Path(args.out)
-    if getattr(args, "overwrite", False):  # only the files a run writes: anything else in the folder stays
+    if lead and getattr(args, "overwrite", False):  # only the files a run writes: anything else stays
         for name in RUN_FILES:
             if (out / name).is_file():
                 (out / name).unlink()
     if getattr(args, "resume_note", None):
         _say(args, args.resume_note)
-    autograd.manual_seed(args.seed)
+    autograd.manual_seed(args.seed)  # the same on every rank: the same split, initial weights and shuffling
+    if dist is not None and not lead:
+        dist.barrier()  # rank 0 downloads (or reads) the data set first; the others then read its cache
     try:
         prepared = load_data(args)
     except (OSError, RuntimeError, ImportError, ValueError) as e:
         raise CommandError(f"could not load the {args.dataset} dataset: {e}") from e
+    if dist is not None and lead:
+        dist.barrier()
     t_data = time.perf_counter() - t0
     d = prepared.describe()
     kind = "points" if len(d["input_shape"]) == 1 else "images"
@@ -181,15 +266,16 @@ def train(args) -> dict:
     n_params = sum(p.numel() for p in model.parameters())
     optimizer, lr = _optimizer(args, model.parameters())
     stopper = EarlyStopping("val_loss", patience=args.patience) if args.patience else None
+    per_rank = "" if world == 1 else f" ({world} processes, {-(-args.batch_size // world)} each at most)"
     _say(args, f"model: {type(model).__name__} ({n_params:,} parameters); {args.optimizer} lr {lr:g}, "
-               f"batch {args.batch_size}, up to {args.epochs} epochs"
+               f"batch {args.batch_size}{per_rank}, up to {args.epochs} epochs"
                + (f", early stopping on val_loss (patience {args.patience})" if stopper else ""))
 
     run_flags = {name: getattr(args, name) for name in RUN_FLAGS}
     run_flags.update(lr=lr, patience=args.patience)
     trainer = RunTrainer(model, nn.functional.cross_entropy, optimizer, scheduler=_scheduler(args, optimizer),
                          early_stopping=stopper, checkpoint=out / CHECKPOINT, progress=False if args.quiet else None,
-                         verbose=not args.quiet, run_flags=run_flags)
+                         verbose=not args.quiet, run_flags=run_flags, distributed=dist is not None)
     if args.resume:
         state = getattr(args, "resume_state", None)
         _resume(trainer, state if state is not None else trainer_checkpoint(out / CHECKPOINT), out / CHECKPOINT)
@@ -202,7 +288,7 @@ def train(args) -> dict:
         kept = f" ({out / CHECKPOINT} holds epoch {trainer.epoch})" if trainer.epoch else ""
         raise CommandError(f"{e}{kept}") from e
     except KeyboardInterrupt:
-        if trainer.epoch:
+        if trainer.epoch and lead:
             print(f"\ninterrupted in epoch {trainer.epoch + 1}; {out / CHECKPOINT} holds epoch {trainer.epoch}: "
                   f"continue with denpa train --resume --out {out} (it keeps the run's flags)", file=sys.stderr)
         raise
@@ -210,11 +296,15 @@ def train(args) -> dict:
 
     t2 = time.perf_counter()
     with blas_threads(1):
-        test = evaluate(model, loader(prepared.x_test, prepared.y_test, False), nn.functional.cross_entropy)
+        test_loader = loader(prepared.x_test, prepared.y_test, False)
+        test = (trainer.evaluate(test_loader, prefix="") if dist is not None
+                else evaluate(model, test_loader, nn.functional.cross_entropy))
     t_test = time.perf_counter() - t2
     n_test = len(prepared.y_test)
     correct = int(round(test["accuracy"] * n_test))
     best_epoch = stopper.best_epoch if stopper else trainer.epoch
+    if not lead:  # rank 0 writes the run's files
+        return {"world_size": world, "rank": rank, "test": {"loss": test["loss"], "accuracy": test["accuracy"]}}
 
     nn.save(model.state_dict(), out / WEIGHTS)
     files = {"weights": WEIGHTS, "checkpoint": CHECKPOINT, "summary": SUMMARY}
@@ -229,6 +319,10 @@ def train(args) -> dict:
         "dataset": d,
         "model": spec,
         "parameters": n_params,
+        "world_size": world,
+        "distributed": None if dist is None else {
+            "backend": dist.get_backend(), "world_size": world, "global_batch": args.batch_size,
+            "batch_per_rank": [hi - lo for lo, hi in (_shard_of(args.batch_size, r, world) for r in range(world))]},
         "preprocess": prepared.preprocess(),
         "optimizer": {"name": args.optimizer, "lr": lr, "weight_decay": args.weight_decay},
         "epochs_run": trainer.epoch,
@@ -255,21 +349,9 @@ def train(args) -> dict:
 
 def _write_json(obj, path: Path) -> None:
     """Atomic, like the weights: a crash leaves the old summary or the new one, never half of one."""
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w") as f:
-            json.dump(obj, f, indent=2)
-            f.write("\n")
-            f.flush()
-            os.fsync(f.fileno())
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(tmp, 0o666 & ~umask)  # mkstemp makes it private; a summary is an ordinary file
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
+    text = json.dumps(obj, indent=2) + "\n"
+    with atomic_write(path, "denpa train (summary)") as f:
+        f.write(text.encode())
 
 
 def _write_curves(history, path: Path, best_epoch, title):

@@ -11,15 +11,18 @@ checkpoint. Every piece is also usable on its own in a hand-written loop:
 from __future__ import annotations
 
 import copy
+import itertools
+import math
 import os
 import time
 from typing import Callable, Iterable, Optional, Sequence, Union
 
 from autograd import grad_mode
 from nn.utils import clip_grad_norm_
-from autograd.random import decode_rng_state, get_rng_state, set_rng_state
+from autograd.random import decode_rng_state, get_rng_state, manual_seed, set_rng_state
 from .checkpoint import (check_loader_rng_state, load_checkpoint, loader_rng_state, save_checkpoint,
                          set_loader_rng_state)
+from .distributed import Sync, batch_checksum, gather_sums, private_seed, shard
 from .early_stopping import EarlyStopping
 from .evaluation import Meter, batch_metrics, evaluate, split_batch, to_device
 from .guards import check_finite_grads, check_finite_loss
@@ -27,6 +30,7 @@ from .history import History
 from .progress import progress_bar, want_progress
 
 PathLike = Union[str, "os.PathLike[str]"]
+_END = object()  # an exhausted loader's sentinel
 
 
 def _is_plateau(scheduler) -> bool:
@@ -66,6 +70,18 @@ class Trainer:
     called as ``cb(trainer, epoch, logs)`` after each epoch and may set
     ``trainer.stop_training = True``.
 
+    ``distributed=True`` trains data-parallel across the processes of
+    ``denpa.distributed.init_process_group`` (started with ``mpiexec -n N``): every rank iterates the same
+    loader (seed every rank alike), so each batch is the *global* batch; rank ``r`` trains on its contiguous
+    shard of it through ``nn.parallel.DistributedDataParallel``, with its loss weighted by its share, so the
+    averaged gradient is the global batch's mean whatever the shard sizes. Losses and metrics are gathered
+    every step and summed in rank order, so every rank logs the same numbers and takes the same early-stopping,
+    schedule and stopping decisions (a callback's ``stop_training`` on any rank stops all). Validation is
+    sharded the same way. Only rank 0 prints and writes checkpoints; ``self.model`` stays the bare model, so a
+    checkpoint loads in one process and a one-process checkpoint resumes here. Dropout draws from a stream
+    private to each rank and epoch, while the shuffling stream stays shared. The loss must be a batch mean
+    (as ``cross_entropy``'s default).
+
     >>> import autograd, nn, optim
     >>> _ = autograd.manual_seed(0)
     >>> x = autograd.randn(64, 2); y = (x[:, 0] > 0).long()
@@ -81,7 +97,7 @@ class Trainer:
                  early_stopping: Optional[EarlyStopping] = None, checkpoint: Optional[PathLike] = None,
                  checkpoint_every: int = 1, max_grad_norm: Optional[float] = None, check_finite: bool = True,
                  progress: Optional[bool] = None, verbose: bool = True, device=None,
-                 callbacks: Sequence[Callable] = (), stream=None):
+                 callbacks: Sequence[Callable] = (), stream=None, distributed: bool = False):
         if scheduler_interval not in ("epoch", "step"):
             raise ValueError(f"Trainer: scheduler_interval must be 'epoch' or 'step', got {scheduler_interval!r}")
         if checkpoint_every < 1:
@@ -106,6 +122,18 @@ class Trainer:
         self.stopped_early = False
         self._train_loader = None
         self._names = None
+        self.distributed = bool(distributed)
+        self._sync: Optional[Sync] = None  # made at fit(): wraps the model in DistributedDataParallel
+
+    @property
+    def rank(self) -> int:
+        """This process's rank (0 unless training distributed)."""
+        return self._sync.rank if self._sync is not None else 0
+
+    @property
+    def world_size(self) -> int:
+        """How many processes train together (1 unless training distributed)."""
+        return self._sync.world if self._sync is not None else 1
 
     # -- the pieces of an epoch --------------------------------------------------
     def _named_parameters(self):
@@ -126,6 +154,48 @@ class Trainer:
         value = check_finite_loss(loss, epoch=epoch, step=step) if self.check_finite else float(loss.item())
         self.optimizer.zero_grad()
         loss.backward()
+        self._after_backward(epoch, step)
+        return value, out
+
+    def train_step_sharded(self, x, y, *, epoch: int, step: int):
+        """One data-parallel step on this rank's shard of the global batch ``(x, y)``.
+
+        Returns ``(n, loss_sum, metric_sums)`` over the whole global batch (every rank's shard, summed in rank
+        order), and raises if the ranks were given different global batches.
+        """
+        sync = self._sync
+        n = int(y.shape[0])
+        lo, hi = shard(n, sync.rank, sync.world)
+        own = hi - lo
+        # a rank whose shard is empty (a last batch smaller than the world) runs one row with weight 0, so that
+        # DistributedDataParallel still gets every gradient (zeros) from it
+        xs, ys = (x[lo:hi], y[lo:hi]) if own else (x[:1], y[:1])
+        out = sync.net(xs)
+        loss = self.loss_fn(out, ys)
+        with grad_mode.no_grad():
+            metrics = batch_metrics(self.metrics, out, ys)
+        names = sorted(metrics)
+        local = float(loss.item())
+        rows = gather_sums([batch_checksum(getattr(x, "array", None), getattr(y, "array", None)), own, local * own]
+                           + [metrics[k] * own for k in names])
+        if (rows[:, 0] != rows[0, 0]).any() or rows[:, 1].sum() != n:
+            raise RuntimeError(f"Trainer(distributed=True): at epoch {epoch}, step {step} the ranks were given "
+                               f"different batches (checksums {rows[:, 0].tolist()}); every rank must iterate the "
+                               f"same loader in the same order: seed every rank alike (autograd.manual_seed) and "
+                               f"do not use the global generator differently on one rank")
+        total = rows.sum(axis=0)
+        value = float(total[2] / n)
+        if self.check_finite:
+            check_finite_loss(value, epoch=epoch, step=step)
+        self.optimizer.zero_grad()
+        # DistributedDataParallel averages over ranks: weighting each rank's mean by its share makes the
+        # average the global batch's mean (the weight is exactly 1 when the shards are equal)
+        weight = own * sync.world / n
+        (loss if weight == 1.0 else loss * weight).backward()
+        self._after_backward(epoch, step)
+        return n, float(total[2]), {k: float(total[3 + i]) for i, k in enumerate(names)}
+
+    def _after_backward(self, epoch: int, step: int) -> None:
         if self.check_finite:
             check_finite_grads(self._named_parameters(), epoch=epoch, step=step)
         if self.max_grad_norm is not None:
@@ -134,34 +204,80 @@ class Trainer:
         self.global_step += 1
         if self.scheduler is not None and self.scheduler_interval == "step":
             self.scheduler.step()
-        return value, out
 
     def train_epoch(self, loader: Iterable, epoch: int, epochs: Optional[int] = None) -> dict:
         """Train on every batch of ``loader`` once; returns the epoch's mean ``loss`` and metrics."""
-        self.model.train()
+        sync = self._sync
+        (sync.net if sync is not None else self.model).train()
         meter = Meter()
         total = len(loader) if hasattr(loader, "__len__") else None
         desc = f"epoch {epoch}/{epochs}" if epochs else f"epoch {epoch}"
-        bar = progress_bar(total, desc, want_progress(self.progress, self.stream), self.stream)
+        bar = progress_bar(total, desc, want_progress(self.progress, self.stream) and self.rank == 0, self.stream)
+        batches, shared = loader, None
+        if sync is not None:
+            it = iter(loader)
+            first = next(it, _END)  # the loader has drawn this epoch's order from the shared generator now
+            batches = it if first is _END else itertools.chain([first], it)
+            shared = get_rng_state()
+            manual_seed(private_seed(shared, sync.rank, epoch))  # dropout: a stream of this rank's own
         try:
-            for step, batch in enumerate(loader, 1):
+            for step, batch in enumerate(batches, 1):
                 x, y = split_batch(batch)
                 x, y = to_device(x, self.device), to_device(y, self.device)
-                loss, out = self.train_step(x, y, epoch=epoch, step=step)
-                with grad_mode.no_grad():
-                    meter.add(int(y.shape[0]), loss, batch_metrics(self.metrics, out, y))
+                if sync is not None:
+                    n, loss_sum, sums = self.train_step_sharded(x, y, epoch=epoch, step=step)
+                    meter.n += n
+                    meter.loss += loss_sum
+                    for k, v in sums.items():
+                        meter.sums[k] = meter.sums.get(k, 0.0) + v
+                else:
+                    loss, out = self.train_step(x, y, epoch=epoch, step=step)
+                    with grad_mode.no_grad():
+                        meter.add(int(y.shape[0]), loss, batch_metrics(self.metrics, out, y))
                 bar.set_postfix_str(f"loss {meter.mean_loss:.4f}", refresh=False)  # tqdm redraws at most 10x a second
                 bar.update()
             bar.refresh()  # the epoch's final running loss, however fast the epoch was
         finally:
             bar.close()
+            if shared is not None:
+                set_rng_state(shared)  # the shared stream, as every rank left it: the next order agrees
         if meter.n == 0:
             raise ValueError(f"fit: the training loader yielded no batches in epoch {epoch} "
                              f"(empty dataset, or drop_last with fewer samples than batch_size?)")
         return meter.result()
 
     def evaluate(self, loader: Iterable, prefix: str = "val_") -> dict:
-        return evaluate(self.model, loader, self.loss_fn, metrics=self.metrics, device=self.device, prefix=prefix)
+        """Mean loss and metrics over ``loader`` (distributed: each rank its shard of every batch, gathered)."""
+        if self._sync is None:
+            return evaluate(self.model, loader, self.loss_fn, metrics=self.metrics, device=self.device,
+                            prefix=prefix)
+        sync = self._sync
+        was_training = self.model.training
+        self.model.eval()
+        n = loss_sum = 0.0
+        sums: dict = {}
+        try:
+            with grad_mode.no_grad():
+                for batch in loader:
+                    x, y = split_batch(batch)
+                    lo, hi = shard(int(y.shape[0]), sync.rank, sync.world)
+                    own = hi - lo
+                    xs, ys = (x[lo:hi], y[lo:hi]) if own else (x[:1], y[:1])  # names the metrics; weight 0
+                    xs, ys = to_device(xs, self.device), to_device(ys, self.device)
+                    out = self.model(xs)
+                    n += own
+                    loss_sum += float(self.loss_fn(out, ys).item()) * own
+                    for k, v in batch_metrics(self.metrics, out, ys).items():
+                        sums[k] = sums.get(k, 0.0) + v * own
+        finally:
+            if was_training:
+                self.model.train()
+        names = sorted(sums)
+        total = gather_sums([n, loss_sum] + [sums[k] for k in names]).sum(axis=0)
+        count = total[0]
+        out = {f"{prefix}loss": float(total[1] / count) if count else math.nan}
+        out.update({f"{prefix}{k}": float(total[2 + i] / count) if count else math.nan for i, k in enumerate(names)})
+        return out
 
     # -- the loop ------------------------------------------------------------------
     def _monitored(self, logs: dict) -> float:
@@ -189,6 +305,8 @@ class Trainer:
         self.stop_training = self.stopped_early = False
         if resume is not None:
             self.load_checkpoint(resume)
+        if self.distributed and self._sync is None:  # after any resume: every rank holds the same state now
+            self._sync = Sync(self.model)
         if self.early_stopping is not None and self.early_stopping.should_stop:
             self.stop_training = self.stopped_early = True  # a run that had already stopped: nothing to add
         while self.epoch < epochs and not self.stop_training:
@@ -219,10 +337,12 @@ class Trainer:
             improved = self.early_stopping.best_epoch == epoch
         for cb in self.callbacks:
             cb(self, epoch, logs)
-        if self.checkpoint is not None and (epoch % self.checkpoint_every == 0 or epoch == epochs
-                                            or self.stop_training):
+        if self._sync is not None:  # a callback that stops one rank stops them all (else the rest would wait)
+            self.stop_training = bool(gather_sums([float(self.stop_training)])[:, 0].any())
+        if self.checkpoint is not None and self.rank == 0 and (epoch % self.checkpoint_every == 0
+                                                               or epoch == epochs or self.stop_training):
             self.save_checkpoint(self.checkpoint)
-        if self.verbose:
+        if self.verbose and self.rank == 0:
             self._print_epoch(epoch, epochs, logs, improved)
 
     def _print_epoch(self, epoch, epochs, logs, improved):
