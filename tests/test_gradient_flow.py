@@ -111,3 +111,39 @@ def test_history_plot_gradient_flow_and_errors(tmp_path):
     unattached = GradientFlow(model)
     with pytest.raises(RuntimeError, match="not attached"):
         unattached(None, 1, {})
+
+
+def test_works_with_a_scheduler_either_way_round():
+    x, y = _batch()
+
+    def train_steps(opt, scheduler, n):
+        for _ in range(n):
+            opt.zero_grad()
+            nn.functional.cross_entropy(model(x), y).backward()
+            opt.step()
+            scheduler.step()
+
+    model = _model()
+    # scheduler first, then the flow: detaching gives the scheduler's wrapper back
+    opt = optim.SGD(model.parameters(), lr=0.1)
+    scheduler = optim.lr_scheduler.StepLR(opt, step_size=1, gamma=0.5)
+    wrapped = vars(opt).get("step")
+    flow = GradientFlow(model, opt)
+    train_steps(opt, scheduler, 2)
+    flow.detach()
+    assert vars(opt).get("step") is wrapped and len(flow.history) == 2
+    train_steps(opt, scheduler, 1)  # no warning about the order of step() calls, nothing recorded
+    assert len(flow.history) == 2
+
+    # flow first, then a scheduler wraps it: after detach ours passes straight through
+    opt = optim.SGD(model.parameters(), lr=0.1)
+    flow = GradientFlow(model, opt)
+    scheduler = optim.lr_scheduler.StepLR(opt, step_size=1, gamma=0.5)
+    train_steps(opt, scheduler, 2)
+    flow.detach()
+    train_steps(opt, scheduler, 2)
+    assert len(flow.history) == 2 and flow.steps == 2
+    assert opt.param_groups[0]["lr"] == pytest.approx(0.1 * 0.5 ** 4)
+    flow.attach(opt)  # attaching again records once per step, not twice
+    train_steps(opt, scheduler, 1)
+    assert len(flow.history) == 3 and flow.history.epoch[-1] == 3

@@ -8,7 +8,9 @@ actually moves (about 1e-3 per step is a common rule of thumb).
 """
 from __future__ import annotations
 
+import functools
 import math
+import types
 from typing import Optional
 
 from autograd.backend import array_module
@@ -71,8 +73,7 @@ class GradientFlow:
         self.history = History()
         self.epoch_ends: list = []  # last step of each epoch, when used as a Trainer callback
         self.steps = 0
-        self._optimizer = None
-        self._step = None
+        self._optimizer = self._step = self._func = self._previous = None
         if optimizer is not None:
             self.attach(optimizer)
 
@@ -105,14 +106,19 @@ class GradientFlow:
 
     # -- the optimizer hook -------------------------------------------------------------------------
     def attach(self, optimizer) -> "GradientFlow":
-        """Record at each ``optimizer.step()`` from now on (wraps that one optimizer's ``step``)."""
+        """Record at each ``optimizer.step()`` from now on (wraps that one optimizer's ``step``).
+
+        Works alongside a learning-rate scheduler's own wrapper of ``step``, whichever comes first.
+        """
         if self._optimizer is not None:
             raise RuntimeError("GradientFlow.attach: already attached to an optimizer; call detach() first")
         original = optimizer.step
+        previous = vars(optimizer).get("step")  # a scheduler's wrapper, kept on the instance like ours
 
-        def step(*args, **kwargs):
-            if (self.steps + 1) % self.every:  # not a step to record
-                self.steps += 1
+        def step(opt, *args, **kwargs):
+            attached = self._func is step  # False once detached (a scheduler's wrapper may still call us)
+            if not attached or (self.steps + 1) % self.every:
+                self.steps += 1 if attached else 0
                 return original(*args, **kwargs)
             norms = self.grad_norms()
             before = self._snapshot() if self.update_ratio else None
@@ -124,15 +130,24 @@ class GradientFlow:
             self.history.append(self.steps, **values)
             return result
 
-        self._optimizer, self._step = optimizer, original
-        optimizer.step = step
+        functools.update_wrapper(step, original)  # keeps what a scheduler marked on the step it wrapped
+        # a bound method, like the class's own step: an LR scheduler created later wraps it as it wraps that
+        self._optimizer, self._func, self._previous = optimizer, step, previous
+        self._step = optimizer.step = types.MethodType(step, optimizer)
         return self
 
     def detach(self) -> None:
-        """Stop recording: the optimizer's ``step`` is its own again."""
-        if self._optimizer is not None:
-            del self._optimizer.step  # the instance attribute we set; the class's method shows through again
-            self._optimizer = self._step = None
+        """Stop recording: the optimizer's ``step`` is what it was before :meth:`attach`."""
+        if self._optimizer is None:
+            return
+        opt = self._optimizer
+        if vars(opt).get("step") is self._step:  # nothing wrapped ours since: put back what was there
+            if self._previous is None:
+                del opt.step
+            else:
+                opt.step = self._previous
+        # else a later wrapper (a scheduler's) calls ours: it now passes straight through
+        self._optimizer = self._step = self._func = self._previous = None
 
     def __call__(self, trainer, epoch: int, logs: dict) -> None:
         """As a :class:`Trainer` callback: note where the epoch ended (the plot marks it)."""
