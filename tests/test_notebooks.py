@@ -33,6 +33,17 @@ _build = _build_module()
 SOURCES = _build.sources()
 
 
+def _japanese_font():
+    """The Japanese font matplotlib would use, or None (the figures' kana and kanji then come out as boxes)."""
+    try:
+        from denpa import fonts
+        import matplotlib
+    except ImportError:
+        return None
+    with matplotlib.rc_context():
+        return fonts.use_japanese_font(warn=False)
+
+
 def _id(path):
     return os.path.relpath(path, os.path.join(ROOT, "notebooks"))
 
@@ -121,4 +132,7 @@ def test_notebook_runs(path, monkeypatch):
     boxes = [(i, out.get("text", "")[:200]) for i, cell in enumerate(nb.cells) if cell.cell_type == "code"
              for out in cell.get("outputs", []) if out.get("output_type") == "stream"
              and ("missing from font" in out.get("text", "") or "does not have a glyph" in out.get("text", ""))]
-    assert not boxes, f"{_id(path)}: figures with missing glyphs (install matplotlib-fontja): {boxes}"
+    if boxes and _japanese_font() is None:
+        pytest.skip(f"{_id(path)} ran, but its Japanese text is drawn as boxes: no Japanese font is installed "
+                    "(pip install matplotlib-fontja, part of the test extra)")
+    assert not boxes, f"{_id(path)}: figures with missing glyphs: {boxes}"
