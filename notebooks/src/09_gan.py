@@ -168,12 +168,14 @@ GX, GY = np.meshgrid(g, g)
 with autograd.no_grad():
     verdict = D(autograd.tensor(np.stack([GX.ravel(), GY.ravel()], 1).astype("float32"))).sigmoid().numpy()
 pts, push = fake.detach().numpy(), -fake.grad.numpy()
+push = 0.5 * push / np.linalg.norm(push, axis=1, keepdims=True)   # directions only, all drawn the same length
 fig, ax = plt.subplots(figsize=(4.6, 4))
 cs = ax.contourf(GX, GY, verdict.reshape(GX.shape), levels=20, cmap="RdBu_r")
 fig.colorbar(cs, ax=ax, label="D(x): probability real")
 ax.scatter(shown[:300, 0], shown[:300, 1], s=2, c="k", alpha=0.4, label="real")
 ax.scatter(pts[:, 0], pts[:, 1], s=10, c="yellow", edgecolors="k", lw=0.3, label="generated")
-ax.quiver(pts[:, 0], pts[:, 1], push[:, 0], push[:, 1], color="yellow", angles="xy")
+ax.quiver(pts[:, 0], pts[:, 1], push[:, 0], push[:, 1], color="yellow", angles="xy", scale_units="xy", scale=1,
+          width=0.004)
 ax.set(title="$-\\partial L_G / \\partial x$: where D pushes G's samples", aspect="equal")
 ax.legend(loc="lower left", fontsize=8)
 plt.show()"""),
@@ -337,4 +339,5 @@ JA_CODE = {
     "losses (moving average)": "損失 (移動平均)",
     "to [-1, 1], tanh's range": "[-1, 1] (tanh の値域) に変換",
     "8x8 digits: real, and generated as training proceeds": "8x8 の数字: 本物と、訓練が進むにつれて生成されたもの",
+    'directions only, all drawn the same length': '向きだけを示す (矢印はすべて同じ長さ)',
 }
