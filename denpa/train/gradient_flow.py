@@ -167,6 +167,13 @@ def plot_gradient_flow(history: History, path=None, *, title: Optional[str] = No
     """One line per layer, log scale: ``grad_norm/*`` (and ``update_ratio/*`` in a second panel) against the step.
 
     Returns the matplotlib ``Figure`` (Agg canvas, no pyplot state); saved to ``path`` when given.
+
+    >>> h = History()
+    >>> h.append(1, **{"grad_norm/0": 0.5, "grad_norm/2": 1e-3})
+    >>> h.append(2, **{"grad_norm/0": 0.4, "grad_norm/2": 2e-3})
+    >>> fig = plot_gradient_flow(h, layer_types={"0": "Linear", "2": "Linear"})
+    >>> [line.get_label() for line in fig.axes[0].get_lines()], fig.axes[0].get_yscale()
+    (['0 (Linear)', '2 (Linear)'], 'log')
     """
     try:
         from matplotlib.backends.backend_agg import FigureCanvasAgg
