@@ -138,9 +138,19 @@ def _home(arr, device, was_tensor):
 
 
 def tensor(data, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
-    """A new leaf tensor holding a copy of ``data``; Python floats become float32.
+    """A new leaf tensor holding a copy of ``data`` (``torch.tensor``).
 
-    >>> import autograd
+    Args:
+      data: a number, a (nested) list or tuple of numbers, a NumPy/CuPy array or a Tensor.
+      dtype: the result's dtype; ``None`` infers it as PyTorch does: Python ``bool`` -> bool, ``int`` ->
+        int64, ``float`` (or ints mixed with floats) -> float32, ``complex`` -> complex128; an array keeps
+        its own dtype (a float64 NumPy array stays float64: pass ``dtype=autograd.float32`` to convert).
+      device: where to put it (``'cpu'``, ``'cuda'``, ``'cuda:1'``); default: where ``data`` is, else the CPU.
+      requires_grad: whether backward should fill ``.grad`` (floating-point dtypes only).
+
+    >>> import autograd, numpy as np
+    >>> [autograd.tensor(d).dtype.name for d in ([True], [1, 2], [1, 2.5], np.zeros(1))]
+    ['bool', 'int64', 'float32', 'float64']
     >>> autograd.tensor([1.0, 2.0], requires_grad=True)
     tensor([1., 2.], requires_grad=True)
     >>> autograd.tensor([1, 2], device="cpu").device
@@ -244,7 +254,13 @@ def eye(n: int, m=None, dtype=None, device=None, requires_grad=False) -> Tensor:
 
 
 def arange(start, end=None, step=1, dtype=None, device=None, requires_grad=False) -> Tensor:
-    """Values from ``start`` to ``end`` (exclusive); float arguments give float32, ints int64."""
+    """Values from ``start`` to ``end`` (exclusive) in steps of ``step``; float arguments give float32, ints
+    int64 (``torch.arange``). With one argument it is ``end`` and ``start`` is 0.
+
+    >>> import autograd
+    >>> autograd.arange(4), autograd.arange(0, 1, 0.25)
+    (tensor([0, 1, 2, 3]), tensor([0.0000, 0.2500, 0.5000, 0.7500]))
+    """
     if end is None:
         start, end = 0, start
     _check_range(start, end, step)
@@ -335,7 +351,15 @@ def rand(*size, dtype=None, device=None, requires_grad=False, generator=None) ->
 
 
 def randn(*size, dtype=None, device=None, requires_grad=False, generator=None) -> Tensor:
-    """Standard normal samples."""
+    """A tensor of the given size filled with samples of N(0, 1) (``torch.randn``): float32 unless ``dtype``
+    (a floating-point dtype) says otherwise; ``generator`` draws from an :class:`autograd.Generator` instead
+    of the global stream that :func:`autograd.manual_seed` seeds.
+
+    >>> import autograd
+    >>> x = autograd.randn(2, 3)
+    >>> x.shape, x.dtype
+    ((2, 3), dtype('float32'))
+    """
     shape, dt = _shape(size, "randn"), _check_float("randn", _dtype_or(dtype, default_float, "randn"))
     return _random(lambda g: g.standard_normal(shape).astype(dt), device, requires_grad, generator)
 
@@ -364,6 +388,7 @@ def rand_like(t, dtype=None, device=None, requires_grad=False) -> Tensor:
 
 
 def randn_like(t, dtype=None, device=None, requires_grad=False) -> Tensor:
+    """:func:`randn` with ``t``'s shape, and its dtype and device unless given."""
     return _like(randn, t, dtype, device, requires_grad)
 
 

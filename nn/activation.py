@@ -290,6 +290,7 @@ class PReLU(Module):
         self.reset_parameters()
 
     def reset_parameters(self) -> None:
+        """Set every slope of ``weight`` back to ``init``, in place."""
         with autograd.no_grad():
             self.weight.fill_(self.init)
 

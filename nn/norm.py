@@ -151,6 +151,7 @@ class LayerNorm(Module):
         _affine_parameters(self, self.normalized_shape, elementwise_affine, bias, device, dtype)
 
     def reset_parameters(self) -> None:
+        """Set ``weight`` to ones and ``bias`` to zeros, in place."""
         _reset_affine(self)
 
     def forward(self, input):
@@ -184,6 +185,7 @@ class GroupNorm(Module):
         _affine_parameters(self, (num_channels,), affine, bias, device, dtype)
 
     def reset_parameters(self) -> None:
+        """Set ``weight`` to ones and ``bias`` to zeros, in place."""
         _reset_affine(self)
 
     def forward(self, input):

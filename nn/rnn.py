@@ -237,6 +237,7 @@ class RNNCellBase(Module):
         self.reset_parameters()
 
     def reset_parameters(self) -> None:
+        """Re-draw every weight and bias from U(-1/sqrt(hidden_size), 1/sqrt(hidden_size)), as at construction, in place."""
         _reset(self, self.hidden_size)
 
     def extra_repr(self) -> str:
