@@ -29,19 +29,24 @@ def test_unit_stride_input_gradient(kw, monkeypatch):
     geo_out.backward(autograd.tensor(g))
     fast_grad = x.grad.numpy().copy()
     x.grad = None
-    monkeypatch.setattr(C, "_conv_transpose_unit_stride", lambda g_, wt, geo, xs: C.col2im(
-        C._matmul(wt, g_.reshape(g_.shape[0], geo.groups, g_.shape[1] // geo.groups, geo.columns)), geo, xs))
+    monkeypatch.setattr(C, "_conv_transpose_unit_stride",
+                        lambda g_, wt, geo, xs: C.col2im(C._matmul(wt, C._batch_last(g_, geo)), geo, xs))
     f(x, w).backward(autograd.tensor(g))
     np.testing.assert_allclose(fast_grad, x.grad.numpy(), rtol=1e-12, atol=1e-12)
 
 
-@pytest.mark.parametrize("fold", [True, False])
-def test_weight_gradient_both_forms(fold, monkeypatch):
+@pytest.mark.parametrize("groups, stride", [(1, 1), (2, 2), (4, 1)])
+def test_weight_gradient_is_the_sum_over_samples(groups, stride):
+    """The one product over batch x positions equals the per-sample products summed (and gradchecks)."""
     rng = np.random.default_rng(1)
-    monkeypatch.setattr(C, "_fold_batch", lambda *a: fold)
-    x, w = _t(rng, 3, 4, 6, 5), _t(rng, 6, 2, 3, 3)
-    f = lambda x, w: F.conv2d(x, w, stride=2, padding=1, groups=2)  # noqa: E731
+    x, w = _t(rng, 3, 4, 6, 5), _t(rng, 8, 4 // groups, 3, 3)
+    f = lambda x, w: F.conv2d(x, w, stride=stride, padding=1, groups=groups)  # noqa: E731
+    y = f(x, w)
+    g = rng.standard_normal(y.shape)
+    y.backward(autograd.tensor(g))
+    per_sample = sum(autograd.grad(f(x[i:i + 1], w), w, autograd.tensor(g[i:i + 1]))[0].numpy() for i in range(3))
+    np.testing.assert_allclose(w.grad.numpy(), per_sample, rtol=1e-12, atol=1e-12)
     assert gradcheck(f, (x, w)) and gradgradcheck(f, (x, w))
-    w2 = _t(rng, 4, 3, 3, 3)
-    ft = lambda x, w: F.conv_transpose2d(x, w, stride=2, padding=1, groups=2)  # noqa: E731
+    w2 = _t(rng, 4, 8 // groups, 3, 3)
+    ft = lambda x, w: F.conv_transpose2d(x, w, stride=stride, padding=1, groups=groups)  # noqa: E731
     assert gradcheck(ft, (x, w2)) and gradgradcheck(ft, (x, w2))

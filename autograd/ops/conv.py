@@ -69,25 +69,42 @@ class Geometry:
         return tuple(range(2, 2 + len(self.kernel)))
 
 
+# Columns are laid out (G, C/G * prod(kernel), N * prod(out_size)): batch and positions side by side in one
+# row, so the forward, the input gradient and the weight gradient are each ONE product per group (N folded
+# into the columns) instead of N thin products, and the weight gradient sums over the batch inside BLAS.
+
+
+def _cols_order(nd):
+    """Axes of the windows view (N, C, *kernel, *out) in the columns' order (C, *kernel, N, *out)."""
+    return (1,) + tuple(range(2, 2 + nd)) + (0,) + tuple(range(2 + nd, 2 + 2 * nd))
+
+
 def im2col(x, geo):
-    """Columns ``(N, G, C/G * prod(kernel), prod(out_size))`` of ``x`` (N, C, *in_size): one copy."""
+    """Columns ``(G, C/G * prod(kernel), N * prod(out_size))`` of ``x`` (N, C, *in_size): one copy."""
     n, c = x.shape[:2]
     win = windows(pad_spatial(x, geo.pad), geo.kernel, geo.out_size, geo.stride, geo.dilation)
-    cols = buffers.empty(array_module(x), win.shape, x.dtype)
-    cols[...] = win
-    return cols.reshape(n, geo.groups, (c // geo.groups) * math.prod(geo.kernel), geo.columns)
+    cols = buffers.empty(array_module(x), (c,) + geo.kernel + (n,) + geo.out_size, x.dtype)
+    cols[...] = win.transpose(_cols_order(len(geo.kernel)))
+    return cols.reshape(geo.groups, (c // geo.groups) * math.prod(geo.kernel), n * geo.columns)
+
+
+def _as_windows(cols, geo, n, c):
+    """Columns seen as the windows' axes (N, C, *kernel, *out): a view."""
+    nd = len(geo.kernel)
+    v = cols.reshape((c,) + geo.kernel + (n,) + geo.out_size)
+    return v.transpose((1 + nd, 0) + tuple(range(1, 1 + nd)) + tuple(range(2 + nd, 2 + 2 * nd)))
 
 
 def col2im(cols, geo, x_shape):
-    """The adjoint of :func:`im2col`: scatter-add columns ``(N, G, C/G * prod(kernel), prod(out_size))`` back
+    """The adjoint of :func:`im2col`: scatter-add columns ``(G, C/G * prod(kernel), N * prod(out_size))`` back
     onto ``x_shape``, one vectorised add per kernel position."""
     n, c = x_shape[:2]
-    cols = cols.reshape((n, c) + geo.kernel + geo.out_size)
+    src = _as_windows(cols, geo, n, c)
     gx = buffers.zeros(array_module(cols), (n, c) + geo.padded, cols.dtype)
     win = windows(gx, geo.kernel, geo.out_size, geo.stride, geo.dilation)
     lead = (slice(None), slice(None))
     for k in kernel_positions(geo.kernel):
-        win[lead + k] += cols[lead + k]
+        win[lead + k] += src[lead + k]
     return crop_spatial(gx, geo.pad, x_shape[2:])
 
 
@@ -98,26 +115,39 @@ def _matmul(a, b):
     return xp.matmul(a, b, out=buffers.empty(xp, shape, xp.result_type(a, b)))
 
 
+def _batch_last(g, geo):
+    """An output gradient ``g`` (N, O, *out) in the columns' order ``(G, O/G, N * prod(out))``: one copy."""
+    n, o, grp = g.shape[0], g.shape[1], geo.groups
+    gt = buffers.empty(array_module(g), (grp, o // grp, n, geo.columns), g.dtype)
+    gt[...] = g.reshape(n, grp, o // grp, geo.columns).transpose(1, 2, 0, 3)
+    return gt.reshape(grp, o // grp, n * geo.columns)
+
+
 def _conv(x, w, b, geo, cols=None):
     """``y = W @ im2col(x) (+ b)``; returns ``(y, cols)`` so backward can reuse the columns."""
     if cols is None:
         cols = im2col(x, geo)
     n, o, g = x.shape[0], w.shape[0], geo.groups
-    y = _matmul(w.reshape(g, o // g, -1), cols).reshape((n, o) + geo.out_size)  # one product, broadcast over N
-    if b is not None:
-        y += b.reshape((o,) + (1,) * len(geo.kernel))
-    return y, cols
+    xp = array_module(x)
+    prod = _matmul(w.reshape(g, o // g, -1), cols).reshape(g, o // g, n, geo.columns).transpose(2, 0, 1, 3)
+    y = buffers.empty(xp, (n, g, o // g, geo.columns), prod.dtype)  # handed out again only once nothing holds it
+    if b is None:
+        y[...] = prod
+    else:  # the bias added in the copy back to (N, O, *out)
+        xp.add(prod, b.reshape(1, g, o // g, 1), out=y)
+    return y.reshape((n, o) + geo.out_size), cols
 
 
-def _conv_transpose(g, w, geo, x_shape):
-    """The input gradient of a convolution with weight ``w`` (and the transposed convolution of ``g``)."""
-    n, o, grp = g.shape[0], w.shape[0], geo.groups
+def _conv_transpose(g, w, geo, x_shape, gt=None):
+    """The input gradient of a convolution with weight ``w`` (and the transposed convolution of ``g``);
+    ``gt`` is ``g`` already in the columns' order, when the caller has it."""
+    o, grp = w.shape[0], geo.groups
     wt = w.reshape(grp, o // grp, -1).swapaxes(-1, -2)
     if len(geo.kernel) > 1 and all(st == 1 for st in geo.stride) and geo.out_size[-1] >= 8 and x_shape[1] >= 8:
-        # measured: faster from rows of ~8 cells and 8 channels (MNIST's conv2 input gradient 14 -> 9 ms); on
-        # tiny outputs (1x1) or one channel the padded product costs more than the adds it saves
+        # measured: faster from rows of ~8 cells and 8 channels (MNIST's conv2 input gradient); on tiny
+        # outputs (1x1) or one channel the padded product costs more than the adds it saves
         return _conv_transpose_unit_stride(g, wt, geo, x_shape)
-    return col2im(_matmul(wt, g.reshape(n, grp, o // grp, geo.columns)), geo, x_shape)
+    return col2im(_matmul(wt, _batch_last(g, geo) if gt is None else gt), geo, x_shape)
 
 
 def _conv_transpose_unit_stride(g, wt, geo, x_shape):
@@ -126,50 +156,34 @@ def _conv_transpose_unit_stride(g, wt, geo, x_shape):
     col2im's adds run over rows of ``out_size[-1]`` cells (a few dozen), one NumPy inner loop per row. Laid out
     with every spatial dim but the first padded to the input's padded size (zeros in the extra cells, which the
     product keeps zero), kernel position ``k``'s columns land on the flattened padded input shifted by one
-    offset, so each add is ``gx[:, :, off:off + L] += cols[:, :, k, :L]``.
+    offset, so each add is ``gx[:, :, off:off + L] += cols[:, k, :, :L]``.
     """
     n, o, grp = g.shape[0], g.shape[1], geo.groups
     xp = array_module(g)
     c = x_shape[1]
     lay = geo.out_size[:1] + geo.padded[1:]  # output cells laid out on the padded input's row length
-    gp = buffers.zeros(xp, (n, o) + lay, g.dtype)
-    gp[(slice(None), slice(None)) + tuple(slice(0, m) for m in geo.out_size)] = g
     full = math.prod(lay)
-    cols = _matmul(wt, gp.reshape(n, grp, o // grp, full)).reshape((n, c, math.prod(geo.kernel), full))
+    gp = buffers.zeros(xp, (grp, o // grp, n) + lay, g.dtype)
+    gp[(slice(None),) * 3 + tuple(slice(0, m) for m in geo.out_size)] = (
+        g.reshape((n, grp, o // grp) + geo.out_size).transpose((1, 2, 0) + tuple(range(3, 3 + len(lay)))))
+    cols = _matmul(wt, gp.reshape(grp, o // grp, n * full)).reshape(c, math.prod(geo.kernel), n, full)
     steps = [math.prod(geo.padded[j + 1:]) for j in range(len(geo.padded))]  # flat strides of the padded input
     run = full - (lay[-1] - geo.out_size[-1])  # the last row's padding would run past the end
     gx = buffers.zeros(xp, (n, c, math.prod(geo.padded)), cols.dtype)
     for i, k in enumerate(kernel_positions(geo.kernel)):
         off = sum(kj * d * st for kj, d, st in zip(k, geo.dilation, steps))
-        gx[:, :, off:off + run] += cols[:, :, i, :run]
+        gx[:, :, off:off + run] += cols[:, i, :, :run].transpose(1, 0, 2)
     return crop_spatial(gx.reshape((n, c) + geo.padded), geo.pad, x_shape[2:])
 
 
-def _conv_weight_grad(x, g, geo, w_shape, cols=None):
-    """The weight gradient of a convolution of ``x`` whose output gradient is ``g``."""
+def _conv_weight_grad(x, g, geo, w_shape, cols=None, gt=None):
+    """The weight gradient of a convolution of ``x`` whose output gradient is ``g``: one product per group over
+    batch x positions, ``(G, O/G, N*P) @ (G, N*P, C/G * K)``."""
     if cols is None:
         cols = im2col(x, geo)
-    n, o, grp = g.shape[0], w_shape[0], geo.groups
-    gg = g.reshape(n, grp, o // grp, geo.columns)
-    ck = cols.shape[2]
-    if n > 1 and _fold_batch(n, o // grp, ck, geo.columns):
-        # one product over batch x positions: N * P rows summed inside BLAS, no (N, O, C*K) temporary; it costs
-        # copies of g and the columns into (G, ., N * P) order, cheap where the positions per sample are few
-        xp = array_module(g)
-        g2 = buffers.empty(xp, (grp, o // grp, n, geo.columns), g.dtype)
-        g2[...] = gg.transpose(1, 2, 0, 3)
-        c2 = buffers.empty(xp, (grp, ck, n, geo.columns), cols.dtype)
-        c2[...] = cols.transpose(1, 2, 0, 3)
-        rows = n * geo.columns
-        return xp.matmul(g2.reshape(grp, o // grp, rows), c2.reshape(grp, ck, rows).swapaxes(-1, -2)).reshape(w_shape)
-    return _matmul(gg, cols.swapaxes(-1, -2)).sum(axis=0).reshape(w_shape)  # (G, O/G, C/G * K) summed over N
-
-
-def _fold_batch(n, o, ck, positions):
-    """Whether the weight gradient is faster as one product over batch x positions than as one per sample
-    (measured on this project's workloads: per-sample products of fewer than ~256 positions, or whose summed
-    temporary is large, lose to the copies the folded form needs)."""
-    return positions < 256 or n * o * ck * 4 > (64 << 20)
+    if gt is None:
+        gt = _batch_last(g, geo)
+    return array_module(cols).matmul(gt, cols.swapaxes(-1, -2)).reshape(w_shape)
 
 
 def _shape(a):
@@ -214,8 +228,13 @@ class Convolution(Node):
         x, w = xs[0], xs[1]
         cols, self.cols = self.cols, None  # free them; a retained graph's second pass rebuilds them
         geo = self.geo
-        gx = _run_transpose(g, w, geo, _shape(x), F) if needs(self, 0) else None
-        gw = _run_weight_grad(x, g, geo, _shape(w), F, cols) if needs(self, 1) else None
+        if F.graph:
+            gx = _run_transpose(g, w, geo, _shape(x), F) if needs(self, 0) else None
+            gw = _run_weight_grad(x, g, geo, _shape(w), F, cols) if needs(self, 1) else None
+        else:  # g in the columns' order once, for both products
+            gt = _batch_last(g, geo)
+            gx = _conv_transpose(g, w, geo, _shape(x), gt) if needs(self, 0) else None
+            gw = _conv_weight_grad(x, g, geo, _shape(w), cols, gt) if needs(self, 1) else None
         if len(xs) > 2:
             gb = F.sum(g, axis=(0,) + geo.spatial_axes) if needs(self, 2) else None
             return gx, gw, gb
