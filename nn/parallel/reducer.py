@@ -2,12 +2,16 @@
 
 Parameters are packed, in reverse registration order (roughly the order backward produces their gradients),
 into buckets of about ``bucket_cap_mb``; the first bucket is kept to 1 MB so the first all-reduce starts early.
-A hook on each parameter copies its gradient (plus any gradient accumulated under ``no_sync``) into its slot
-of the bucket's flat buffer; when a bucket's last slot is filled, its non-blocking all-reduce (average) starts
-while backward goes on. Buckets start strictly in index order, so every rank issues the same collectives in
-the same sequence even when their gradients arrive in different orders. The hook of the last expected
-gradient waits for all buckets and copies each average into its parameter's ``.grad`` (the engine stores a
-copy of what a hook returns, so ``.grad`` never aliases a bucket).
+A post-accumulate-grad hook on each parameter (``Tensor.register_post_accumulate_grad_hook``: it runs once the
+engine has added this backward's gradient into ``.grad``, which then also holds any gradient accumulated under
+``no_sync``) copies ``.grad`` into its slot of the bucket's flat buffer; when a bucket's last slot is filled,
+its non-blocking all-reduce (average) starts while backward goes on. Buckets start strictly in index order, so
+every rank issues the same collectives in the same sequence even when their gradients arrive in different
+orders. The hook of the last expected gradient waits for all buckets and points each parameter's ``.grad`` at
+its slot, which now holds the average: no copy back. Each step's buffers come from the buffer pool, so a
+``.grad`` someone still holds from the last step is never overwritten, and once the gradients are dropped
+(``zero_grad``) the same memory serves the next step without page faults. Slots of one bucket are disjoint,
+so no two parameters' gradients overlap.
 """
 from __future__ import annotations
 
@@ -18,6 +22,7 @@ import numpy as np
 
 from autograd import Tensor
 from autograd.backend import array_module
+from autograd.buffers import buffers
 from autograd.distributed import ReduceOp
 from autograd.node import Var
 
@@ -107,11 +112,12 @@ class Reducer:
         self.used = None
         self.used_work = None
         self.comm_wait_s = 0.0  # time spent blocked on all-reduces (the benchmark reports it)
-        self.handles = [p.register_hook(self._hook_for(i)) for i, p in enumerate(params)]
+        self.handles = [p.register_post_accumulate_grad_hook(self._hook_for(i)) for i, p in enumerate(params)]
 
     def _hook_for(self, i):
-        def hook(grad):
-            return self._on_grad(i, grad) if self.active else None
+        def hook(param):
+            if self.active:
+                self._on_grad(i, param)
         return hook
 
     # -- per step ----------------------------------------------------------------------------------------------
@@ -132,6 +138,7 @@ class Reducer:
             if b.work is not None:
                 b.work.wait()
                 b.work = None
+            b.buf = None
         self.active = False
 
     def prepare(self, outputs) -> None:
@@ -140,8 +147,8 @@ class Reducer:
         self.hooks_fired = 0
         self.next_launch = 0
         for b in self.buckets:
-            if b.buf is None:  # .grad holds copies, so one buffer per bucket serves every step
-                b.buf = b.xp.empty(b.numel, b.dtype)
+            # a fresh buffer unless last step's is free again: the .grad views of last step may still be held
+            b.buf = buffers.empty(b.xp, (b.numel,), b.dtype)
             b.pending = len(b.members)
             b.work = None
         self.expected = len(self.params)
@@ -151,49 +158,42 @@ class Reducer:
             self.used = np.zeros(len(self.params), np.int32)
             for i, p in enumerate(self.params):
                 if id(p) not in reached:  # no gradient will come: its slot holds what it already has
-                    self._fill(i, None)
+                    self._fill(i, p.grad)
                     self.expected -= 1
             if self.expected == 0:
                 self._finalize()
 
-    def _fill(self, i, g):
-        p = self.params[i]
+    def _slot(self, i):
         b, off = self.where[i]
-        view = b.buf[off:off + p.array.size].reshape(p.array.shape)
-        old = p.grad
-        if g is None:
-            if old is not None:
-                view[...] = old.array
-            else:
-                view.fill(0)
-        elif old is not None:
-            b.xp.add(old.array, g, out=view)
+        shape = self.params[i].array.shape
+        return b.buf[off:off + self.params[i].array.size].reshape(shape)
+
+    def _fill(self, i, grad):
+        """Copy ``grad`` (this parameter's whole ``.grad``; None: zeros) into its slot; launch full buckets."""
+        view = self._slot(i)
+        if grad is None:
+            view.fill(0)
         else:
-            view[...] = g
+            view[...] = grad.array
         self.ready[i] = True
+        b = self.where[i][0]
         b.pending -= 1
         if b.pending == 0:
             self._launch_ready()
-        return view
 
-    def _on_grad(self, i, grad):
+    def _on_grad(self, i, param):
         if self.ready[i]:
             raise RuntimeError(f"DistributedDataParallel: parameter {self.names[i]} received a gradient twice in one "
                                "reduction (backward through the same forward twice?). Run one backward per forward, "
                                "or put the extra backward passes inside no_sync()")
-        g = grad.array if isinstance(grad, Tensor) else grad
-        if g.shape != self.params[i].array.shape:  # a broadcast gradient: make it the parameter's shape
-            g = array_module(g).broadcast_to(g, self.params[i].array.shape)
-        view = self._fill(i, g)
-        self.params[i].grad = None  # the engine stores (a copy of) the returned slot as .grad: it holds the sum
+        self._fill(i, param.grad)  # .grad is the accumulated sum: this step's gradient plus any no_sync ones
         if self.find_unused:
             self.used[i] = 1
         self.hooks_fired += 1
         if self.hooks_fired == self.expected:
-            self._finalize()  # this parameter's slot already holds the average when the engine copies it
+            self._finalize()
         else:
             self._progress()
-        return Tensor._wrap(view, None)
 
     def _launch_ready(self):
         buckets = self.buckets
@@ -221,13 +221,11 @@ class Reducer:
             b.work = None
         self.comm_wait_s += time.perf_counter() - start
         for i, p in enumerate(self.params):
-            b, off = self.where[i]
-            slot = b.buf[off:off + p.array.size].reshape(p.array.shape)
-            if self.find_unused and not self.used[i]:
-                if used[i]:  # unused here, used elsewhere: take the average; unused everywhere: leave .grad alone
-                    p.grad = Tensor._wrap(slot.copy(), None)
-            elif p.grad is not None:  # the engine copied the slot before the average arrived (None: the last one)
-                b.xp.copyto(p.grad.array, slot)
+            # unused here and everywhere: .grad stays as it was; otherwise it is the average, in place in its slot
+            if not (self.find_unused and not self.used[i] and not used[i]):
+                p.grad = Tensor._wrap(self._slot(i), None)
+        for b in self.buckets:
+            b.buf = None  # the .grad views keep this step's buffers alive; the pool reuses them once dropped
         self.active = False
 
     def remove(self) -> None:
