@@ -14,14 +14,21 @@ def _t(rng, *shape):
     return autograd.tensor(rng.standard_normal(shape), requires_grad=True)
 
 
-@pytest.mark.parametrize("kw", [dict(padding=1), dict(padding=(2, 1), dilation=(2, 1)), dict(groups=2, padding=(0, 2))])
-def test_unit_stride_input_gradient(kw, monkeypatch):
-    """Rows of >= 8 cells and >= 8 channels take the one-run-per-kernel-position path."""
+@pytest.mark.parametrize("kw, shape, kernel", [
+    (dict(padding=1), (2, 8, 4, 10), (3, 2)),
+    (dict(padding=(2, 1), dilation=(2, 1)), (2, 8, 4, 10), (3, 2)),
+    (dict(groups=2, padding=(0, 2)), (2, 8, 4, 10), (3, 2)),
+    (dict(stride=2, padding=1), (2, 8, 6, 34), (4, 4)),  # DCGAN's layers: four phases
+    (dict(stride=(1, 3), padding=(1, 2)), (1, 8, 3, 50), (3, 5)),
+    (dict(stride=2, dilation=2, padding=2), (1, 8, 5, 36), (3, 3)),  # phases a kernel position never reaches
+])
+def test_phased_input_gradient(kw, shape, kernel, monkeypatch):
+    """Rows of >= 8 cells and >= 8 channels take the one-run-per-kernel-position path, every stride."""
     rng = np.random.default_rng(0)
-    x, w = _t(rng, 2, 8, 4, 10), _t(rng, 4, 8 // kw.get("groups", 1), 3, 2)
+    x, w = _t(rng, *shape), _t(rng, 4, 8 // kw.get("groups", 1), *kernel)
     calls = []
-    fast = C._conv_transpose_unit_stride
-    monkeypatch.setattr(C, "_conv_transpose_unit_stride", lambda *a: calls.append(1) or fast(*a))
+    fast = C._conv_transpose_phased
+    monkeypatch.setattr(C, "_conv_transpose_phased", lambda *a: calls.append(1) or fast(*a))
     f = lambda x, w: F.conv2d(x, w, **kw)  # noqa: E731
     assert gradcheck(f, (x, w)) and gradgradcheck(f, (x, w)) and calls
     g = rng.standard_normal(f(x, w).shape)
@@ -29,7 +36,7 @@ def test_unit_stride_input_gradient(kw, monkeypatch):
     geo_out.backward(autograd.tensor(g))
     fast_grad = x.grad.numpy().copy()
     x.grad = None
-    monkeypatch.setattr(C, "_conv_transpose_unit_stride",
+    monkeypatch.setattr(C, "_conv_transpose_phased",
                         lambda g_, wt, geo, xs: C.col2im(C._matmul(wt, C._batch_last(g_, geo)), geo, xs))
     f(x, w).backward(autograd.tensor(g))
     np.testing.assert_allclose(fast_grad, x.grad.numpy(), rtol=1e-12, atol=1e-12)

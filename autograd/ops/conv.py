@@ -143,37 +143,72 @@ def _conv_transpose(g, w, geo, x_shape, gt=None):
     ``gt`` is ``g`` already in the columns' order, when the caller has it."""
     o, grp = w.shape[0], geo.groups
     wt = w.reshape(grp, o // grp, -1).swapaxes(-1, -2)
-    if len(geo.kernel) > 1 and all(st == 1 for st in geo.stride) and geo.out_size[-1] >= 8 and x_shape[1] >= 8:
-        # measured: faster from rows of ~8 cells and 8 channels (MNIST's conv2 input gradient); on tiny
-        # outputs (1x1) or one channel the padded product costs more than the adds it saves
-        return _conv_transpose_unit_stride(g, wt, geo, x_shape)
+    if _phased_pays(geo, x_shape[1]):
+        return _conv_transpose_phased(g, wt, geo, x_shape)
     return col2im(_matmul(wt, _batch_last(g, geo) if gt is None else gt), geo, x_shape)
 
 
-def _conv_transpose_unit_stride(g, wt, geo, x_shape):
-    """:func:`_conv_transpose` for stride 1, with each kernel position's add one long contiguous run.
+def _phase_grid(geo):
+    """Per spatial dim, the cells of one output phase: a stride-s dim splits the padded input into s phases of
+    ``ceil(padded / s)`` cells each (the last ones may hold a cell fewer)."""
+    return tuple(-(-p // st) for p, st in zip(geo.padded, geo.stride))
 
-    col2im's adds run over rows of ``out_size[-1]`` cells (a few dozen), one NumPy inner loop per row. Laid out
-    with every spatial dim but the first padded to the input's padded size (zeros in the extra cells, which the
-    product keeps zero), kernel position ``k``'s columns land on the flattened padded input shifted by one
-    offset, so each add is ``gx[:, :, off:off + L] += cols[:, k, :, :L]``.
+
+def _phased_pays(geo, channels):
+    """Whether :func:`_conv_transpose_phased` beats the product + :func:`col2im` (measured on this project's
+    layers): rows of at least 8 cells, 8 or more channels, and at most 15 % more product columns."""
+    if len(geo.kernel) < 2 or geo.out_size[-1] < 8 or channels < 8:
+        return False
+    grid = _phase_grid(geo)
+    return math.prod(geo.out_size[:1] + grid[1:]) <= 1.15 * geo.columns
+
+
+def _conv_transpose_phased(g, wt, geo, x_shape):
+    """:func:`_conv_transpose` with each kernel position's add one long contiguous run, every input cell written
+    once per phase.
+
+    col2im's adds run over rows of ``out_size[-1]`` cells (strided when the stride is not 1), one NumPy inner
+    loop per row. Kernel index ``i`` of a dim lands on padded cell ``o*s + i*d = (o + q)*s + r``: on phase ``r``'s
+    grid at ``o + q``. With ``g`` laid out on the phase grid's row length (zeros in the extra cells, which the
+    product keeps zero), kernel position ``k``'s columns land on its phase's flattened grid shifted by one
+    offset, so each add is ``acc[r][:, :, off:off + L] += cols[:, k, :, :L]``; the phases then fill the input's
+    cells, each once (stride 1: one phase, the input itself).
     """
     n, o, grp = g.shape[0], g.shape[1], geo.groups
     xp = array_module(g)
-    c = x_shape[1]
-    lay = geo.out_size[:1] + geo.padded[1:]  # output cells laid out on the padded input's row length
+    c, nd = x_shape[1], len(geo.kernel)
+    grid = _phase_grid(geo)
+    lay = geo.out_size[:1] + grid[1:]  # output cells laid out on the phase grid's row length
     full = math.prod(lay)
     gp = buffers.zeros(xp, (grp, o // grp, n) + lay, g.dtype)
     gp[(slice(None),) * 3 + tuple(slice(0, m) for m in geo.out_size)] = (
-        g.reshape((n, grp, o // grp) + geo.out_size).transpose((1, 2, 0) + tuple(range(3, 3 + len(lay)))))
+        g.reshape((n, grp, o // grp) + geo.out_size).transpose((1, 2, 0) + tuple(range(3, 3 + nd))))
     cols = _matmul(wt, gp.reshape(grp, o // grp, n * full)).reshape(c, math.prod(geo.kernel), n, full)
-    steps = [math.prod(geo.padded[j + 1:]) for j in range(len(geo.padded))]  # flat strides of the padded input
+    steps = [math.prod(grid[j + 1:]) for j in range(nd)]  # flat strides of a phase grid
     run = full - (lay[-1] - geo.out_size[-1])  # the last row's padding would run past the end
-    gx = buffers.zeros(xp, (n, c, math.prod(geo.padded)), cols.dtype)
+    unit = all(st == 1 for st in geo.stride)
+    size = math.prod(grid)
+    phases = {}
     for i, k in enumerate(kernel_positions(geo.kernel)):
-        off = sum(kj * d * st for kj, d, st in zip(k, geo.dilation, steps))
-        gx[:, :, off:off + run] += cols[:, i, :, :run].transpose(1, 0, 2)
-    return crop_spatial(gx.reshape((n, c) + geo.padded), geo.pad, x_shape[2:])
+        qr = [divmod(kj * d, st) for kj, d, st in zip(k, geo.dilation, geo.stride)]
+        r = tuple(b for _, b in qr)
+        acc = phases.get(r)
+        if acc is None:
+            acc = phases[r] = buffers.zeros(xp, (n, c, size), cols.dtype)
+        off = sum(q * st for (q, _), st in zip(qr, steps))
+        acc[:, :, off:off + run] += cols[:, i, :, :run].transpose(1, 0, 2)
+    if unit:
+        gx = phases[(0,) * nd].reshape((n, c) + geo.padded)
+    else:
+        gx = buffers.empty(xp, (n, c) + geo.padded, cols.dtype)
+        for r in itertools.product(*(range(st) for st in geo.stride)):
+            dst = gx[(slice(None), slice(None)) + tuple(slice(rj, None, st) for rj, st in zip(r, geo.stride))]
+            acc = phases.get(r)
+            if acc is None:
+                dst[...] = 0
+            else:
+                dst[...] = acc.reshape((n, c) + grid)[(slice(None), slice(None)) + tuple(slice(0, m) for m in dst.shape[2:])]
+    return crop_spatial(gx, geo.pad, x_shape[2:])
 
 
 def _conv_weight_grad(x, g, geo, w_shape, cols=None, gt=None):
