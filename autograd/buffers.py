@@ -2,6 +2,15 @@
 
 A Tensor, a view or a node's saved values hold references that CPython counts, so a buffer is handed out again
 only when the pool's own reference is the last one.
+
+The pool holds at most :attr:`BufferPool.max_bytes` (256 MB) in the whole process, over all threads; a thread's
+buffers go when the thread ends. To hand everything back to the allocator (e.g. after training, before a
+memory-hungry step of another library), call ``buffers.clear()``; ``buffers.max_bytes = 0`` turns pooling off:
+
+>>> from autograd.buffers import buffers
+>>> buffers.clear()
+>>> buffers.total_bytes()
+0
 """
 from __future__ import annotations
 
@@ -9,6 +18,18 @@ import collections
 import math
 import sys
 import threading
+import weakref
+
+
+class _ThreadPool:
+    """One thread's kept arrays, least recently used shape first; ``held[0]`` is their size in bytes (a cell
+    the finalizer reads after the pool itself is gone)."""
+
+    __slots__ = ("arrays", "held", "__weakref__")
+
+    def __init__(self):
+        self.arrays = collections.OrderedDict()
+        self.held = [0]
 
 
 class BufferPool:
@@ -19,8 +40,11 @@ class BufferPool:
     the CNN benchmark's step, against PyTorch's 40). An array made here is reused for the next request of the
     same shape and dtype when the pool's own reference is the only one left: a Tensor, a view, a node's saved
     values all hold references that CPython counts, so a buffer still in use is never handed out twice.
-    Pools are per thread and keep at most ``max_bytes``, the least recently used shapes dropped first;
-    ``clear()`` empties this thread's pool. Other array modules (CuPy) and interpreters without reference
+
+    Each thread reuses its own arrays (no thread is handed another's buffer); together they keep at most
+    ``max_bytes`` in the process: a thread that needs room drops its own least recently used shapes, and an
+    array that does not fit is simply not kept. A thread's arrays are released when the thread ends;
+    ``clear()`` empties every thread's pool. Other array modules (CuPy) and interpreters without reference
     counts pass straight through to ``xp.empty``.
     """
 
@@ -30,35 +54,60 @@ class BufferPool:
 
     def __init__(self):
         self._local = threading.local()
+        self._lock = threading.Lock()  # guards every pool's dict and the process-wide total
+        self._pools = weakref.WeakSet()
+        self._total = [0]
         # what getrefcount reports for an object only the pool's list holds, seen through the same code path
         self._unused = _refcounts([object()])[0] if hasattr(sys, "getrefcount") else None
 
+    def _pool(self) -> _ThreadPool:
+        tp = getattr(self._local, "pool", None)
+        if tp is None:
+            tp = self._local.pool = _ThreadPool()
+            with self._lock:
+                self._pools.add(tp)
+            # the thread's local storage goes with the thread: take its bytes off the total then
+            weakref.finalize(tp, _forget, self._lock, self._total, tp.held)
+        return tp
+
     def _arrays(self):
-        d = getattr(self._local, "arrays", None)
-        if d is None:
-            d = self._local.arrays = collections.OrderedDict()
-        return d
+        """This thread's kept arrays, by (shape, dtype)."""
+        return self._pool().arrays
 
     def empty(self, xp, shape, dtype):
         """An uninitialised array, reused when possible."""
         dtype = xp.dtype(dtype)
         shape = tuple(shape)
-        if self._unused is None or xp.__name__ != "numpy" or math.prod(shape) * dtype.itemsize < self.min_bytes:
+        nbytes = math.prod(shape) * dtype.itemsize
+        if self._unused is None or xp.__name__ != "numpy" or nbytes < self.min_bytes:
             return xp.empty(shape, dtype=dtype)
-        arrays = self._arrays()
+        tp = self._pool()
         key = (shape, dtype.str)
-        kept = arrays.get(key)
-        if kept is None:
-            kept = arrays[key] = []
-        else:
-            arrays.move_to_end(key)
-            for a, count in zip(kept, _refcounts(kept)):
-                if count == self._unused:
-                    return a
+        with self._lock:
+            kept = tp.arrays.get(key)
+            if kept is not None:
+                tp.arrays.move_to_end(key)
+                for a, count in zip(kept, _refcounts(kept)):
+                    if count == self._unused:
+                        return a
         a = xp.empty(shape, dtype=dtype)
-        if len(kept) < self.per_shape:
-            kept.append(a)
-            self._trim(arrays)
+        if nbytes > self.max_bytes:
+            return a
+        with self._lock:
+            kept = tp.arrays.get(key)
+            if kept is None:
+                kept = tp.arrays[key] = []
+            if len(kept) < self.per_shape:
+                kept.append(a)
+                tp.held[0] += nbytes
+                self._total[0] += nbytes
+                self._trim(tp, key)
+                if self._total[0] > self.max_bytes:  # other threads hold the rest: do not keep this one
+                    kept.remove(a)
+                    tp.held[0] -= nbytes
+                    self._total[0] -= nbytes
+                if not kept:
+                    del tp.arrays[key]
         return a
 
     def zeros(self, xp, shape, dtype):
@@ -67,17 +116,40 @@ class BufferPool:
         return a
 
     def clear(self) -> None:
-        self._arrays().clear()
+        """Drop every thread's kept arrays (those still in use stay alive with their users)."""
+        with self._lock:
+            for tp in list(self._pools):
+                tp.arrays.clear()
+                self._total[0] -= tp.held[0]
+                tp.held[0] = 0
 
     def nbytes(self) -> int:
         """Bytes this thread's pool holds."""
-        return sum(a.nbytes for kept in self._arrays().values() for a in kept)
+        return self._pool().held[0]
 
-    def _trim(self, arrays):
-        total = self.nbytes()
-        while total > self.max_bytes and len(arrays) > 1:
-            _, kept = arrays.popitem(last=False)
-            total -= sum(a.nbytes for a in kept)
+    def total_bytes(self) -> int:
+        """Bytes all threads' pools hold together (at most ``max_bytes``)."""
+        return self._total[0]
+
+    def _trim(self, tp, keep):
+        """Drop this thread's least recently used shapes (never ``keep``) while the process is over its cap."""
+        arrays = tp.arrays
+        while self._total[0] > self.max_bytes:
+            oldest = next(iter(arrays))
+            if oldest == keep:
+                if len(arrays) == 1:
+                    return
+                arrays.move_to_end(oldest)
+                continue
+            size = sum(a.nbytes for a in arrays.pop(oldest))
+            tp.held[0] -= size
+            self._total[0] -= size
+
+
+def _forget(lock, total, held):
+    with lock:
+        total[0] -= held[0]
+        held[0] = 0
 
 
 def _refcounts(objects):
