@@ -100,7 +100,8 @@ Position $i$ gives position $j$ the weight
 $$a_{ij} = \mathrm{softmax}_j\Big(\frac{q_i \cdot k_j}{\sqrt{d_h}} + m_{ij}\Big), \qquad m_{ij} = \begin{cases} 0 & j \le i \\ -\infty & j > i \end{cases}$$
 
 and outputs $\sum_j a_{ij} v_j$. The **causal mask** $m$ stops a position from looking at the characters it must
-predict: $e^{-\infty} = 0$. (denpa has no `tril` or `masked_fill` yet, so we build $m$ with NumPy and *add* it.)
+predict: $e^{-\infty} = 0$. As in PyTorch, a boolean matrix that is `True` above the diagonal (`triu(1)`) marks
+those places, and `masked_fill` writes $-\infty$ into the scores there.
 Four heads do this in parallel on $d_h = 12$-dimensional slices. Finally a linear layer gives a score (logit) for
 each of the vocabulary's characters at each position, and the loss is the cross-entropy with the character that
 actually comes next.
@@ -120,7 +121,8 @@ $$x \leftarrow x + \mathrm{Attention}(\mathrm{LayerNorm}(x)), \qquad x \leftarro
 $$a_{ij} = \mathrm{softmax}_j\Big(\frac{q_i \cdot k_j}{\sqrt{d_h}} + m_{ij}\Big), \qquad m_{ij} = \begin{cases} 0 & j \le i \\ -\infty & j > i \end{cases}$$
 
 を与え、$\sum_j a_{ij} v_j$ を出力します。**因果マスク** $m$ は、これから予測すべき文字を見ないようにするためのものです
-($e^{-\infty} = 0$)。(denpa にはまだ `tril` も `masked_fill` もないので、$m$ は NumPy で作って**足し**ます。)
+($e^{-\infty} = 0$)。PyTorch と同じく、対角線より上が `True` のブール行列 (`triu(1)`) でその場所を示し、
+`masked_fill` でスコアのその場所に $-\infty$ を書き込みます。
 4 個のヘッドが $d_h = 12$ 次元ずつに分けてこれを並列に行います。最後に線形層が各位置で語彙の各文字のスコア (ロジット) を出し、
 損失は実際に次に来る文字との交差エントロピーです。
 
@@ -137,7 +139,7 @@ class CausalSelfAttention(nn.Module):
     def forward(self, x, mask):
         B, T, _ = x.shape
         q, k, v = self.qkv(x).reshape(B, T, 3, HEADS, D_MODEL // HEADS).permute(2, 0, 3, 1, 4)
-        scores = q @ k.transpose(-2, -1) * (D_MODEL // HEADS) ** -0.5 + mask[:T, :T]
+        scores = (q @ k.transpose(-2, -1) * (D_MODEL // HEADS) ** -0.5).masked_fill(mask[:T, :T], float("-inf"))
         a = scores.softmax(-1)                       # (B, heads, T, T); row i sums to 1 over j <= i
         self.weights = a.detach()
         return self.proj((a @ v).transpose(1, 2).reshape(B, T, D_MODEL))
@@ -161,9 +163,9 @@ class TinyLM(nn.Module):
         self.blocks = nn.ModuleList([Block() for _ in range(LAYERS)])
         self.ln = nn.LayerNorm(D_MODEL)
         self.head = nn.Linear(D_MODEL, VOCAB)
-        # the causal mask: -inf above the diagonal (NumPy's triu, as denpa has no tril/masked_fill)
-        mask = np.triu(np.full((CONTEXT, CONTEXT), -np.inf, dtype="float32"), k=1)
-        self.register_buffer("mask", autograd.tensor(mask), persistent=False)
+        # the causal mask: True above the diagonal, where position i would see the future j > i
+        mask = autograd.ones(CONTEXT, CONTEXT, dtype=autograd.bool).triu(1)
+        self.register_buffer("mask", mask, persistent=False)
 
     def forward(self, idx):
         x = self.tok(idx) + self.pos(autograd.arange(idx.shape[1]))
@@ -175,17 +177,17 @@ autograd.manual_seed(0)
 model = TinyLM()
 print(f"{sum(p.numel() for p in model.parameters()):,} parameters")
 print("mask (top-left corner):")
-print(model.mask[:5, :5].numpy())"""),
+print(model.mask[:5, :5])"""),
     ("md", r"""## 3. Training
 
 A batch is 32 random windows of the text; the targets are the same windows shifted by one character, so every
 position of every window is one next-character prediction. Sampling draws each next character from the model's
-softmax with NumPy (denpa has no `multinomial` yet).""",
+softmax with `autograd.multinomial` (a seeded `autograd.Generator` makes the samples repeatable).""",
      r"""## 3. 訓練
 
 バッチはテキストからランダムに切り出した 32 個の窓で、目標は同じ窓を 1 文字ずらしたものです。したがって各窓の各位置が、
 それぞれ一つの「次の文字」の予測になります。サンプリングでは、モデルのソフトマックスが与える確率に従って次の文字を
-NumPy で選びます (denpa にはまだ `multinomial` がありません)。"""),
+`autograd.multinomial` で選びます (シードを設定した `autograd.Generator` で、サンプルが毎回同じになるようにします)。"""),
     ("code", r"""def batch(n=32):
     starts = rng.integers(0, len(tokens) - CONTEXT - 1, n)
     x = np.stack([tokens[s:s + CONTEXT] for s in starts])
@@ -193,14 +195,13 @@ NumPy で選びます (denpa にはまだ `multinomial` がありません)。""
     return autograd.tensor(x), autograd.tensor(y)
 
 def sample(prompt, n=60, temperature=0.8, seed=0):
-    draw = np.random.default_rng(seed)
+    draw = autograd.Generator().manual_seed(seed)
     idx = [stoi[c] for c in prompt]
     model.eval()
     with autograd.no_grad():
         for _ in range(n):
             logits = model(autograd.tensor(np.array([idx[-CONTEXT:]])))[0, -1] / temperature
-            p = logits.softmax(-1).numpy().astype("float64")
-            idx.append(int(draw.choice(VOCAB, p=p / p.sum())))
+            idx.append(int(autograd.multinomial(logits.softmax(-1), 1, generator=draw).item()))
     model.train()
     return "".join(chars[i] for i in idx)
 
@@ -351,8 +352,8 @@ JA_CODE = {
     "the last attention weights, for drawing": "描画用に最後の注意の重みを残す",
     "row i sums to 1 over j <= i": "行 i は j <= i で和が 1",
     "residual connections: the gradient has a path around each layer": "残差接続: 勾配には各層を迂回する道がある",
-    "the causal mask: -inf above the diagonal (NumPy's triu, as denpa has no tril/masked_fill)":
-        "因果マスク: 対角線より上が -inf (denpa には tril/masked_fill がないので NumPy の triu で作る)",
+    "the causal mask: True above the diagonal, where position i would see the future j > i":
+        "因果マスク: 対角線より上が True。位置 i が未来の j > i を見てしまう場所",
     "logits for the next character": "次の文字のロジット",
     " parameters": " 個のパラメータ",
     "mask (top-left corner):": "マスク (左上の隅):",
