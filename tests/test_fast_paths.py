@@ -1,4 +1,4 @@
-"""The convolution's shape-chosen fast paths agree with the general ones and have exact gradients (float64)."""
+"""The shape-chosen fast paths (convolution, embedding backward) agree with the general ones; float64 gradcheck."""
 import numpy as np
 import pytest
 
@@ -57,3 +57,20 @@ def test_weight_gradient_is_the_sum_over_samples(groups, stride):
     w2 = _t(rng, 4, 8 // groups, 3, 3)
     ft = lambda x, w: F.conv_transpose2d(x, w, stride=stride, padding=1, groups=groups)  # noqa: E731
     assert gradcheck(ft, (x, w2)) and gradgradcheck(ft, (x, w2))
+
+
+def test_embedding_backward_sums_repeats_as_add_at():
+    """The sort + reduceat scatter of the embedding's backward against np.add.at (repeats, empty, padding)."""
+    from autograd.ops.embedding import _sorted_scatter_add
+
+    rng = np.random.default_rng(2)
+    for shape, ix in [((10, 3), rng.integers(0, 10, (4, 5))), ((7, 2), np.array([3])),
+                      ((5, 4), np.zeros((0,), np.int64)), ((6, 3), np.array([[1, 1], [1, 5]]))]:
+        g = rng.standard_normal(ix.shape + shape[1:])
+        want = np.zeros(shape)
+        np.add.at(want, ix, g)
+        np.testing.assert_allclose(_sorted_scatter_add(shape, ix, g), want, rtol=1e-13, atol=1e-15)
+    w = autograd.tensor(rng.standard_normal((10, 3)), requires_grad=True)
+    ix = autograd.tensor(rng.integers(0, 10, (4, 5)))
+    f = lambda w: F.embedding(ix, w)  # noqa: E731
+    assert gradcheck(f, (w,)) and gradgradcheck(f, (w,))
