@@ -1,7 +1,7 @@
 """Activation modules: each calls its functional form (``inplace=True`` writes into the input, as PyTorch).
 
 The functional forms of the activations after the first set (``logsigmoid``, ``mish``, ``prelu``, ...) are
-composed from autograd's ops in ``activation_functions.py``.
+composed from autograd's ops in ``nn/functional/activation.py``.
 """
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from typing import Optional
 
 import autograd
 
-from . import activation_functions as A
+from .functional import activation as A
 from . import functional as F
 from .module import Module
 from .parameter import Parameter

@@ -10,7 +10,7 @@ from typing import Optional
 from autograd import Tensor
 from autograd.ops.util import as_var
 
-from .distance import triplet_margin_loss
+from .functional.distance import triplet_margin_loss
 from .functional import loss as L
 from .module import Module
 

@@ -17,11 +17,11 @@ from hypothesis import strategies as st
 import autograd
 import nn
 from autograd.testing import gradcheck, gradgradcheck
-from nn import activation_functions as A
-from nn.distance import cosine_similarity, pairwise_distance, triplet_margin_loss
-from nn.instancenorm import instance_norm
-from nn.pixelshuffle import pixel_shuffle, pixel_unshuffle
-from nn.upsampling import interpolate
+from nn.functional import activation as A
+from nn.functional import cosine_similarity, pairwise_distance, triplet_margin_loss
+from nn.functional import instance_norm
+from nn.functional import pixel_shuffle, pixel_unshuffle
+from nn.functional import interpolate
 
 
 @pytest.fixture(autouse=True)

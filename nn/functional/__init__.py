@@ -11,6 +11,11 @@ from .norm import *  # noqa: F401,F403
 from .loss import *  # noqa: F401,F403
 from .attention import *  # noqa: F401,F403
 from .rnn import *  # noqa: F401,F403
+from .pixelshuffle import *  # noqa: F401,F403
+from .upsampling import *  # noqa: F401,F403
+from .distance import *  # noqa: F401,F403
+from .feature_dropout import *  # noqa: F401,F403
+from .instance_norm import *  # noqa: F401,F403
 
 from autograd import compat as _compat  # noqa: E402
 __getattr__ = _compat.module_getattr("torch.nn.functional", __name__)  # a PyTorch name denpa lacks: say so
