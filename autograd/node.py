@@ -68,6 +68,13 @@ class Node:
 
     @property
     def name(self) -> str:
+        """The node's name as ``grad_fn`` shows it: the op's class name + ``Backward`` (PyTorch's ``name()``).
+
+        >>> import autograd
+        >>> x = autograd.tensor([1.0], requires_grad=True)
+        >>> (x * 2).grad_fn.name
+        'MulBackward'
+        """
         return type(self).__name__ + "Backward"
 
     def __repr__(self):
@@ -79,14 +86,47 @@ class Node:
         return self.parents
 
     def register_hook(self, fn):
+        """Call ``fn(grad)`` on the gradient flowing into this node's output before its backward runs; a
+        returned value replaces the gradient. ``Tensor.register_hook`` on a non-leaf lands here (unlike
+        PyTorch's ``Node.register_hook``, the hook sees the output's gradient only, not ``grad_inputs``).
+
+        >>> import autograd
+        >>> x = autograd.tensor([1.0], requires_grad=True)
+        >>> y = x * 3
+        >>> y.grad_fn.register_hook(lambda g: g * 10)
+        >>> y.sum().backward(); x.grad
+        tensor([30.])
+        """
         if self.hooks is None:
             self.hooks = []
         self.hooks.append(fn)
 
     def forward(self, *xs):  # pragma: no cover - abstract
+        """The op on raw data: NumPy/CuPy arrays, Python numbers, or floats for a Scalar graph; returns the raw
+        result. It may keep on ``self`` what backward needs besides the saved values (a shape, an axis).
+
+        >>> import numpy as np
+        >>> from autograd.ops.elementwise import Exp
+        >>> Exp().forward(np.zeros(2))
+        array([1., 1.])
+        """
         raise NotImplementedError
 
     def backward(self, g, xs, out, F):  # pragma: no cover - abstract
+        """The gradients of the op's inputs from ``g``, the gradient of its output: a tuple with one entry per
+        input (``None`` for an input that wants none, see ``self.parents``). ``xs`` are the inputs kept by
+        ``save_inputs`` (else None), ``out`` the output kept by ``save_output`` (else None), and ``F`` the
+        vocabulary the rule is written in: :class:`ArrayOps` (or :class:`MathOps` for Scalars) in a plain
+        backward, functions on Tensors under ``create_graph=True``, so the rule differentiates itself.
+
+        >>> import numpy as np, autograd
+        >>> from autograd.node import ops_for
+        >>> x = autograd.tensor([2.0], requires_grad=True)
+        >>> n = (x * x).grad_fn
+        >>> g = np.ones(1, dtype=np.float32)
+        >>> n.backward(g, n.saved, n.out, ops_for(g))
+        (array([2.], dtype=float32), array([2.], dtype=float32))
+        """
         raise NotImplementedError
 
     # -- recording: the per-op hot path, kept flat on purpose -------------
@@ -265,6 +305,7 @@ VOCAB = (
 
 
 def _shape(a):
+    """``a``'s shape; ``()`` for a Python number."""
     return getattr(a, "shape", ())
 
 
@@ -304,6 +345,7 @@ class ArrayOps:
         return g.reshape(shape)
 
     def sigmoid(self, x):
+        """Elementwise ``1 / (1 + exp(-x))`` without overflow."""
         xp = self.xp
         # split by sign so neither branch overflows exp
         e = xp.exp(-xp.abs(x))
@@ -311,6 +353,7 @@ class ArrayOps:
 
     @staticmethod
     def erf(x):
+        """Elementwise Gauss error function (``autograd.backend.erf``: SciPy's or NumPy-only)."""
         return _erf(x)
 
     def index_add(self, shape, index, g):
@@ -321,10 +364,12 @@ class ArrayOps:
 
     @staticmethod
     def getitem(x, index):
+        """``x[index]``."""
         return x[index]
 
     @staticmethod
     def astype(x, dtype):
+        """``x`` as ``dtype``, not copied when it already is."""
         return x.astype(dtype, copy=False)
 
 
@@ -343,14 +388,17 @@ class MathOps:
 
     @staticmethod
     def log(x):
+        """Natural logarithm; -inf at 0 and NaN below, as for arrays (``math.log`` raises)."""
         return math.log(x) if x > 0 else (-math.inf if x == 0 else math.nan)
 
     @staticmethod
     def log1p(x):
+        """``log(1 + x)``; -inf at -1 and NaN below, as for arrays."""
         return math.log1p(x) if x > -1 else (-math.inf if x == -1 else math.nan)
 
     @staticmethod
     def expm1(x):
+        """``exp(x) - 1``; inf on overflow, as for arrays."""
         try:
             return math.expm1(x)
         except OverflowError:
@@ -358,18 +406,22 @@ class MathOps:
 
     @staticmethod
     def tan(x):
+        """Tangent; NaN at +-inf, as for arrays."""
         return math.tan(x) if math.isfinite(x) else math.nan
 
     @staticmethod
     def sign(x):
+        """-1, 0 or 1."""
         return (x > 0) - (x < 0)
 
     @staticmethod
     def where(c, a, b):
+        """``a`` if ``c`` else ``b``."""
         return a if c else b
 
     @staticmethod
     def sigmoid(x):
+        """``1 / (1 + exp(-x))`` without overflow."""
         if x >= 0:
             return 1.0 / (1.0 + math.exp(-x))
         e = math.exp(x)
@@ -377,18 +429,22 @@ class MathOps:
 
     @staticmethod
     def erf(x):
+        """Gauss error function."""
         return math.erf(x)
 
     @staticmethod
     def unbroadcast(g, shape):
+        """``g`` itself: a float has nothing to sum back."""
         return g
 
     @staticmethod
     def shape(a):
+        """``()``: a float is 0-d."""
         return ()
 
     @staticmethod
     def sum(x, axis=None, keepdims=False):
+        """``x`` itself: the sum of a single number."""
         return x
 
 
