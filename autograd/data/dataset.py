@@ -129,6 +129,7 @@ class StackDataset(Dataset):
 
     @property
     def batched(self) -> bool:
+        """True when every part is batched, so ``ds[index_array]`` reads a whole batch (DataLoader relies on it)."""
         parts = self.datasets.values() if isinstance(self.datasets, dict) else self.datasets
         return all(getattr(d, "batched", False) for d in parts)
 
@@ -222,6 +223,7 @@ class Subset(Dataset):
 
     @property
     def batched(self) -> bool:
+        """True when the underlying dataset is batched: a list of indices then gives one batch, not a list."""
         return getattr(self.dataset, "batched", False)
 
     def _keys(self, index):
@@ -299,6 +301,7 @@ class ConcatDataset(Dataset):
 
     @property
     def batched(self) -> bool:
+        """True when every part is batched: a list of indices then gives one batch (one index per part)."""
         return all(getattr(d, "batched", False) for d in self.datasets)
 
     def __len__(self) -> int:
@@ -346,7 +349,19 @@ def _concat_rows(batches, order):
 
 class LabeledDataset(TensorDataset):
     """Inputs and class labels held in memory, as torchvision's datasets expose them:
-    ``.data`` (inputs), ``.targets`` (int64 labels) and ``.classes`` (names)."""
+    ``.data`` (inputs), ``.targets`` (int64 labels) and ``.classes`` (names).
+
+    Args:
+        data: the inputs, one sample per row (a Tensor or anything ``as_tensor`` takes).
+        targets: the class label of each row.
+        classes: the class names; by default the sorted distinct labels.
+
+    >>> import autograd
+    >>> from autograd.data import LabeledDataset
+    >>> ds = LabeledDataset(autograd.zeros(4, 2), autograd.tensor([1, 0, 1, 1]))
+    >>> ds.classes, ds.targets, tuple(ds.data.shape)
+    ([0, 1], tensor([1, 0, 1, 1]), (4, 2))
+    """
 
     def __init__(self, data, targets, classes=None):
         super().__init__(data, targets)
@@ -354,10 +369,12 @@ class LabeledDataset(TensorDataset):
 
     @property
     def data(self) -> Tensor:
+        """The inputs, one sample per row (the dataset's first tensor, not a copy)."""
         return self.tensors[0]
 
     @property
     def targets(self) -> Tensor:
+        """The class label of each sample (the dataset's second tensor, not a copy)."""
         return self.tensors[1]
 
     def __repr__(self) -> str:

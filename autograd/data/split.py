@@ -171,6 +171,7 @@ class KFold:
         return f"{type(self).__name__}(n_splits={self.n_splits}, shuffle={self.shuffle}, seed={self.seed})"
 
     def get_n_splits(self, X=None, y=None) -> int:
+        """The number of splits ``split`` yields (``n_splits``); ``X`` and ``y`` are ignored, as in scikit-learn."""
         return self.n_splits
 
     def _check(self, n):

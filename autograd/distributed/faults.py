@@ -99,6 +99,7 @@ class FaultChannel:
                 "init_process_group if a rank legitimately needs longer")
 
     def free(self) -> None:
+        """Cancel the notices still in flight and free the channel's communicator (the group's ``close`` calls it)."""
         self._reap()
         for req, _ in self._sends:
             req.Cancel()

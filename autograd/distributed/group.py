@@ -49,6 +49,8 @@ class ProcessGroup:
 
     # -- waiting, shared by both backends --------------------------------------------------------------------
     def test_requests(self, reqs, during: str) -> bool:
+        """True when every MPI request in ``reqs`` has completed; a peer's death seen by MPI raises
+        :class:`DistBackendError` naming ``during`` (the collective) and, where it can tell, the failed rank."""
         try:
             return self.MPI.Request.Testall(reqs)
         except self.MPI.Exception as e:  # a peer's death seen by MPI itself
@@ -56,9 +58,12 @@ class ProcessGroup:
                                    + ("; " + self.faults.diagnose(during, 0.0) if self.faults else "")) from None
 
     def wait_requests(self, reqs, during: str) -> None:
+        """Wait until every request in ``reqs`` completes, watching for peer failures; past the group's timeout
+        raise :class:`DistBackendError` saying where each peer is."""
         poll_until(lambda: self.test_requests(reqs, during), self.faults, during, self.timeout_s)
 
     def poll(self, test, during: str) -> None:
+        """Call ``test()`` until it returns True, with the same failure watch and timeout as ``wait_requests``."""
         poll_until(test, self.faults, during, self.timeout_s)
 
     def backend_for(self, array, during: str):
@@ -71,6 +76,7 @@ class ProcessGroup:
         return self.nccl
 
     def close(self) -> None:
+        """Free what the group holds: the NCCL communicator (if any), the fault channel and the MPI communicator."""
         if self.nccl is not None:
             self.nccl.destroy()
         if self.faults is not None:

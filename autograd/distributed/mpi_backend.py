@@ -43,6 +43,8 @@ class MPIBackend:
                     group.timeout_s, result)
 
     def all_reduce(self, a, op, during="all_reduce") -> Work:
+        """Reduce ``a`` (a NumPy array) across ranks with ``op`` (a :class:`ReduceOp`), written back into ``a``;
+        ``AVG`` is a sum divided by the world size once the Work completes."""
         buf = _contig(a)
         req = self.comm.Iallreduce(self.MPI.IN_PLACE, buf, op=self._op(op, buf.dtype))
         size = self.group.size
@@ -55,6 +57,7 @@ class MPIBackend:
         return self._work([req], during, finish)
 
     def broadcast(self, a, src, during="broadcast") -> Work:
+        """Every rank's ``a`` receives rank ``src``'s values."""
         buf = _contig(a)
         req = self.comm.Ibcast(buf, root=src)
         return self._work([req], during, (lambda: a.__setitem__(Ellipsis, buf)) if buf is not a else None)
@@ -66,6 +69,7 @@ class MPIBackend:
         return self._work([req], during, (lambda: out.__setitem__(Ellipsis, buf)) if buf is not out else None)
 
     def all_gather(self, outs, a, during="all_gather") -> Work:
+        """``outs[r]`` receives rank ``r``'s ``a`` (``outs`` is a list of world-size arrays shaped like ``a``)."""
         recv = np.empty((self.group.size,) + a.shape, a.dtype)
         req = self.comm.Iallgather(_contig(a), recv)
 
@@ -89,6 +93,7 @@ class MPIBackend:
         return self._work([req], during, finish)
 
     def barrier(self, during="barrier") -> Work:
+        """A Work that completes once every rank has entered the barrier."""
         return self._work([self.comm.Ibarrier()], during)
 
     def send_header(self, a, dst, tag) -> list:
@@ -109,6 +114,8 @@ class MPIBackend:
         return sender
 
     def send(self, a, dst, tag, during="send") -> Work:
+        """Send ``a`` to rank ``dst`` under ``tag``, preceded by its shape and dtype so the matching ``recv``
+        can refuse a mismatched buffer clearly."""
         req, hdr = self.send_header(a, dst, tag)
         buf = _contig(a)
         reqs = [req, self.comm.Isend(buf, dest=dst, tag=2 * tag)]

@@ -113,6 +113,8 @@ class NCCLBackend:
         return Work(test, complete, group.faults, during, group.timeout_s, result, on_timeout=self.comm.abort)
 
     def all_reduce(self, a, op, during="all_reduce") -> Work:
+        """Reduce ``a`` (a CuPy array) across ranks with ``op`` (SUM, AVG, PRODUCT, MIN or MAX), in place;
+        ``AVG`` is a sum divided by the world size once the Work completes."""
         buf = self._contig(a)
         t, n = self._type(buf, during)
         o = self._op(op, buf, during)
@@ -126,12 +128,14 @@ class NCCLBackend:
         return self._launch(lambda s: self.comm.allReduce(buf.data.ptr, buf.data.ptr, n, t, o, s), during, finish)
 
     def broadcast(self, a, src, during="broadcast") -> Work:
+        """Every rank's ``a`` receives rank ``src``'s values."""
         buf = self._contig(a)
         t, n = self._type(buf, during)
         return self._launch(lambda s: self.comm.broadcast(buf.data.ptr, buf.data.ptr, n, t, src, s), during,
                             (lambda: a.__setitem__(Ellipsis, buf)) if buf is not a else None)
 
     def all_gather_into(self, out, a, during="all_gather_into_tensor") -> Work:
+        """``out`` (size * a.size elements, C-contiguous order) receives every rank's ``a`` in rank order."""
         src = self._contig(a)
         buf = out if out.flags.c_contiguous else self.cp.empty(out.shape, out.dtype)
         t, n = self._type(src, during)
@@ -139,6 +143,7 @@ class NCCLBackend:
                             (lambda: out.__setitem__(Ellipsis, buf)) if buf is not out else None)
 
     def all_gather(self, outs, a, during="all_gather") -> Work:
+        """``outs[r]`` receives rank ``r``'s ``a`` (``outs`` is a list of world-size arrays shaped like ``a``)."""
         src = self._contig(a)
         recv = self.cp.empty((self.group.size,) + a.shape, a.dtype)
         t, n = self._type(src, during)
@@ -149,6 +154,7 @@ class NCCLBackend:
         return self._launch(lambda s: self.comm.allGather(src.data.ptr, recv.data.ptr, n, t, s), during, finish)
 
     def reduce_scatter_from(self, out, flat_in, op, during="reduce_scatter_tensor") -> Work:
+        """``out`` receives the reduction of block ``rank`` of every rank's ``flat_in`` (size * out.size)."""
         src = self._contig(flat_in)
         buf = self._contig(out)
         t, n = self._type(buf, during)
@@ -164,11 +170,15 @@ class NCCLBackend:
                             finish)
 
     def send(self, a, dst, tag, during="send") -> Work:
+        """Send ``a`` to rank ``dst`` over NCCL (``tag`` is accepted for the MPI backend's signature; NCCL
+        matches sends and receives by order)."""
         buf = self._contig(a)
         t, n = self._type(buf, during)
         return self._launch(lambda s: self.comm.send(buf.data.ptr, n, t, dst, s), during)
 
     def recv(self, a, src, tag, during="recv") -> Work:
+        """Receive into ``a`` from rank ``src`` (a named rank: NCCL cannot receive from any rank); the Work's
+        result is ``[src]``."""
         if src is None:
             raise ValueError(f"{during}: NCCL receives from a named rank only; pass src=")
         buf = self._contig(a)
@@ -177,5 +187,6 @@ class NCCLBackend:
                             (lambda: a.__setitem__(Ellipsis, buf)) if buf is not a else None, [src])
 
     def destroy(self) -> None:
+        """Wait for the communication stream to finish, then destroy the NCCL communicator."""
         self.stream.synchronize()
         self.comm.destroy()

@@ -17,6 +17,7 @@ class Graph:
         self._consts = {}  # id(array) -> initializer name: a parameter used twice is stored once
 
     def fresh(self, hint: str) -> str:
+        """A tensor name not used before in this graph: ``hint`` and a running number."""
         self._count += 1
         return f"{hint}_{self._count}"
 
@@ -35,6 +36,7 @@ class Graph:
         return name
 
     def ints(self, values, hint: str = "ints") -> str:
+        """An int64 initializer holding ``values`` (shapes, axes, perms); returns its name."""
         return self.const(np.asarray(list(values), dtype=np.int64), hint)
 
     def op(self, op_type: str, inputs, n_out: int = 1, hint: str | None = None, **attrs):

@@ -34,12 +34,15 @@ def _conv_pads(m, x_shape, n):
 
 
 def linear(g, m, ins, xs, outs):
+    """``nn.Linear``: MatMul by the transposed weight, then Add of the bias (when it has one)."""
     w = g.const(np.ascontiguousarray(_np(m.weight).T), "weight_t")
     y = g.op("MatMul", [ins[0], w])
     return [g.op("Add", [y, g.const(_np(m.bias), "bias")]) if m.bias is not None else y]
 
 
 def conv(g, m, ins, xs, outs):
+    """``nn.Conv1d/2d/3d`` and ``nn.ConvTranspose1d/2d``: ONNX Conv / ConvTranspose (zero padding only;
+    ``padding='same'`` puts the odd pixel at the end, as PyTorch)."""
     n = len(m.kernel_size)
     if m.padding_mode != "zeros":
         raise Unsupported(f"{type(m).__name__}(padding_mode={m.padding_mode!r}): ONNX Conv pads with zeros only")
@@ -52,6 +55,7 @@ def conv(g, m, ins, xs, outs):
 
 
 def maxpool(g, m, ins, xs, outs):
+    """``nn.MaxPool1d/2d/3d``: ONNX MaxPool (the pooled values; ``return_indices=True`` is refused)."""
     if m.return_indices:
         raise Unsupported(f"{type(m).__name__}(return_indices=True): export the pooled values only")
     n = xs[0].ndim - 2
@@ -61,6 +65,7 @@ def maxpool(g, m, ins, xs, outs):
 
 
 def avgpool(g, m, ins, xs, outs):
+    """``nn.AvgPool1d/2d/3d``: ONNX AveragePool (``divisor_override`` is refused)."""
     if getattr(m, "divisor_override", None):
         raise Unsupported(f"{type(m).__name__}(divisor_override=...): ONNX AveragePool has no divisor override")
     n = xs[0].ndim - 2
@@ -70,6 +75,8 @@ def avgpool(g, m, ins, xs, outs):
 
 
 def adaptive_avgpool(g, m, ins, xs, outs):
+    """``nn.AdaptiveAvgPool*d``: GlobalAveragePool for a 1x1 output, else AveragePool where the
+    input size is a multiple of the output size (equal windows); other sizes are refused."""
     size_in = xs[0].shape[2:]
     size_out = tuple(outs[0].shape[2:])
     if all(s == 1 for s in size_out):
@@ -82,6 +89,8 @@ def adaptive_avgpool(g, m, ins, xs, outs):
 
 
 def batchnorm(g, m, ins, xs, outs):
+    """``nn.BatchNorm1d/2d/3d`` in eval mode: ONNX BatchNormalization with the running statistics
+    (a layer without them, ``track_running_stats=False``, is refused)."""
     if m.running_mean is None:
         raise Unsupported(f"{type(m).__name__}(track_running_stats=False) normalises with batch statistics even in "
                           "eval mode; ONNX BatchNormalization needs running statistics")
@@ -94,6 +103,7 @@ def batchnorm(g, m, ins, xs, outs):
 
 
 def layernorm(g, m, ins, xs, outs):
+    """``nn.LayerNorm``: ONNX LayerNormalization over the last ``len(normalized_shape)`` axes."""
     shape = tuple(m.normalized_shape)
     w = _np(m.weight) if m.weight is not None else np.ones(shape, np.float32)
     b = _np(getattr(m, "bias", None)) if getattr(m, "bias", None) is not None else np.zeros(shape, np.float32)
@@ -102,6 +112,8 @@ def layernorm(g, m, ins, xs, outs):
 
 
 def groupnorm(g, m, ins, xs, outs):
+    """``nn.GroupNorm``: InstanceNormalization over (N, groups, rest), reshaped back, then the
+    per-channel affine as Mul and Add."""
     # ONNX InstanceNormalization over (N, G, rest) normalises each group; the per-channel affine comes after
     groups, c, nd = int(m.num_groups), int(m.num_channels), xs[0].ndim
     grouped = g.op("Reshape", [ins[0], g.ints([0, groups, -1], "shape")])
@@ -154,14 +166,17 @@ ACTIVATIONS = {
 
 
 def activation(g, m, ins, xs, outs):
+    """An activation layer (the ``ACTIVATIONS`` table: ReLU, GELU, Softmax, ...) as its ONNX operator(s)."""
     return [ACTIVATIONS[type(m)](g, m, ins[0], xs)]
 
 
 def identity(g, m, ins, xs, outs):  # Dropout in eval mode, Identity
+    """``nn.Identity`` and ``nn.Dropout`` (eval mode): ONNX Identity."""
     return [g.op("Identity", ins[:1])]
 
 
 def flatten(g, m, ins, xs, outs):
+    """``nn.Flatten``: ONNX Reshape with 0 for the leading dimensions, so the batch size stays dynamic."""
     nd = xs[0].ndim
     start, end = m.start_dim % nd, m.end_dim % nd
     shape = [0] * start + [-1] + list(xs[0].shape[end + 1:])  # 0 copies a dimension, so the batch stays dynamic
@@ -169,6 +184,7 @@ def flatten(g, m, ins, xs, outs):
 
 
 def embedding(g, m, ins, xs, outs):
+    """``nn.Embedding``: ONNX Gather from the weight (indices cast to int64; ``max_norm`` is refused)."""
     if m.max_norm is not None:
         raise Unsupported("Embedding(max_norm=...) renormalises its weight during forward; ONNX Gather cannot")
     idx = ins[0] if xs[0].array.dtype == np.int64 else g.op("Cast", [ins[0]], to=7)  # 7 = INT64
@@ -184,6 +200,9 @@ def _reorder(w, order, h):
 
 
 def rnn(g, m, ins, xs, outs):
+    """``nn.RNN``, ``nn.LSTM`` and ``nn.GRU``: the ONNX operator of the same name, PyTorch's gate blocks put
+    in ONNX's order, batch-first and unbatched inputs transposed or unsqueezed around it
+    (``proj_size`` is refused)."""
     kind = type(m).__name__
     if getattr(m, "proj_size", 0):
         raise Unsupported(f"{kind}(proj_size=...) has no ONNX operator")

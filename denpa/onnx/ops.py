@@ -14,6 +14,8 @@ _REDUCE = {"Sum": "ReduceSum", "Mean": "ReduceMean"}
 
 
 def saved_inputs(node):
+    """The inputs ``node`` saved for backward, one per parent, or None where it did not save
+    them all (a constant operand's value is then out of reach)."""
     s = getattr(node, "saved", None)
     return s if getattr(node, "save_inputs", False) and type(s) is tuple and len(s) == len(node.parents) else None
 

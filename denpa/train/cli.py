@@ -83,6 +83,12 @@ def flag(dest: str) -> str:
 
 
 def add_train_arguments(p: argparse.ArgumentParser) -> None:
+    """Add ``denpa train``'s options (dataset, model, epochs, optimizer, ``--resume``, ...) to parser ``p``.
+
+    >>> p = argparse.ArgumentParser(); add_train_arguments(p)
+    >>> p.parse_args(["--epochs", "3", "--lr", "0.01"]).epochs
+    3
+    """
     p.add_argument("--dataset", choices=DATASETS,
                    help="digits: 8x8 handwritten digits bundled with scikit-learn, offline (default); "
                         "mnist / fashion-mnist: downloaded once and cached; spiral: 2-D toy points")
@@ -117,6 +123,7 @@ def add_train_arguments(p: argparse.ArgumentParser) -> None:
 
 
 def add_predict_arguments(p: argparse.ArgumentParser) -> None:
+    """Add ``denpa predict``'s options (``--weights``, ``--input``, ``--probs``) to parser ``p``."""
     p.add_argument("--weights", required=True,
                    help="a run folder written by 'denpa train' (or its model.npz, with summary.json beside it)")
     p.add_argument("--input", required=True,
@@ -127,6 +134,7 @@ def add_predict_arguments(p: argparse.ArgumentParser) -> None:
 
 
 def add_demo_arguments(p: argparse.ArgumentParser) -> None:
+    """Add ``denpa demo``'s options (``--steps``, ``--lr``, ``--seed``) to parser ``p``."""
     p.add_argument("--steps", type=_non_negative_int, default=300, help="gradient-descent steps (default 300)")
     p.add_argument("--lr", type=_positive_float, default=0.1, help="learning rate (default 0.1)")
     p.add_argument("--seed", type=int, default=0, help="seeds the initial weights (default 0)")

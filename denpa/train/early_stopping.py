@@ -49,6 +49,13 @@ class EarlyStopping:
         self.best_weights: Optional[dict] = None
 
     def improved(self, value: float) -> bool:
+        """True when ``value`` beats the best so far by more than ``min_delta`` in ``mode``'s direction
+        (NaN and infinities never do); the state does not change.
+
+        >>> s = EarlyStopping(monitor="val_loss", min_delta=0.1)
+        >>> s.step(1.0), s.improved(0.95), s.improved(0.85)
+        (False, False, True)
+        """
         if not math.isfinite(value):
             return False
         if self.mode == "min":
@@ -57,6 +64,7 @@ class EarlyStopping:
 
     @property
     def should_stop(self) -> bool:
+        """True once ``patience`` epochs in a row have not improved (``patience=0``: at the first one, as Keras)."""
         # patience=0 stops at the first epoch that does not improve, as in Keras
         return self.wait > 0 and self.wait >= self.patience
 
@@ -86,12 +94,21 @@ class EarlyStopping:
         return True
 
     def state_dict(self) -> dict:
+        """The stopper's progress (best value and epoch, epochs waited and seen, best weights if kept) as a dict
+        for a checkpoint; :meth:`load_state_dict` takes it back.
+
+        >>> s = EarlyStopping(patience=3); _ = s.step(0.5)
+        >>> t = EarlyStopping(patience=3); t.load_state_dict(s.state_dict())
+        >>> t.best, t.best_epoch, t.wait
+        (0.5, 1, 0)
+        """
         state = {"best": self.best, "best_epoch": self.best_epoch, "wait": self.wait, "epochs_seen": self.epochs_seen}
         if self.best_weights is not None:
             state["best_weights"] = self.best_weights
         return state
 
     def load_state_dict(self, state: dict) -> None:
+        """Resume from a :meth:`state_dict` (the weights are copied, so later training cannot change them)."""
         self.best = float(state["best"])
         self.best_epoch = int(state["best_epoch"])
         self.wait = int(state["wait"])

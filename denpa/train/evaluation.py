@@ -18,6 +18,7 @@ def split_batch(batch):
 
 
 def to_device(x, device):
+    """``x`` moved to ``device`` (``x.to(device)``); ``device=None`` leaves it where it is."""
     return x if device is None else x.to(device)
 
 
@@ -30,6 +31,12 @@ class Meter:
         self.n, self.loss, self.sums = 0, 0.0, {}
 
     def add(self, n, loss, metrics):
+        """Count one batch of ``n`` samples with mean ``loss`` and ``metrics`` (a dict of batch means).
+
+        >>> m = Meter(); m.add(2, 1.0, {"accuracy": 0.5}); m.add(6, 3.0, {"accuracy": 1.0})
+        >>> m.mean_loss, m.result("val_")
+        (2.5, {'val_loss': 2.5, 'val_accuracy': 0.875})
+        """
         self.n += n
         self.loss += loss * n
         for k, v in metrics.items():
@@ -37,9 +44,11 @@ class Meter:
 
     @property
     def mean_loss(self):
+        """The loss averaged over every sample counted (NaN before any batch)."""
         return self.loss / self.n if self.n else math.nan
 
     def result(self, prefix=""):
+        """``{prefix + 'loss': mean loss, prefix + name: mean metric, ...}`` over the samples counted."""
         out = {f"{prefix}loss": self.mean_loss}
         out.update({f"{prefix}{k}": s / self.n for k, s in self.sums.items()})
         return out

@@ -26,6 +26,8 @@ class History:
         self.history: dict = {}
 
     def append(self, epoch: int, **values: float) -> None:
+        """Record epoch ``epoch``'s values by name; names it lacks become NaN, and a new name gets NaN for the
+        epochs before it, so every column keeps one entry per epoch."""
         n = len(self.epoch)
         for name in values:
             if name not in self.history:
@@ -52,6 +54,7 @@ class History:
             yield {"epoch": e, **{k: v[i] for k, v in self.history.items()}}
 
     def keys(self):
+        """The names of the recorded values (``loss``, ``val_loss``, ...), as ``dict.keys``."""
         return self.history.keys()
 
     def best(self, monitor: str, mode: str = "auto") -> tuple:
@@ -77,6 +80,12 @@ class History:
 
     @classmethod
     def from_dict(cls, d: dict) -> "History":
+        """The History that :meth:`to_dict` wrote (None read back as NaN); a column whose length is not the
+        number of epochs raises ValueError.
+
+        >>> History.from_dict({"epoch": [1, 2], "loss": [0.9, None]})["loss"]
+        [0.9, nan]
+        """
         h = cls()
         h.epoch = [int(e) for e in d["epoch"]]
         for k, v in d.items():

@@ -65,13 +65,16 @@ class Prepared:
         self.input_shape = list(x_train.shape[1:])
 
     def standardize(self, x):
+        """``x`` with the training data's mean and std taken out, as float32 (the model's input scale)."""
         return ((x - self.mean) / self.std).astype(np.float32)
 
     def describe(self) -> dict:
+        """The dataset's name, input shape, classes and split sizes, for the run's summary."""
         return {"name": self.name, "input_shape": self.input_shape, "classes": self.classes,
                 "train": len(self.y_train), "val": len(self.y_val), "test": len(self.y_test)}
 
     def preprocess(self) -> dict:
+        """The mean, std and raw input range that ``denpa predict`` applies to new inputs."""
         return {"mean": self.mean, "std": self.std, "input_range": self.input_range}
 
 

@@ -438,9 +438,13 @@ class Trainer:
             set_loader_rng_state(self._train_loader, state["loader_rng"])
 
     def save_checkpoint(self, path: PathLike) -> None:
+        """Write :meth:`state_dict` (model, optimizer, scheduler, early stopping, history, random states) to
+        ``path`` atomically; :meth:`load_checkpoint` or ``fit(resume=path)`` continues from it."""
         save_checkpoint(self.state_dict(), path)
 
     def load_checkpoint(self, path: PathLike) -> None:
+        """Resume from a file :meth:`save_checkpoint` wrote; a checkpoint that does not fit this trainer raises
+        and leaves it unchanged."""
         self.load_state_dict(load_checkpoint(path))
 
 
