@@ -3,7 +3,7 @@ in-place ops, which all go through one helper (:func:`_inplace`)."""
 from __future__ import annotations
 
 from . import ops
-from .ops.declare import DECLARED, fast
+from .ops.declare import DECLARED, fast, method
 from .autograd_api import tensor_backward
 from .backend import array_module, as_array
 from .grad_mode import state
@@ -19,7 +19,7 @@ def _install():
     Tensor.backward.__name__ = "backward"
     for d in DECLARED.values():
         for name in d.methods:
-            setattr(Tensor, name, fast(d) if d.unary else d.fn)
+            setattr(Tensor, name, method(d))
         for name in d.operators:
             setattr(Tensor, name, fast(d))
         for name in d.reflected:

@@ -449,11 +449,21 @@ def minimum(a, b):
     return Minimum().apply2(a, b)
 
 
-@op(methods=())
-def where(condition, a, b):
-    """``a`` where ``condition`` holds, else ``b``; no gradient flows to the condition. Mixed dtypes promote as
-    PyTorch's (``where(c, int64, float32)`` is float32)."""
+@op(self_arg=1)
+def where(condition, input, other):  # noqa: A002 - PyTorch's argument names
+    """``input`` where ``condition`` holds, else ``other``; no gradient flows to the condition. Mixed dtypes
+    promote as PyTorch's (``where(c, int64, float32)`` is float32). The method ``x.where(condition, other)`` is
+    ``where(condition, x, other)``, as PyTorch's.
+
+    >>> import autograd
+    >>> x = autograd.tensor([1.0, -2.0, 3.0])
+    >>> autograd.where(x > 0, x, 0.0)
+    tensor([1., 0., 3.])
+    >>> x.where(x > 0, autograd.zeros(3))
+    tensor([1., 0., 3.])
+    """
     c = condition.array if isinstance(condition, Var) else condition
+    a, b = input, other
     if not isinstance(a, Var) and not isinstance(b, Var):
         a = as_var(a)
     if isinstance(c, (bool, list, tuple)):
