@@ -27,6 +27,8 @@ _NOTHING_SAVED = (AT_ZERO, AT_ZERO)  # a version pair that never goes stale
 class _Ctx(Node):
     """The node of one custom-Function call; also the ``ctx`` its methods see."""
 
+    label = staticmethod(lambda node: node.fn_cls.__name__)  # drawn under the Function's class name
+
     def __init__(self, fn_cls):
         self.fn_cls = fn_cls
         self.to_save = ()
@@ -123,6 +125,10 @@ class _Select(Node):
     """Output ``i`` of a multi-output node (a custom Function, split, unbind): sends its gradient to that slot."""
 
     __slots__ = ("index", "count")
+    label = "select"
+
+    def label_args(self) -> str:
+        return f"({self.index})"
 
     @property
     def name(self):

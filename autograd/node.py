@@ -59,6 +59,7 @@ class Node:
     cross_save = False  # with save_inputs: input i enters only the other input's gradient (mul), so it is kept only then
     hooks = None  # functions run on the incoming gradient (tensor hooks, retain_grad)
     trace = None
+    label = None  # the op's name in a drawing: a string, or a function of the node (None: op_name)
     # slot ``grad``: the last gradient seen, set only for Scalar graphs (unset otherwise)
     # slot ``forward_value``: the output's value, set only for Scalar graphs (so drawings show every value, as micrograd)
 
@@ -84,6 +85,10 @@ class Node:
     def next_functions(self):
         """Parents as PyTorch shows them: nodes, leaf tensors, or None for constants."""
         return self.parents
+
+    def label_args(self) -> str:
+        """The op's arguments as its call was typed, for drawings (``(axis=1)``); empty when it has none."""
+        return ""
 
     def register_hook(self, fn):
         """Call ``fn(grad)`` on the gradient flowing into this node's output before its backward runs; a

@@ -136,6 +136,15 @@ class Div(Node):
 class Pow(Node):
     __slots__ = ()
     op_name = "pow"
+
+    def label_args(self) -> str:
+        # the exponent is shown while the op still holds it (backward frees what an op saved)
+        saved = self.saved
+        if self.parents[1] is None and type(saved) is tuple:
+            e = saved[1]
+            if isinstance(e, (int, float)) or getattr(e, "ndim", 1) == 0:
+                return f"({float(e):g})"
+        return ""
     save_inputs = True
     save_output = True
 

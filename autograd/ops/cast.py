@@ -8,10 +8,15 @@ from ..node import Node, Var
 from ..promotion import result_type
 from ..tensor import Tensor
 from .declare import op
+from .labels import call
 
 
 class Cast(Node):
     __slots__ = ("dtype", "in_dtype")
+    label = "to"
+
+    def label_args(self) -> str:
+        return call(str(self.dtype))
 
     def forward(self, x):
         self.in_dtype = x.dtype

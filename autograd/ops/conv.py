@@ -18,6 +18,7 @@ import math
 
 from ..backend import array_module, as_strided
 from ..buffers import buffers
+from . import labels
 from ..node import Node, needs
 
 
@@ -249,6 +250,10 @@ class Convolution(Node):
     """``conv(x, w) + b``; keeps its im2col columns until backward so the weight gradient reuses them."""
 
     __slots__ = ("geo", "cols")
+    label = labels.conv_name
+
+    def label_args(self) -> str:
+        return labels.conv_attrs(self)
     save_inputs = True
 
     def __init__(self, geo):
@@ -280,6 +285,10 @@ class ConvTranspose(Node):
     """``col2im(W^T @ g)``: the adjoint of ``Convolution`` in its input."""
 
     __slots__ = ("geo", "x_shape")
+    label = labels.transpose_name
+
+    def label_args(self) -> str:
+        return labels.transpose_attrs(self)
     save_inputs = True
 
     def __init__(self, geo, x_shape):
@@ -299,6 +308,10 @@ class ConvWeightGrad(Node):
     """``g @ im2col(x)^T``: the adjoint of ``Convolution`` in its weight."""
 
     __slots__ = ("geo", "w_shape")
+    label = labels.weight_grad_name
+
+    def label_args(self) -> str:
+        return labels.conv_attrs(self)
     save_inputs = True
 
     def __init__(self, geo, w_shape):

@@ -12,6 +12,7 @@ from ..node import MATH_OPS, Node, Var
 from ..tensor import Tensor as Tensor_  # `Tensor` would read as the public name here
 from .cast import promoted
 from .declare import op
+from .labels import call
 from .util import as_var
 
 
@@ -174,6 +175,10 @@ def relu(x):
 
 class LeakyRelu(Node):
     __slots__ = ("slope",)
+    label = "leaky_relu"
+
+    def label_args(self) -> str:
+        return call(f"{self.slope:g}")
     op_name = "leaky_relu"
     save_inputs = True
 
@@ -204,6 +209,10 @@ class LeakyRelu(Node):
 
 class Elu(Node):
     __slots__ = ("alpha",)
+    label = "elu"
+
+    def label_args(self) -> str:
+        return call(f"{self.alpha:g}")
     save_inputs = True
     save_output = True
 
@@ -228,6 +237,10 @@ _K = math.sqrt(2 / math.pi)
 class Gelu(Node):
     # kept: the forward's Phi(x) (or, for the tanh form, its tanh), so a plain backward computes no erf/tanh again
     __slots__ = ("approximate", "kept")
+    label = "gelu"
+
+    def label_args(self) -> str:
+        return call(repr(self.approximate)) if self.approximate != "none" else ""
     save_inputs = True
 
     def __init__(self, approximate):
@@ -294,6 +307,10 @@ class Gelu(Node):
 
 class Softplus(Node):
     __slots__ = ("beta", "threshold")
+    label = "softplus"
+
+    def label_args(self) -> str:
+        return call(f"beta={self.beta:g}" if self.beta != 1 else "", f"threshold={self.threshold:g}" if self.threshold != 20 else "")
     save_inputs = True
 
     def __init__(self, beta, threshold):
@@ -313,6 +330,10 @@ class Softplus(Node):
 
 class Clamp(Node):
     __slots__ = ("lo", "hi")
+    label = "clamp"
+
+    def label_args(self) -> str:
+        return call("" if self.lo is None else f"min={self.lo:g}", "" if self.hi is None else f"max={self.hi:g}")
     op_name = "clamp"
     save_inputs = True
 

@@ -5,6 +5,7 @@ from ..backend import array_module, index_add
 from ..node import Node, Var
 from .util import as_var
 from .declare import op
+from .labels import index_text
 
 
 def _clean_index(idx):
@@ -28,6 +29,10 @@ def _is_basic(idx):
 
 class GetItem(Node):
     __slots__ = ("index", "in_shape", "basic")
+    label = "getitem"
+
+    def label_args(self) -> str:
+        return index_text(self.index)
 
     def forward(self, x):
         self.in_shape = x.shape
@@ -52,6 +57,10 @@ class IndexAdd(Node):
     """zeros(shape) with ``g`` added at ``index``: getitem's backward, itself differentiable."""
 
     __slots__ = ("shape", "index")
+    label = "index_add"
+
+    def label_args(self) -> str:
+        return index_text(self.index)
     op_name = "index_add"
 
     def forward(self, g):
@@ -94,6 +103,10 @@ class IndexPut(Node):
     """``out = x.copy(); out[index] = v``: the gradient of x is zero where written."""
 
     __slots__ = ("index", "v_shape", "mask")
+    label = "index_put"
+
+    def label_args(self) -> str:
+        return index_text(self.index)
 
     def forward(self, x, v):
         xp = array_module(x)

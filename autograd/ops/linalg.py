@@ -6,6 +6,7 @@ import math
 from ..node import Node, Var
 from .util import as_var, shape_str
 from .declare import op
+from .labels import call
 
 
 class Matmul(Node):
@@ -155,6 +156,10 @@ def _parse_einsum(subscripts, shapes):
 
 class Einsum(Node):
     __slots__ = ("ins", "rhs")
+    label = "einsum"
+
+    def label_args(self) -> str:
+        return call(",".join(self.ins) + "->" + self.rhs)
     save_inputs = True
 
     def forward(self, *ops):

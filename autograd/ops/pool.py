@@ -9,6 +9,7 @@ import math
 
 from ..backend import array_module
 from ..buffers import buffers
+from . import labels
 from ..node import Node
 from .conv import crop_spatial, kernel_positions, pad_spatial, windows
 
@@ -67,6 +68,10 @@ class MaxPool(Node):
     """Window maxima; the gradient goes to each window's first maximum."""
 
     __slots__ = ("geo", "padded")
+    label = labels.pool_name("max")
+
+    def label_args(self) -> str:
+        return labels.pool_attrs(self)
     save_inputs = True
     save_output = True
 
@@ -160,6 +165,10 @@ class SumPool(Node):
     """Window sums (zero padding); its backward is :class:`SumPoolAdjoint`, and the other way round."""
 
     __slots__ = ("geo",)
+    label = labels.pool_name("sum")
+
+    def label_args(self) -> str:
+        return labels.pool_attrs(self)
 
     def __init__(self, geo):
         self.geo = geo
@@ -179,6 +188,10 @@ class SumPoolAdjoint(Node):
     """Spread each output's gradient over its window (adding where windows overlap)."""
 
     __slots__ = ("geo", "lead")
+    label = lambda node: f"sum_pool{len(node.geo.kernel)}d_adjoint"
+
+    def label_args(self) -> str:
+        return labels.pool_attrs(self)
 
     def __init__(self, geo, lead):
         self.geo, self.lead = geo, lead

@@ -8,12 +8,16 @@ from ..backend import array_module
 from ..node import Node, Var
 from .util import as_var, axis_arg, check_dim, is_int, keep_arg, nograd, norm_axes
 from .declare import op
+from .labels import call, reduce_args
 
 
 class _Reduce(Node):
     """Shared bookkeeping: the reduced axes and the input shape."""
 
     __slots__ = ("axes", "keepdims", "in_shape")
+
+    def label_args(self) -> str:
+        return reduce_args(self)
 
     def __init__(self, axes, keepdims, in_shape):
         self.axes, self.keepdims, self.in_shape = axes, keepdims, in_shape
@@ -100,6 +104,10 @@ class Pick(_Reduce):
     (one-hot at the index for a ``dim`` reduction, ties split evenly otherwise)."""
 
     __slots__ = ("mask", "fn")
+    label = lambda node: node.fn  # max, min, amax, amin
+
+    def label_args(self) -> str:
+        return reduce_args(self)
 
     @property
     def name(self):
@@ -190,6 +198,10 @@ class Norm2(_Reduce):
 
 class Softmax(Node):
     __slots__ = ("axis",)
+    label = "softmax"
+
+    def label_args(self) -> str:
+        return call(f"axis={self.axis}")
     save_output = True
 
     def __init__(self, axis):
@@ -208,6 +220,10 @@ class Softmax(Node):
 
 class LogSoftmax(Node):
     __slots__ = ("axis",)
+    label = "log_softmax"
+
+    def label_args(self) -> str:
+        return call(f"axis={self.axis}")
     op_name = "log_softmax"
     save_output = True
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from ..node import Node, Var, forward_trace
 from .util import as_var, check_dim, is_int, norm_axes
 from .declare import op
+from .labels import call
 from .cast import promoted
 
 
@@ -38,6 +39,10 @@ def _size_args(shape, op="reshape", lowest=-1):
 
 class Reshape(Node):
     __slots__ = ("shape", "in_shape")
+    label = "reshape"
+
+    def label_args(self) -> str:
+        return call(*map(str, self.shape))
 
     def __init__(self, shape):
         self.shape = shape
@@ -124,6 +129,10 @@ def expand_dims(x, axis):
 
 class BroadcastTo(Node):
     __slots__ = ("shape", "in_shape")
+    label = "broadcast_to"
+
+    def label_args(self) -> str:
+        return call(*map(str, self.shape))
 
     def __init__(self, shape):
         self.shape = shape
@@ -182,6 +191,10 @@ def expand_as(x, other):
 
 class Permute(Node):
     __slots__ = ("dims",)
+    label = "permute"
+
+    def label_args(self) -> str:
+        return call(*map(str, self.dims))
 
     def __init__(self, dims):
         self.dims = dims
@@ -248,6 +261,10 @@ def t(x):
 
 class Tile(Node):
     __slots__ = ("reps", "in_shape", "orig_shape")
+    label = "tile"
+
+    def label_args(self) -> str:
+        return call(*map(str, self.reps))
 
     def __init__(self, reps):
         self.reps = reps
@@ -290,6 +307,10 @@ def repeat(x, *sizes):
 
 class Flip(Node):
     __slots__ = ("axes",)
+    label = "flip"
+
+    def label_args(self) -> str:
+        return call("axis=" + str(self.axes))
 
     def __init__(self, axes):
         self.axes = axes
@@ -315,6 +336,10 @@ def flip(x, dims=None, *, axis=None):
 
 class Concat(Node):
     __slots__ = ("axis", "sizes")
+    label = "cat"
+
+    def label_args(self) -> str:
+        return call(f"axis={self.axis}")
 
     def forward(self, *xs):
         from ..backend import array_module
@@ -514,6 +539,10 @@ def chunk(x, chunks: int, dim: int = 0):
 
 class Pad(Node):
     __slots__ = ("widths", "value", "mode")
+    label = "pad"
+
+    def label_args(self) -> str:
+        return call(str(self.widths), f"value={self.value:g}" if self.value else "")
 
     def forward(self, x):
         from ..backend import array_module

@@ -1,8 +1,8 @@
 """What a node of the drawing says: op names with their attributes, shapes, value previews.
 
-Op attributes come from a table keyed by op class (read at draw time, so the
-per-op recording path stores nothing extra). An op this table does not know is
-labelled with its ``op_name``; :func:`register_label` adds a class.
+Each op class declares its drawing name (``label``) and arguments (``label_args``) beside its forward and
+backward (read at draw time, so the per-op recording path stores nothing extra); an op that declares none
+is labelled with its ``op_name``. :func:`register_label` labels a class of one's own.
 
 >>> import autograd
 >>> from autograd.viz.labels import op_label
@@ -14,11 +14,8 @@ from __future__ import annotations
 from typing import Callable
 
 from ..backend import array_module
-from ..function import _Ctx, _Select
 from ..node import Var
-from ..ops import arith, elementwise as ew, index, linalg, reduce, shape
-from ..ops import cast, conv, pool
-from . import geometry as geo
+from ..ops.labels import fmt_shape  # noqa: F401  (re-exported: the renderer's modules take it from here)
 
 _ESCAPE = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;"})
 
@@ -28,93 +25,8 @@ def html(text: str) -> str:
     return text.translate(_ESCAPE)
 
 
-def fmt_shape(s) -> str:
-    return "(" + ", ".join(str(n) for n in s) + ("," if len(s) == 1 else "") + ")"
-
-
-def _args(*parts) -> str:
-    text = ", ".join(p for p in parts if p)
-    return f"({text})" if text else ""
-
-
-def _axes(node) -> str:
-    """A reduction's axes as typed: nothing for all of them, ``axis=1`` or ``axis=(0, 2)``."""
-    axes, nd = node.axes, len(node.in_shape)
-    text = "" if axes == tuple(range(nd)) else "axis=" + (str(axes[0]) if len(axes) == 1 else str(axes))
-    return ", ".join(p for p in (text, "keepdims=True" if node.keepdims else "") if p)
-
-
-def _reduce(node):
-    corr = getattr(node, "correction", None)
-    return _args(_axes(node), f"correction={corr}" if corr not in (None, 1) else "")
-
-
-def _pow(node):
-    # the exponent is shown while the op still holds it (backward frees what an op saved)
-    saved = node.saved
-    if node.parents[1] is None and type(saved) is tuple:
-        e = saved[1]
-        if isinstance(e, (int, float)) or getattr(e, "ndim", 1) == 0:
-            return f"({float(e):g})"
-    return ""
-
-
-def _index(idx) -> str:
-    items = idx if isinstance(idx, tuple) else (idx,)
-    out = []
-    for i in items:
-        if isinstance(i, slice):
-            s = ("" if i.start is None else str(i.start)) + ":" + ("" if i.stop is None else str(i.stop))
-            out.append(s + (f":{i.step}" if i.step is not None else ""))
-        elif i is None:
-            out.append("None")
-        elif i is Ellipsis:
-            out.append("...")
-        elif hasattr(i, "shape"):
-            out.append(("mask" if i.dtype == bool else "index") + fmt_shape(i.shape))
-        else:
-            out.append(str(i))
-    return "[" + ", ".join(out) + "]"
-
-
-def _clamp(node):
-    return _args("" if node.lo is None else f"min={node.lo:g}", "" if node.hi is None else f"max={node.hi:g}")
-
-
-# class -> (display name or None for op_name, attribute text function or None)
-_TABLE: dict = {
-    shape.Reshape: ("reshape", lambda n: _args(*map(str, n.shape))),
-    shape.BroadcastTo: ("broadcast_to", lambda n: _args(*map(str, n.shape))),
-    shape.Permute: ("permute", lambda n: _args(*map(str, n.dims))),
-    shape.Tile: ("tile", lambda n: _args(*map(str, n.reps))),
-    shape.Flip: ("flip", lambda n: _args("axis=" + str(n.axes))),
-    shape.Concat: ("cat", lambda n: _args(f"axis={n.axis}")),
-    shape.Pad: ("pad", lambda n: _args(str(n.widths), f"value={n.value:g}" if n.value else "")),
-    reduce._Reduce: (None, _reduce),
-    reduce.Pick: (lambda n: n.fn, _reduce),  # named for its function: max, min, amax, amin
-    reduce.Softmax: ("softmax", lambda n: _args(f"axis={n.axis}")),
-    reduce.LogSoftmax: ("log_softmax", lambda n: _args(f"axis={n.axis}")),
-    ew.LeakyRelu: ("leaky_relu", lambda n: _args(f"{n.slope:g}")),
-    ew.Elu: ("elu", lambda n: _args(f"{n.alpha:g}")),
-    ew.Gelu: ("gelu", lambda n: _args(repr(n.approximate)) if n.approximate != "none" else ""),
-    ew.Softplus: ("softplus", lambda n: _args(f"beta={n.beta:g}" if n.beta != 1 else "",
-                                              f"threshold={n.threshold:g}" if n.threshold != 20 else "")),
-    ew.Clamp: ("clamp", _clamp),
-    arith.Pow: ("pow", _pow),
-    index.GetItem: ("getitem", lambda n: _index(n.index)),
-    index.IndexAdd: ("index_add", lambda n: _index(n.index)),
-    index.IndexPut: ("index_put", lambda n: _index(n.index)),
-    linalg.Einsum: ("einsum", lambda n: _args(",".join(n.ins) + "->" + n.rhs)),
-    cast.Cast: ("to", lambda n: _args(str(n.dtype))),
-    conv.Convolution: (geo.conv_name, geo.conv_attrs),
-    conv.ConvTranspose: (geo.transpose_name, geo.transpose_attrs),
-    conv.ConvWeightGrad: (geo.weight_grad_name, geo.conv_attrs),
-    pool.MaxPool: (geo.pool_name("max"), geo.pool_attrs),
-    pool.SumPool: (geo.pool_name("sum"), geo.pool_attrs),
-    pool.SumPoolAdjoint: (lambda n: f"sum_pool{len(n.geo.kernel)}d_adjoint", geo.pool_attrs),
-    _Ctx: (lambda n: n.fn_cls.__name__, None),  # a custom Function: its class name
-    _Select: ("select", lambda n: _args(str(n.index))),
-}
+#: classes registered with register_label (a user's own Node subclasses); an op declares its own label
+_TABLE: dict = {}
 
 
 def register_label(cls: type, name: str | None = None, attrs: Callable | None = None) -> None:
@@ -136,9 +48,12 @@ _CACHE: dict = {}
 
 
 def _entry(cls):
+    """``(name, attrs)`` for op class ``cls``: a registration, else what the class declares beside its rules."""
     e = _CACHE.get(cls)
     if e is None:
-        e = next((_TABLE[k] for k in cls.__mro__ if k in _TABLE), (None, None))
+        e = next((_TABLE[k] for k in cls.__mro__ if k in _TABLE), None)
+        if e is None:
+            e = (getattr(cls, "label", None), getattr(cls, "label_args", None))
         _CACHE[cls] = e
     return e
 

@@ -1,5 +1,7 @@
-"""Convolution and pooling labels: the arguments that differ from the defaults, read back from the op's ``geo``.
+"""How an op is written in a drawing: each Node class declares its ``label`` (the name) and ``label_args`` (the
+arguments, as the call was typed) beside its forward and backward; these are the text helpers they use.
 
+Convolution and pooling show the arguments that differ from the defaults, read back from the op's ``geo``.
 A convolution node keeps a :class:`~autograd.ops.conv.Geometry` and a pooling node a
 :class:`~autograd.ops.pool.PoolGeometry`; both hold what the call was given (after
 ``nn.functional`` turned ints into per-dimension tuples and paddings into ``(lo, hi)``
@@ -16,6 +18,43 @@ dimension agrees, a tuple where they differ, nothing at all for a default.
 'max_pool2d(3, stride=(2, 1))'
 """
 from __future__ import annotations
+
+
+def call(*parts) -> str:
+    """``(a, b)`` from the non-empty parts; nothing at all when every part is empty."""
+    text = ", ".join(p for p in parts if p)
+    return f"({text})" if text else ""
+
+
+def fmt_shape(s) -> str:
+    return "(" + ", ".join(str(n) for n in s) + ("," if len(s) == 1 else "") + ")"
+
+
+def index_text(idx) -> str:
+    """An index as typed: ``[0, 1:3, ..., None]``, arrays as ``index(3,)`` or ``mask(2, 2)``."""
+    items = idx if isinstance(idx, tuple) else (idx,)
+    out = []
+    for i in items:
+        if isinstance(i, slice):
+            s = ("" if i.start is None else str(i.start)) + ":" + ("" if i.stop is None else str(i.stop))
+            out.append(s + (f":{i.step}" if i.step is not None else ""))
+        elif i is None:
+            out.append("None")
+        elif i is Ellipsis:
+            out.append("...")
+        elif hasattr(i, "shape"):
+            out.append(("mask" if i.dtype == bool else "index") + fmt_shape(i.shape))
+        else:
+            out.append(str(i))
+    return "[" + ", ".join(out) + "]"
+
+
+def reduce_args(node) -> str:
+    """A reduction's axes as typed (nothing for all of them), ``keepdims=True``, a correction other than 1."""
+    axes, nd = node.axes, len(node.in_shape)
+    text = "" if axes == tuple(range(nd)) else "axis=" + (str(axes[0]) if len(axes) == 1 else str(axes))
+    corr = getattr(node, "correction", None)
+    return call(text, "keepdims=True" if node.keepdims else "", f"correction={corr}" if corr not in (None, 1) else "")
 
 
 def _dims(values) -> str:
@@ -46,17 +85,13 @@ def _common(geo, same_ok=True) -> list:
     return [p for p in parts if p]
 
 
-def _call(parts) -> str:
-    return f"({', '.join(parts)})" if parts else ""
-
-
 def conv_name(node) -> str:
     return f"conv{len(node.geo.kernel)}d"
 
 
 def conv_attrs(node) -> str:
     """``Convolution``: stride, padding, dilation and groups where they are not 1, 0, 1, 1."""
-    return _call(_common(node.geo))
+    return call(*_common(node.geo))
 
 
 def transpose_name(node) -> str:
@@ -73,7 +108,7 @@ def transpose_attrs(node) -> str:
     parts = _common(geo, same_ok=False)
     if any(extra):
         parts.insert(2 if parts and parts[0].startswith("stride") else 1, "output_padding=" + _dims(extra))
-    return _call(parts)
+    return call(*parts)
 
 
 def weight_grad_name(node) -> str:
@@ -100,4 +135,4 @@ def pool_attrs(node) -> str:
                   for n, (lo, _), d, k, s in zip(geo.in_size, geo.pad, geo.dilation, geo.kernel, geo.stride))
     if tuple(geo.out_size) != floor:
         parts.append("ceil_mode=True")
-    return _call(parts)
+    return call(*parts)
