@@ -31,7 +31,13 @@ class _WeightedLoss(_Loss):
 
 
 class MSELoss(_Loss):
-    """Mean squared error.
+    """Mean squared error: the squared differences ``(input - target) ** 2``, averaged or summed.
+
+    Args:
+      reduction: ``'none'`` (the element-wise losses, shaped as the input), ``'mean'`` (their mean, the
+        default) or ``'sum'`` (their sum).
+
+    Shape: input ``(*)``, target the same shape; the output a scalar, or ``(*)`` with ``reduction='none'``.
 
     >>> import autograd, nn
     >>> nn.MSELoss()(autograd.tensor([1.0, 3.0]), autograd.tensor([0.0, 1.0]))
@@ -119,6 +125,24 @@ class BCEWithLogitsLoss(_Loss):
 
 class CrossEntropyLoss(_WeightedLoss):
     """Cross-entropy of logits against class indices or class probabilities.
+
+    ``input`` holds unnormalised logits (``log_softmax`` is applied over the class dimension, dim 1);
+    ``target`` is either class indices in ``[0, C)`` (int64) or class probabilities shaped like the input.
+
+    Args:
+      weight: a manual rescaling weight given to each class, a 1-D Tensor of size C (kept as the buffer
+        ``weight``). Default None: every class weighs 1.
+      ignore_index: a target value that is ignored and does not contribute to the input gradient; with
+        ``reduction='mean'`` the loss is averaged over the non-ignored targets only. Class-index targets
+        only. Default -100.
+      reduction: ``'none'`` (one loss per sample), ``'mean'`` (the mean, weighted by the targets' class
+        weights; the default) or ``'sum'``.
+      label_smoothing: a float in [0.0, 1.0], the amount of smoothing: the target becomes a mix of the
+        original and the uniform distribution, as in "Rethinking the Inception Architecture". Default 0.0.
+
+    Shape: input ``(N, C)``, ``(C)`` or ``(N, C, d_1, ..., d_K)``; target ``(N)``, ``()`` or
+    ``(N, d_1, ..., d_K)`` of indices, or the input's shape for probabilities; output a scalar, or the
+    target's shape without C with ``reduction='none'``.
 
     >>> import autograd, nn
     >>> loss = nn.CrossEntropyLoss(label_smoothing=0.1)

@@ -195,6 +195,29 @@ class LSTM(_GatedRNN):
     Like :class:`RNN`, but the state is a pair: ``hx = (h_0, c_0)`` and the
     result is ``(output, (h_n, c_n))``.
 
+    Args:
+      input_size: the number of expected features in the input ``x``.
+      hidden_size: the number of features in the hidden state ``h`` (and the cell state ``c``).
+      num_layers: number of recurrent layers; ``num_layers=2`` stacks two LSTMs, the second taking the first's
+        outputs. Default 1.
+      bias: if ``False``, the layer has no ``bias_ih``/``bias_hh`` weights. Default ``True``.
+      batch_first: if ``True``, input and output are ``(N, L, H)`` instead of ``(L, N, H)`` (the states ``h``
+        and ``c`` keep ``(D * num_layers, N, hidden_size)``). Default ``False``.
+      dropout: if non-zero, a Dropout layer with this probability on the outputs of each layer except the
+        last (training mode only). Default 0.
+      bidirectional: if ``True``, a bidirectional LSTM (D = 2: output ``(L, N, 2 * hidden_size)``). Default ``False``.
+      device: where to make the parameters (``'cpu'``, ``'cuda'``, a :class:`~autograd.device`; default the CPU).
+      dtype: the parameters' floating-point dtype (default float32).
+
+    Shape: input ``(L, N, input_size)`` (``(N, L, input_size)`` with ``batch_first``) or unbatched
+    ``(L, input_size)``; ``h_0``, ``c_0``, ``h_n``, ``c_n`` ``(D * num_layers, N, hidden_size)`` (zeros when
+    ``hx`` is omitted); output ``(L, N, D * hidden_size)``, the last layer's ``h_t`` at every step.
+
+    Attributes: ``weight_ih_l{k}`` (4 * hidden_size, input_size for k = 0, else D * hidden_size),
+    ``weight_hh_l{k}`` (4 * hidden_size, hidden_size), ``bias_ih_l{k}``, ``bias_hh_l{k}`` (4 * hidden_size,),
+    gate blocks in the order (i, f, g, o), all from U(-k, k) with k = 1/sqrt(hidden_size); the reverse
+    direction's carry the suffix ``_reverse``.
+
     >>> import autograd, nn
     >>> lstm = nn.LSTM(3, 4, bidirectional=True, batch_first=True)
     >>> out, (h, c) = lstm(autograd.randn(2, 5, 3))

@@ -31,6 +31,21 @@ class NonDynamicallyQuantizableLinear(Linear):
 class MultiheadAttention(Module):
     """Multi-head attention: ``concat(head_1, ..., head_h) W_o`` with ``head_i = attention(Q W_i^Q, K W_i^K, V W_i^V)``.
 
+    Args:
+      embed_dim: total dimension of the model (E); split across the heads.
+      num_heads: number of parallel attention heads; ``embed_dim`` must be divisible by it (each head has
+        ``embed_dim // num_heads`` features).
+      dropout: dropout probability on the attention weights (training mode only). Default 0.0.
+      bias: if ``False``, the input and output projections learn no bias. Default ``True``.
+      add_bias_kv: if ``True``, learnable biases ``bias_k`` and ``bias_v`` are appended to the key and value
+        sequences (one more position). Default ``False``.
+      add_zero_attn: if ``True``, a batch of zeros is appended to the key and value sequences. Default ``False``.
+      kdim: total number of features of the keys. Default None (``embed_dim``).
+      vdim: total number of features of the values. Default None (``embed_dim``).
+      batch_first: if ``True``, inputs and output are ``(N, L, E)`` instead of ``(L, N, E)``. Default ``False``.
+      device: where to make the parameters (``'cpu'``, ``'cuda'``, a :class:`~autograd.device`; default the CPU).
+      dtype: the parameters' floating-point dtype (default float32).
+
     Parameters as PyTorch's: ``in_proj_weight`` (3 * embed_dim, embed_dim)
     stacks the query, key and value projections (``q_proj_weight``,
     ``k_proj_weight``, ``v_proj_weight`` instead when ``kdim``/``vdim`` differ
@@ -143,6 +158,24 @@ class TransformerEncoderLayer(Module):
     ``norm_first=False`` (the original "post-norm"): ``x = norm1(x + sa(x));
     x = norm2(x + ff(x))``; ``norm_first=True``: ``x = x + sa(norm1(x)); x = x
     + ff(norm2(x))``. ``ff(x) = linear2(dropout(activation(linear1(x))))``.
+
+    Args:
+      d_model: the number of expected features in the input (``embed_dim`` of ``self_attn``).
+      nhead: the number of heads in the multi-head attention.
+      dim_feedforward: the dimension of the feed-forward network (``linear1``'s output). Default 2048.
+      dropout: the dropout probability (attention weights, the feed-forward block and both residual
+        branches). Default 0.1.
+      activation: the feed-forward block's activation: ``'relu'`` (default), ``'gelu'`` or a unary callable.
+      layer_norm_eps: the eps of both LayerNorms. Default 1e-5.
+      batch_first: if ``True``, input and output are ``(N, L, E)`` instead of ``(L, N, E)``. Default ``False``.
+      norm_first: if ``True``, LayerNorm comes before attention and feed-forward ("pre-norm"), else after
+        ("post-norm"). Default ``False``.
+      bias: if ``False``, the Linear layers and LayerNorms learn no additive bias. Default ``True``.
+      device: where to make the parameters (``'cpu'``, ``'cuda'``, a :class:`~autograd.device`; default the CPU).
+      dtype: the parameters' floating-point dtype (default float32).
+
+    ``forward(src, src_mask=None, src_key_padding_mask=None, is_causal=False)``: masks as
+    :class:`MultiheadAttention`'s ``attn_mask`` and ``key_padding_mask``.
 
     >>> import autograd, nn
     >>> layer = nn.TransformerEncoderLayer(d_model=8, nhead=2, dim_feedforward=16, batch_first=True)

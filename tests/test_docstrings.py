@@ -137,26 +137,26 @@ def test_conversion_method_examples_run():
     assert tried >= 6 and runner.failures == 0
 
 
-_NOT_YET = pytest.mark.xfail(strict=True, reason="issue 17: Args section still to write")
-
-
 @pytest.mark.parametrize("cls, words", [
     ("nn.Linear", ["in_features", "out_features", "bias", "device", "dtype"]),
     ("nn.Conv2d", ["in_channels", "out_channels", "kernel_size", "stride", "padding", "dilation", "groups",
                    "bias", "padding_mode"]),
-    pytest.param("nn.LSTM", ["input_size", "hidden_size", "num_layers", "bias", "batch_first", "dropout", "bidirectional"],
-                 marks=_NOT_YET),
-    pytest.param("nn.TransformerEncoderLayer", ["d_model", "nhead", "dim_feedforward", "dropout", "activation",
-                                                "batch_first", "norm_first"], marks=_NOT_YET),
-    pytest.param("nn.CrossEntropyLoss", ["weight", "ignore_index", "reduction", "label_smoothing"],
-                 marks=_NOT_YET),
-    pytest.param("nn.MSELoss", ["reduction"], marks=_NOT_YET),
+    ("nn.LSTM", ["input_size", "hidden_size", "num_layers", "bias", "batch_first", "dropout", "bidirectional",
+                 "device", "dtype"]),
+    ("nn.TransformerEncoderLayer", ["d_model", "nhead", "dim_feedforward", "dropout", "activation",
+                                    "layer_norm_eps", "batch_first", "norm_first", "bias", "device", "dtype"]),
+    ("nn.MultiheadAttention", ["embed_dim", "num_heads", "dropout", "bias", "add_bias_kv", "add_zero_attn", "kdim",
+                               "vdim", "batch_first", "device", "dtype"]),
+    ("nn.CrossEntropyLoss", ["weight", "ignore_index", "reduction", "label_smoothing"]),
+    ("nn.MSELoss", ["reduction"]),
     ("optim.SGD", ["lr", "momentum", "dampening", "weight_decay", "nesterov", "maximize"]),
     ("optim.Adam", ["lr", "betas", "eps", "weight_decay", "amsgrad"]),
     ("optim.AdamW", ["lr", "betas", "eps", "weight_decay"]),
 ])
 def test_main_classes_describe_their_parameters(cls, words):
     obj = pydoc.locate(cls)
+    params = set(inspect.signature(obj.__init__).parameters) - {"self"}
+    assert set(words) <= params, f"{cls} has no parameters {sorted(set(words) - params)}"  # the list is real
     text = (obj.__doc__ or "") + (vars(obj).get("__init__") and obj.__init__.__doc__ or "")
     # each described in the docstring (an ``Args:`` entry or in the prose), not just named in the signature
     lacking = [w for w in words if f"``{w}``" not in text and not re.search(rf"^\s+{w}:", text, re.M)]
@@ -178,7 +178,7 @@ def test_main_names_have_runnable_examples():
     import optim
 
     names = [autograd.tensor, autograd.zeros, autograd.randn, autograd.arange, nn.Linear, nn.Conv2d, nn.LSTM,
-             nn.TransformerEncoderLayer, nn.CrossEntropyLoss, nn.MSELoss, nn.Module, optim.SGD, optim.Adam,
+             nn.TransformerEncoderLayer, nn.MultiheadAttention, nn.CrossEntropyLoss, nn.MSELoss, nn.Module, optim.SGD, optim.Adam,
              optim.AdamW, autograd.Tensor.backward, autograd.no_grad]
     lacking = [getattr(n, "__qualname__", str(n)) for n in names if ">>>" not in (inspect.getdoc(n) or "")]
     assert not lacking
