@@ -247,6 +247,7 @@ op("sigmoid", ref=lambda x: 1 / (1 + np.exp(-x)), inputs=one())
 op("relu", ref=lambda x: np.maximum(x, 0), inputs=one(elements=away()))
 op("silu", ref=lambda x: x / (1 + np.exp(-x)), inputs=one())
 op("erf", ref=erf_ref, inputs=one())
+op("square", ref=np.square, inputs=one())
 op("leaky_relu", ref=lambda x, negative_slope=0.01: np.where(x > 0, x, x * negative_slope),
    inputs=one(elements=away()),
    kwargs=lambda a: st.one_of(st.just({}), st.fixed_dictionaries({"negative_slope": st.sampled_from([0.2, 1.5])})))
@@ -1265,7 +1266,7 @@ def _dims(name, fn):
 
 _UNARY = ("abs", "neg", "sign", "step", "exp", "expm1", "log", "log1p", "sqrt", "sin", "cos", "tan", "tanh",
           "sigmoid", "relu", "silu", "erf", "leaky_relu", "elu", "gelu", "softplus", "logical_not", "isnan", "isinf",
-          "isfinite")
+          "isfinite", "square")
 ERRORS = {name: _not_a_tensor(name, getattr(autograd, name)) for name in _UNARY}
 ERRORS["clone"] = (E("clone('a')", lambda: autograd.clone("a"), TypeError, r"clone: expected a Tensor"),)
 ERRORS["gelu"] += (E("gelu(approximate='x')", lambda: autograd.gelu(_o(2), approximate="x"), ValueError,

@@ -39,3 +39,20 @@ def test_activations_without_an_integer_kernel_refuse(fn):
 def test_relu_keeps_integers_as_pytorch():
     out = F.relu(autograd.tensor([-1, 2]))
     assert out.dtype == np.int64 and out.tolist() == [0, 2]
+
+
+@pytest.mark.parametrize("dtype", [autograd.int64, autograd.int32, np.dtype(np.int16), np.dtype(np.uint8)])
+def test_square_keeps_integers_as_pytorch(dtype):
+    out = autograd.square(autograd.tensor([-1, 2, 3] if dtype != np.uint8 else [1, 2, 200], dtype=dtype))
+    assert out.dtype == dtype
+    assert out.tolist() == ([1, 4, 9] if dtype != np.uint8 else [1, 4, 64])  # uint8 wraps: 200**2 % 256, as torch
+
+
+def test_square_of_bool_is_int64_and_square_in_place_refuses_bool():
+    b = autograd.tensor([True, False])
+    out = b.square()
+    assert out.dtype == np.int64 and out.tolist() == [1, 0]
+    with pytest.raises(RuntimeError, match="square_: result type int64 can't be cast to the tensor's dtype bool"):
+        b.square_()
+    i = autograd.tensor([3, -4])
+    assert i.square_() is i and i.tolist() == [9, 16]

@@ -157,8 +157,18 @@ for _row in (
      "Elementwise Gauss error function.", False),
     ("Silu",    "silu",    lambda s, x: _fl(x) * _sigmoid(_fl(x)),              lambda s, g, xs, y, F: _silu_grad(g, xs[0], F), "x",
      "Elementwise x * sigmoid(x) (swish).", False),
+    ("Square",  "square",  lambda s, x: _square(x),                             lambda s, g, xs, y, F: (g * (2 * xs[0]),),    "x",
+     "Elementwise x * x. Integers stay integers (wrapping as PyTorch's), bool becomes int64, as PyTorch's.\n\n"
+     ">>> import autograd\n>>> autograd.square(autograd.tensor([-2, 3]))\ntensor([4, 9])", False),
 ):
     _unary(*_row)
+
+
+def _square(x):
+    """x * x; bool as int64 first (PyTorch: ``square`` of bool is int64, NumPy would give bool)."""
+    if type(x) is not float and x.dtype.kind == "b":
+        x = x.astype("int64")
+    return x * x
 
 
 def _silu_grad(g, x, F):
