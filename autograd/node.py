@@ -134,7 +134,7 @@ class Node:
         """
         raise NotImplementedError
 
-    # -- recording: the per-op hot path, kept flat on purpose -------------
+    # -- recording: the per-op hot path -------------
     def _save_output(self, t, out):
         """Keep the output for backward and watch its version."""
         self.out = t.array  # the wrapped form: NumPy turns 0-d results into scalars
@@ -143,7 +143,10 @@ class Node:
             self.vc = (t._vc, _AT_ZERO) if vc is None else vc + (t._vc, _AT_ZERO)
 
     def _finish(self, proto, out):
-        """Wrap a recorded op's output (the general path used by ``applyn``)."""
+        """The one recording tail of every single-output op (``apply1``, ``apply2``, ``applyn``): wrap the output
+        with this node as its ``grad_fn``, keep it for backward if the op asks (watching its version), and in
+        anomaly mode the forward call's stack. Multi-output ops (``split``, custom Functions) wrap each piece
+        under a selector node and share ``forward_trace``."""
         t = proto._wrap(out, self)
         if self.save_output:
             self._save_output(t, out)
@@ -165,17 +168,7 @@ class Node:
                 self.vc = None if vc is None else (vc, vc.copy())
             else:
                 self.saved = self.vc = None
-            t = x._wrap(out, self)
-            if self.save_output:
-                self.out = t.array  # the wrapped form: NumPy turns 0-d results into scalars
-                vt = t._vc
-                if vt is not None:
-                    self.vc = (vt, _AT_ZERO) if self.vc is None else self.vc + (vt, _AT_ZERO)
-            else:
-                self.out = None
-            if _state.anomaly:
-                self.trace = forward_trace()
-            return t
+            return self._finish(x, out)
         return x._wrap(out, None)
 
     def apply2(self, a, b):
@@ -241,14 +234,7 @@ class Node:
                     self.vc = (vp, vp.copy())
             else:
                 self.saved = self.vc = None
-            t = proto._wrap(out, self)
-            if self.save_output:
-                self._save_output(t, out)
-            else:
-                self.out = None
-            if _state.anomaly:
-                self.trace = forward_trace()
-            return t
+            return self._finish(proto, out)
         return proto._wrap(out, None)
 
     def applyn(self, *inputs):
