@@ -47,6 +47,8 @@ def _binary_error(op, a, b, err):
 
 
 class Add(Node):
+    """``a + b`` with broadcasting; backward: ``g`` to each input, summed back over broadcast axes."""
+
     __slots__ = ("shapes",)
     op_name = "add"
 
@@ -66,6 +68,8 @@ class Add(Node):
 
 
 class Sub(Node):
+    """``a - b`` with broadcasting; backward: ``g`` and ``-g``, summed back over broadcast axes."""
+
     __slots__ = ("shapes",)
     op_name = "sub"
 
@@ -85,6 +89,8 @@ class Sub(Node):
 
 
 class Mul(Node):
+    """``a * b`` with broadcasting; backward: ``g * b`` and ``g * a``, summed back over broadcast axes."""
+
     __slots__ = ("shapes",)
     op_name = "mul"
     save_inputs = True
@@ -108,6 +114,8 @@ class Mul(Node):
 
 
 class Div(Node):
+    """``a / b`` (integers give the default float); backward: ``g / b`` and ``-g * a / b**2``."""
+
     __slots__ = ()
     op_name = "div"
     save_inputs = True
@@ -134,6 +142,8 @@ class Div(Node):
 
 
 class Pow(Node):
+    """``a ** b``; backward: ``g * b * a**(b-1)`` and ``g * a**b * log(a)`` (PyTorch's values at 0)."""
+
     __slots__ = ()
     op_name = "pow"
 
@@ -189,6 +199,8 @@ class Pow(Node):
 
 
 class Neg(Node):
+    """``-x``; backward: ``-g``."""
+
     __slots__ = ()
     op_name = "neg"
 
@@ -200,6 +212,8 @@ class Neg(Node):
 
 
 class Abs(Node):
+    """``|x|``; backward: ``g * sign(x)`` (0 at 0, as PyTorch)."""
+
     __slots__ = ()
     op_name = "abs"
     save_inputs = True
@@ -241,6 +255,12 @@ def add(a, b, *, alpha=1):
 
 @op(names=("subtract",), operators=("__sub__",), reflected=("__rsub__",), inplace=("sub_", "__isub__"), node=Sub, scalar=("__sub__", "__rsub__"))
 def sub(a, b, *, alpha=1):
+    """``a - alpha * b`` with broadcasting (``torch.sub``; alias ``subtract``, operator ``-``).
+
+    >>> import autograd
+    >>> autograd.sub(autograd.tensor([5.0, 6.0]), autograd.tensor([1.0, 1.0]), alpha=2)
+    tensor([3., 4.])
+    """
     if alpha != 1:
         b = mul(b, alpha)
     return Sub().apply2(a, b) if isinstance(a, Var) or isinstance(b, Var) else Sub().apply2(as_var(a), b)
@@ -248,11 +268,28 @@ def sub(a, b, *, alpha=1):
 
 @op(names=("multiply",), operators=("__mul__",), reflected=("__rmul__",), inplace=("mul_", "__imul__"), node=Mul, scalar=("__mul__", "__rmul__"))
 def mul(a, b):
+    """``a * b`` elementwise with broadcasting (``torch.mul``; alias ``multiply``, operator ``*``).
+
+    >>> import autograd
+    >>> autograd.tensor([1.0, 2.0]).mul(3)
+    tensor([3., 6.])
+    """
     return Mul().apply2(a, b) if isinstance(a, Var) or isinstance(b, Var) else Mul().apply2(as_var(a), b)
 
 
 @op(names=("divide", "true_divide"), operators=("__truediv__",), reflected=("__rtruediv__",), inplace=("div_", "__itruediv__"), node=Div, scalar=("__truediv__", "__rtruediv__"))
 def div(a, b, *, rounding_mode=None):
+    """``a / b`` with broadcasting (``torch.div``; aliases ``divide``, ``true_divide``, operator ``/``).
+
+    ``rounding_mode``: None (true division: integers give the default float), ``"trunc"`` (rounded toward
+    zero) or ``"floor"`` (as :func:`floor_divide`); the rounded forms have no gradient.
+
+    >>> import autograd
+    >>> autograd.div(autograd.tensor([7, -7]), 2)
+    tensor([ 3.5000, -3.5000])
+    >>> autograd.tensor([7.0, -7.0]).div(2, rounding_mode="trunc")
+    tensor([ 3., -3.])
+    """
     if rounding_mode == "floor":
         return floor_divide(a, b)
     if rounding_mode == "trunc":
@@ -269,11 +306,25 @@ def div(a, b, *, rounding_mode=None):
 
 @op(operators=("__pow__",), reflected=("__rpow__",), inplace=("pow_", "__ipow__"), node=Pow, scalar=("__pow__", "__rpow__"))
 def pow(a, b):  # noqa: A001 - PyTorch's name
+    """``a ** b`` elementwise with broadcasting (``torch.pow``; operator ``**``); either may be a number.
+
+    >>> import autograd
+    >>> autograd.tensor([2.0, 3.0]).pow(2)
+    tensor([4., 9.])
+    >>> autograd.pow(2, autograd.tensor([1.0, 3.0]))
+    tensor([2., 8.])
+    """
     return Pow().apply2(a, b) if isinstance(a, Var) or isinstance(b, Var) else Pow().apply2(as_var(a), b)
 
 
 @op(names=("negative",), operators=("__neg__",), inplace=("neg_",), node=Neg, unary=True, scalar=("__neg__",))
 def neg(x):
+    """``-x`` elementwise (``torch.neg``; alias ``negative``, operator unary ``-``).
+
+    >>> import autograd
+    >>> autograd.tensor([1.0, -2.0]).neg()
+    tensor([-1.,  2.])
+    """
     return Neg().apply1(as_var(x))
 
 
@@ -281,6 +332,12 @@ def neg(x):
 
 @op(operators=("__abs__",), inplace=("abs_",))
 def abs(x):  # noqa: A001
+    """Elementwise absolute value (``torch.abs``; ``abs(x)``); the gradient is ``sign(x)`` (0 at 0).
+
+    >>> import autograd
+    >>> autograd.tensor([-1.5, 2.0]).abs()
+    tensor([1.5000, 2.0000])
+    """
     return Abs().apply1(as_var(x))
 
 
@@ -323,11 +380,24 @@ def _nograd_binary(fn, a, b, op=None):
 
 @op(operators=("__floordiv__",), reflected=("__rfloordiv__",))
 def floor_divide(a, b):
+    """``a // b``: the quotient rounded toward -inf (``torch.floor_divide``, operator ``//``); no gradient.
+
+    >>> import autograd
+    >>> autograd.tensor([7, -7]).floor_divide(2)
+    tensor([ 3, -4])
+    """
     return _nograd_binary(lambda x, y: x // y, a, b, "floor_divide")
 
 
 @op(operators=("__mod__",), reflected=("__rmod__",))
 def remainder(a, b):
+    """``a % b``: the remainder with the sign of the divisor, as Python (``torch.remainder``, operator ``%``);
+    no gradient. :func:`fmod` takes the dividend's sign.
+
+    >>> import autograd
+    >>> autograd.tensor([-3.0, 3.0]).remainder(2)
+    tensor([1., 1.])
+    """
     return _nograd_binary(lambda x, y: x % y, a, b, "remainder")
 
 

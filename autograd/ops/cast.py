@@ -12,6 +12,8 @@ from .labels import call
 
 
 class Cast(Node):
+    """``x`` in another dtype; backward: ``g`` cast back to the input's dtype."""
+
     __slots__ = ("dtype", "in_dtype")
     label = "to"
 
@@ -27,6 +29,8 @@ class Cast(Node):
 
 
 class Clone(Node):
+    """A copy of ``x``; backward: ``g`` unchanged."""
+
     __slots__ = ()
 
     def forward(self, x):
@@ -37,6 +41,13 @@ class Clone(Node):
 
 
 def parse_dtype(d):
+    """A NumPy dtype from any dtype spelling: a dtype, a NumPy name, or PyTorch's ``"float"``, ``"double"``,
+    ``"long"``, ``"int"``, ``"half"``.
+
+    >>> from autograd.ops.cast import parse_dtype
+    >>> parse_dtype("long"), parse_dtype("float32")
+    (dtype('int64'), dtype('float32'))
+    """
     import numpy
 
     if isinstance(d, str):
@@ -45,6 +56,14 @@ def parse_dtype(d):
 
 
 def to_dtype(x, dtype):
+    """Tensor ``x`` as ``dtype`` (itself when it already is); the gradient flows back through a floating cast
+    only, as PyTorch (an integer or bool result is a constant).
+
+    >>> import autograd
+    >>> from autograd.ops.cast import to_dtype
+    >>> to_dtype(autograd.tensor([1.5, 2.5]), "int64")
+    tensor([1, 2])
+    """
     dtype = parse_dtype(dtype)
     if dtype == x.dtype:
         return x

@@ -61,6 +61,8 @@ def _sigmoid(x):
 
 
 class Relu(Node):
+    """``max(x, 0)``; backward: ``g`` where the output is > 0, else 0."""
+
     __slots__ = ()
     save_output = True
 
@@ -110,6 +112,10 @@ def _floating(op, x):
 
 def _unary(cls_name, name, forward, backward, saves, doc, scalar=False):
     """Declare a one-input elementwise op from its row: the Node class, the function, method and in-place method."""
+    # the row's lambdas inherit no docstring from Node (inspect.getdoc finds no class for them): say what they are
+    forward.__doc__ = f"The forward of ``{name}`` on raw data (arrays, or a Scalar's float): see Node.forward."
+    backward.__doc__ = (f"The gradient of {name}: g times its derivative, the rule in this op's row of "
+                        f"autograd/ops/elementwise.py (see Node.backward).")
     cls = type(cls_name, (Node,), {"__slots__": (), "__module__": __name__, "__doc__": doc, "op_name": name,
                                    "save_inputs": saves == "x", "save_output": saves == "y",
                                    "forward": forward, "backward": backward})
@@ -184,6 +190,8 @@ def relu(x):
 
 
 class LeakyRelu(Node):
+    """``x`` where positive, ``slope * x`` elsewhere; backward: ``g`` or ``slope * g``."""
+
     __slots__ = ("slope",)
     label = "leaky_relu"
 
@@ -218,6 +226,8 @@ class LeakyRelu(Node):
 
 
 class Elu(Node):
+    """``x`` where positive, ``alpha * (exp(x) - 1)`` elsewhere; backward: ``g`` or ``g * (out + alpha)``."""
+
     __slots__ = ("alpha",)
     label = "elu"
 
@@ -245,6 +255,8 @@ _K = math.sqrt(2 / math.pi)
 
 
 class Gelu(Node):
+    """``x * Phi(x)`` (or its tanh form); backward: ``g * (Phi(x) + x * phi(x))`` (the tanh form's derivative)."""
+
     # kept: the forward's Phi(x) (or, for the tanh form, its tanh), so a plain backward computes no erf/tanh again
     __slots__ = ("approximate", "kept")
     label = "gelu"
@@ -316,6 +328,8 @@ class Gelu(Node):
 
 
 class Softplus(Node):
+    """``log(1 + exp(beta x)) / beta``, linear above ``threshold``; backward: ``g * sigmoid(beta x)``."""
+
     __slots__ = ("beta", "threshold")
     label = "softplus"
 
@@ -339,6 +353,8 @@ class Softplus(Node):
 
 
 class Clamp(Node):
+    """``x`` limited to ``[lo, hi]``; backward: ``g`` where ``x`` is inside (bounds included), else 0."""
+
     __slots__ = ("lo", "hi")
     label = "clamp"
 
@@ -364,6 +380,8 @@ class Clamp(Node):
 
 
 class _MaxMin(Node):
+    """Elementwise maximum or minimum of two operands; backward: ``g`` to the winner, halved on ties."""
+
     __slots__ = ()
     save_inputs = True
     pick = None
@@ -387,16 +405,22 @@ class _MaxMin(Node):
 
 
 class Maximum(_MaxMin):
+    """``maximum(a, b)``; backward: ``g`` to the larger operand, halved on ties."""
+
     __slots__ = ()
     pick = "maximum"
 
 
 class Minimum(_MaxMin):
+    """``minimum(a, b)``; backward: ``g`` to the smaller operand, halved on ties."""
+
     __slots__ = ()
     pick = "minimum"
 
 
 class Where(Node):
+    """``a`` where ``c``, else ``b``; backward: ``g`` masked by ``c`` to ``a``, by ``~c`` to ``b``, none to ``c``."""
+
     __slots__ = ("shapes",)
     save_inputs = True
 
@@ -429,6 +453,12 @@ def leaky_relu(x, negative_slope: float = 0.01):
 
 @op()
 def elu(x, alpha: float = 1.0):
+    """Exponential linear unit: ``x`` where positive, ``alpha * (exp(x) - 1)`` elsewhere (``torch.nn.functional.elu``).
+
+    >>> import autograd
+    >>> autograd.elu(autograd.tensor([-1.0, 2.0]))
+    tensor([-0.6321,  2.0000])
+    """
     return Elu(alpha).apply1(_floating("elu", x))
 
 
@@ -462,6 +492,12 @@ def clamp(x, min=None, max=None):  # noqa: A002 - PyTorch's argument names
 
 @op(inplace=("clip_",))
 def clip(x, a_min=None, a_max=None, *, min=None, max=None):  # noqa: A002
+    """Alias of :func:`clamp` (``torch.clip``), also taking NumPy's ``a_min``/``a_max``.
+
+    >>> import autograd
+    >>> autograd.tensor([-2.0, 0.5, 3.0]).clip(-1, 2)
+    tensor([-1.0000,  0.5000,  2.0000])
+    """
     return clamp(x, a_min if min is None else min, a_max if max is None else max)
 
 
@@ -475,6 +511,12 @@ def maximum(a, b):
 
 @op()
 def minimum(a, b):
+    """Elementwise minimum with broadcasting (``torch.minimum``); on ties the gradient is split evenly.
+
+    >>> import autograd
+    >>> autograd.tensor([1.0, 5.0]).minimum(autograd.tensor([3.0, 2.0]))
+    tensor([1., 2.])
+    """
     if not isinstance(a, Var) and not isinstance(b, Var):
         a = as_var(a)
     return Minimum().apply2(a, b)

@@ -39,6 +39,8 @@ class _Reduce(Node):
 
 
 class Sum(_Reduce):
+    """Sum over ``axes``; backward: ``g`` broadcast back over the reduced axes."""
+
     __slots__ = ()
 
     def forward(self, x):
@@ -49,6 +51,8 @@ class Sum(_Reduce):
 
 
 class Mean(_Reduce):
+    """Mean over ``axes``; backward: ``g / n`` broadcast back (``n`` elements reduced)."""
+
     __slots__ = ()
 
     def forward(self, x):
@@ -59,6 +63,8 @@ class Mean(_Reduce):
 
 
 class Var_(_Reduce):
+    """Variance over ``axes`` with Bessel's ``correction``; backward: ``g * 2 (x - mean) / (n - correction)``."""
+
     __slots__ = ("correction",)
     op_name = "var"
     save_inputs = True
@@ -80,6 +86,8 @@ class Var_(_Reduce):
 
 
 class Std(_Reduce):
+    """Standard deviation over ``axes``; backward: ``g * (x - mean) / ((n - correction) * std)``."""
+
     __slots__ = ("correction",)
     save_inputs = True
     save_output = True
@@ -121,6 +129,8 @@ class Pick(_Reduce):
 
 
 class Prod(_Reduce):
+    """Product over ``axes``; backward: ``g * prod / x``, or the product of the other elements where a zero is."""
+
     __slots__ = ()
     save_inputs = True
     save_output = True
@@ -160,6 +170,8 @@ def _prod_of_others(x, axes, F):
 
 
 class Logsumexp(_Reduce):
+    """``log(sum(exp(x)))`` over ``axes`` without overflow; backward: ``g * softmax(x)``."""
+
     __slots__ = ()
     save_inputs = True
     save_output = True
@@ -178,6 +190,8 @@ class Logsumexp(_Reduce):
 
 
 class Norm2(_Reduce):
+    """Euclidean norm over ``axes``; backward: ``g * x / norm``."""
+
     __slots__ = ()
     save_inputs = True
     save_output = True
@@ -197,6 +211,8 @@ class Norm2(_Reduce):
 
 
 class Softmax(Node):
+    """Softmax along ``axis``; backward: ``y * (g - sum(g * y))``."""
+
     __slots__ = ("axis",)
     label = "softmax"
 
@@ -219,6 +235,8 @@ class Softmax(Node):
 
 
 class LogSoftmax(Node):
+    """``x - logsumexp(x)`` along ``axis``; backward: ``g - softmax(x) * sum(g)``."""
+
     __slots__ = ("axis",)
     label = "log_softmax"
 
@@ -302,6 +320,14 @@ def var(x, axis=None, keepdims=False, *, dim=None, keepdim=None, correction=None
 
 @op()
 def std(x, axis=None, keepdims=False, *, dim=None, keepdim=None, correction=None, unbiased=None, ddof=None):
+    """Standard deviation over ``dim`` (all elements when None) with Bessel's ``correction`` (1 by default, as
+    PyTorch; ``unbiased=False`` or NumPy's ``ddof=0`` for the population's); the gradient at zero spread is 0.
+
+    >>> import autograd
+    >>> x = autograd.tensor([1.0, 2.0, 3.0, 4.0])
+    >>> x.std(), x.std(correction=0)
+    (tensor(1.2910), tensor(1.1180))
+    """
     node, x = _reduce(Std, "std", x, axis, dim, keepdims, keepdim)
     node.correction = _correction("std", correction, unbiased, ddof)
     return node.apply1(_floating("std", x))
@@ -375,12 +401,14 @@ def _check_pick_dim(op, dim):
 
 
 def maximum_(a, b):
+    """:func:`autograd.maximum` (``max(x, other)`` with a Tensor), imported late: elementwise imports this module."""
     from .elementwise import maximum
 
     return maximum(a, b)
 
 
 def minimum_(a, b):
+    """:func:`autograd.minimum` (``min(x, other)`` with a Tensor), imported late as :func:`maximum_`."""
     from .elementwise import minimum
 
     return minimum(a, b)
@@ -394,11 +422,25 @@ def amax(x, axis=None, keepdims=False, *, dim=None, keepdim=None):
 
 @op()
 def amin(x, axis=None, keepdims=False, *, dim=None, keepdim=None):
+    """Minimum over ``dim`` (all elements when None; a tuple for several), values only (``torch.amin``); the
+    gradient is split evenly among ties.
+
+    >>> import autograd
+    >>> autograd.tensor([[1.0, -2.0], [3.0, 4.0]]).amin(dim=0)
+    tensor([ 1., -2.])
+    """
     return _pick("min", "argmin", x, axis, dim, keep_arg(keepdims, keepdim), None, False)
 
 
 @op()
 def prod(x, axis=None, keepdims=False, *, dim=None, keepdim=None):
+    """Product over ``dim`` (all elements when None), ``torch.prod``; the gradient is exact at zeros.
+
+    >>> import autograd
+    >>> x = autograd.tensor([[1.0, -2.0], [3.0, 4.0]])
+    >>> x.prod(), x.prod(dim=1)
+    (tensor(-24.), tensor([-2., 12.]))
+    """
     node, x = _reduce(Prod, "prod", x, axis, dim, keepdims, keepdim)
     return node.apply1(x)
 
@@ -463,6 +505,13 @@ def argmax(x, axis=None, keepdims=False, *, dim=None, keepdim=None):
 
 @op()
 def argmin(x, axis=None, keepdims=False, *, dim=None, keepdim=None):
+    """Index of the first minimum (of the flattened tensor when ``dim`` is None), as int64; no gradient.
+
+    >>> import autograd
+    >>> x = autograd.tensor([[1.0, -2.0], [3.0, 4.0]])
+    >>> x.argmin(), x.argmin(dim=1)
+    (tensor(1), tensor([1, 0]))
+    """
     return _arg("argmin", x, axis, dim, keepdims, keepdim)
 
 
@@ -490,6 +539,12 @@ def log_softmax(x, axis=None, *, dim=None):
 
 @op()
 def any(x, axis=None, keepdims=False, *, dim=None, keepdim=None):  # noqa: A001
+    """Whether any element over ``dim`` (all when None) is nonzero, as a bool tensor (``torch.any``).
+
+    >>> import autograd
+    >>> autograd.tensor([[0, 1], [0, 0]]).any(dim=1)
+    tensor([ True, False])
+    """
     x = as_var(x)
     axes = norm_axes("any", axis_arg("any", axis, dim), x.ndim)
     return nograd(x, x.array.any(axis=axes, keepdims=keep_arg(keepdims, keepdim)))
@@ -497,6 +552,13 @@ def any(x, axis=None, keepdims=False, *, dim=None, keepdim=None):  # noqa: A001
 
 @op()
 def all(x, axis=None, keepdims=False, *, dim=None, keepdim=None):  # noqa: A001
+    """Whether every element over ``dim`` (all when None) is nonzero, as a bool tensor (``torch.all``).
+
+    >>> import autograd
+    >>> x = autograd.tensor([[1.0, -2.0], [3.0, 4.0]])
+    >>> (x > 0).all(), (x > 0).all(dim=1)
+    (tensor(False), tensor([False,  True]))
+    """
     x = as_var(x)
     axes = norm_axes("all", axis_arg("all", axis, dim), x.ndim)
     return nograd(x, x.array.all(axis=axes, keepdims=keep_arg(keepdims, keepdim)))

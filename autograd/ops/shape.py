@@ -38,6 +38,8 @@ def _size_args(shape, op="reshape", lowest=-1):
 
 
 class Reshape(Node):
+    """``x`` in a new shape; backward: ``g`` reshaped to the input's shape."""
+
     __slots__ = ("shape", "in_shape")
     label = "reshape"
 
@@ -80,6 +82,12 @@ def reshape(x, *shape):
 
 @op()
 def flatten(x, start_dim: int = 0, end_dim: int = -1):
+    """Axes ``start_dim`` to ``end_dim`` (inclusive) merged into one (``torch.flatten``); a 0-d tensor becomes 1-d.
+
+    >>> import autograd
+    >>> autograd.zeros(2, 3, 4).flatten(1).shape
+    (2, 12)
+    """
     x = as_var(x)
     s, e = check_dim("flatten", start_dim, x.ndim), check_dim("flatten", end_dim, x.ndim)
     if x.ndim == 0:
@@ -118,6 +126,12 @@ def unsqueeze(x, dim: int):
 
 @op(methods=())
 def expand_dims(x, axis):
+    """NumPy's ``expand_dims``: axes of size 1 inserted at ``axis`` (an int or a tuple, positions in the result).
+
+    >>> import autograd
+    >>> autograd.expand_dims(autograd.zeros(2, 3), (0, -1)).shape
+    (1, 2, 3, 1)
+    """
     if isinstance(axis, (tuple, list)):
         # axes index the result (as NumPy): normalise against its rank, then insert from the lowest
         x = as_var(x)
@@ -128,6 +142,8 @@ def expand_dims(x, axis):
 
 
 class BroadcastTo(Node):
+    """``x`` broadcast to ``shape``; backward: ``g`` summed back to the input's shape."""
+
     __slots__ = ("shape", "in_shape")
     label = "broadcast_to"
 
@@ -184,12 +200,21 @@ def expand(x, *sizes):
 
 @op()
 def expand_as(x, other):
+    """``x`` broadcast to ``other``'s shape (``Tensor.expand_as``); the gradient sums back.
+
+    >>> import autograd
+    >>> autograd.tensor([1.0, 2.0, 3.0]).expand_as(autograd.zeros(2, 3))
+    tensor([[1., 2., 3.],
+            [1., 2., 3.]])
+    """
     if not isinstance(other, Var):
         raise TypeError(f"expand_as: other must be a Tensor, got {type(other).__name__}; use expand(*sizes) for sizes")
     return broadcast_to(x, other.shape)
 
 
 class Permute(Node):
+    """Axes reordered by ``dims``; backward: ``g`` permuted by the inverse order."""
+
     __slots__ = ("dims",)
     label = "permute"
 
@@ -246,6 +271,12 @@ def transpose(x, dim0=None, dim1=None, *, axes=None):
 
 @op(names=("swapdims",), methods=("swapaxes", "swapdims"))
 def swapaxes(x, axis0: int, axis1: int):
+    """Axes ``axis0`` and ``axis1`` swapped (``torch.swapaxes``, alias ``swapdims``): :func:`transpose`.
+
+    >>> import autograd
+    >>> autograd.zeros(2, 3, 4).swapaxes(0, 2).shape
+    (4, 3, 2)
+    """
     return transpose(x, axis0, axis1)
 
 
@@ -253,6 +284,13 @@ def swapaxes(x, axis0: int, axis1: int):
 
 @op()
 def t(x):
+    """A 2-D tensor transposed; 0-d and 1-d tensors as they are (``torch.t``).
+
+    >>> import autograd
+    >>> autograd.tensor([[1.0, 2.0], [3.0, 4.0]]).t()
+    tensor([[1., 3.],
+            [2., 4.]])
+    """
     x = as_var(x)
     if x.ndim > 2:
         raise ValueError(f"t: expects a tensor of at most 2 dimensions, got {x.ndim}; use transpose(dim0, dim1)")
@@ -260,6 +298,8 @@ def t(x):
 
 
 class Tile(Node):
+    """``x`` repeated ``reps`` times along each axis; backward: the copies' gradients summed."""
+
     __slots__ = ("reps", "in_shape", "orig_shape")
     label = "tile"
 
@@ -306,6 +346,8 @@ def repeat(x, *sizes):
 
 
 class Flip(Node):
+    """``x`` reversed along ``axes``; backward: ``g`` reversed along them."""
+
     __slots__ = ("axes",)
     label = "flip"
 
@@ -335,6 +377,8 @@ def flip(x, dims=None, *, axis=None):
 
 
 class Concat(Node):
+    """Inputs joined along ``axis``; backward: ``g`` split into each input's slice."""
+
     __slots__ = ("axis", "sizes")
     label = "cat"
 
@@ -423,6 +467,7 @@ class Split(Node):
         return [x[lead + (slice(a, b),)] for a, b in self.bounds]
 
     def join(self, pieces, F):
+        """The pieces' gradients as the input's: concatenated along the axis."""
         return F.concatenate(pieces, self.axis)
 
     def backward(self, g, xs, out, F):
@@ -461,6 +506,7 @@ class Unbind(Split):
         return [x[lead + (i,)] for i in range(x.shape[self.axis])]
 
     def join(self, pieces, F):
+        """The pieces' gradients as the input's: stacked along the axis they were taken from."""
         return F.stack(pieces, self.axis)
 
 
@@ -538,6 +584,8 @@ def chunk(x, chunks: int, dim: int = 0):
 
 
 class Pad(Node):
+    """``x`` padded with a constant by ``widths``; backward: the inner part of ``g``."""
+
     __slots__ = ("widths", "value", "mode")
     label = "pad"
 

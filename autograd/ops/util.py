@@ -58,6 +58,7 @@ def is_int(v) -> bool:
 
 
 def first_var(*xs):
+    """The first Tensor or Scalar among ``xs`` (whose device and kind a result takes), else ``xs[0]`` as a Tensor."""
     for x in xs:
         if isinstance(x, Var):
             return x
@@ -80,6 +81,8 @@ def axis_arg(op, axis, dim):
 
 
 def keep_arg(keepdims, keepdim):
+    """The keep-dims flag from NumPy's ``keepdims`` or PyTorch's ``keepdim`` (``keepdim`` wins when given);
+    TypeError for a non-bool."""
     k = keepdims if keepdim is None else keepdim
     if k is not True and k is not False and not isinstance(k, int):  # numpy.bool_ is no int: checked by name
         if type(k).__name__ != "bool_":
@@ -119,4 +122,5 @@ def nograd(proto, data):
 
 
 def shape_str(x) -> str:
+    """``x``'s shape as error messages print it: ``"(2, 3)"``, ``"()"`` for a number."""
     return str(tuple(getattr(x, "shape", ())))
