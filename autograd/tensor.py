@@ -376,6 +376,19 @@ class Tensor(Var):
     def __repr__(self) -> str:
         return format_tensor(self)
 
+    def __format__(self, format_spec: str) -> str:
+        """A 0-d tensor formats as its Python number (``f"{loss:.4f}"``), as PyTorch's; any other tensor, and a
+        subclass with its own printing (a Parameter), as ``object.__format__``: its repr for an empty spec,
+        TypeError for any other.
+
+        >>> import autograd
+        >>> f"{autograd.tensor(0.123456):.4f}", f"{autograd.tensor(7):03d}"
+        ('0.1235', '007')
+        """
+        if self.array.ndim == 0 and type(self).__repr__ is Tensor.__repr__:
+            return self.item().__format__(format_spec)
+        return object.__format__(self, format_spec)
+
     def __reduce_ex__(self, protocol):
         return (_rebuild, (self.numpy() if not self._rg else self.array, self._rg))
 
