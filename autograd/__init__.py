@@ -67,6 +67,12 @@ def from_dlpack(x) -> Tensor:
 
 
 def detach(x):
+    """``x.detach()``: a new leaf sharing ``x``'s data, outside the graph (``torch.detach``).
+
+    >>> import autograd
+    >>> autograd.detach(autograd.tensor([1.0], requires_grad=True) * 2)
+    tensor([2.])
+    """
     return x.detach()
 
 

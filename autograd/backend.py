@@ -201,6 +201,7 @@ def ensure_array(out):
 
 
 def is_float(dtype) -> bool:
+    """Whether ``dtype`` (a NumPy/CuPy dtype) is a real floating point type (complex is not)."""
     return dtype.kind == "f"
 
 

@@ -111,6 +111,7 @@ class BufferPool:
         return a
 
     def zeros(self, xp, shape, dtype):
+        """A zero-filled array of ``shape`` and ``dtype`` from array module ``xp``, reused when possible."""
         a = self.empty(xp, shape, dtype)
         a.fill(0)
         return a

@@ -205,11 +205,26 @@ def zeros(*size, dtype=None, device=None, requires_grad=False) -> Tensor:
 
 
 def ones(*size, dtype=None, device=None, requires_grad=False) -> Tensor:
+    """A tensor of ones of shape ``size`` (sizes or one tuple; float32 unless ``dtype`` says otherwise), on
+    ``device``, a leaf requiring grad when ``requires_grad`` (``torch.ones``).
+
+    >>> import autograd
+    >>> autograd.ones(2, 3), autograd.ones(2, dtype=autograd.int64)
+    (tensor([[1., 1., 1.],
+            [1., 1., 1.]]), tensor([1, 1]))
+    """
     shape, dt = _shape(size, "ones"), _dtype_or(dtype, default_float, "ones")
     return _create(lambda xp: xp.ones(shape, dt), device, requires_grad)
 
 
 def empty(*size, dtype=None, device=None, requires_grad=False) -> Tensor:
+    """A tensor of shape ``size`` with uninitialised values (float32 unless ``dtype`` says otherwise), as
+    ``torch.empty``: fill it before reading it.
+
+    >>> import autograd
+    >>> autograd.empty(2, 3).shape
+    (2, 3)
+    """
     shape, dt = _shape(size, "empty"), _dtype_or(dtype, default_float, "empty")
     return _create(lambda xp: xp.empty(shape, dt), device, requires_grad)
 
@@ -244,6 +259,14 @@ def full(size, fill_value, dtype=None, device=None, requires_grad=False) -> Tens
 
 
 def eye(n: int, m=None, dtype=None, device=None, requires_grad=False) -> Tensor:
+    """An ``n`` x ``m`` (``m`` defaults to ``n``) matrix with ones on the diagonal, float32 unless ``dtype``
+    says otherwise (``torch.eye``).
+
+    >>> import autograd
+    >>> autograd.eye(2, 3)
+    tensor([[1., 0., 0.],
+            [0., 1., 0.]])
+    """
     for name, v in (("n", n), ("m", m)):
         if v is not None and not _is_int(v):
             raise TypeError(f"eye: {name} must be an integer, got {type(v).__name__} {v!r}")
@@ -296,6 +319,13 @@ def _check_range(start, end, step):
 
 
 def linspace(start, end, steps: int, dtype=None, device=None, requires_grad=False) -> Tensor:
+    """``steps`` evenly spaced values from ``start`` to ``end``, both included (float32 unless ``dtype`` says
+    otherwise), as ``torch.linspace``.
+
+    >>> import autograd
+    >>> autograd.linspace(0, 1, 5)
+    tensor([0.0000, 0.2500, 0.5000, 0.7500, 1.0000])
+    """
     for name, v in (("start", start), ("end", end)):
         if not isinstance(v, (int, float, _np.integer, _np.floating)) or isinstance(v, bool):
             raise TypeError(f"linspace: {name} must be a number, got {type(v).__name__} {_brief(v)}")
@@ -314,14 +344,33 @@ def _like(fn, t, dtype, device, requires_grad):
 
 
 def zeros_like(t, dtype=None, device=None, requires_grad=False) -> Tensor:
+    """Zeros with ``t``'s shape, and its dtype and device unless given (``torch.zeros_like``).
+
+    >>> import autograd
+    >>> autograd.zeros_like(autograd.tensor([[1, 2], [3, 4]]))
+    tensor([[0, 0],
+            [0, 0]])
+    """
     return _like(zeros, t, dtype, device, requires_grad)
 
 
 def ones_like(t, dtype=None, device=None, requires_grad=False) -> Tensor:
+    """Ones with ``t``'s shape, and its dtype and device unless given (``torch.ones_like``).
+
+    >>> import autograd
+    >>> autograd.ones_like(autograd.tensor([1, 2]), dtype=autograd.float32)
+    tensor([1., 1.])
+    """
     return _like(ones, t, dtype, device, requires_grad)
 
 
 def empty_like(t, dtype=None, device=None, requires_grad=False) -> Tensor:
+    """Uninitialised values with ``t``'s shape, and its dtype and device unless given (``torch.empty_like``).
+
+    >>> import autograd
+    >>> autograd.empty_like(autograd.zeros(2, 3)).shape
+    (2, 3)
+    """
     return _like(empty, t, dtype, device, requires_grad)
 
 
@@ -332,6 +381,12 @@ def _check_like(op, t):
 
 
 def full_like(t, fill_value, dtype=None, device=None, requires_grad=False) -> Tensor:
+    """``fill_value`` everywhere, with ``t``'s shape, and its dtype and device unless given (``torch.full_like``).
+
+    >>> import autograd
+    >>> autograd.full_like(autograd.tensor([1, 2]), 7), autograd.full_like(autograd.zeros(2), 0.5)
+    (tensor([7, 7]), tensor([0.5000, 0.5000]))
+    """
     _check_like("full_like", t)
     return full(t.shape, fill_value, dtype=dtype or t.dtype, device=t.device if device is None else device,
                 requires_grad=requires_grad)
@@ -384,6 +439,13 @@ def randint(low, high=None, size=(), dtype=None, device=None, generator=None, re
 
 
 def rand_like(t, dtype=None, device=None, requires_grad=False) -> Tensor:
+    """:func:`rand` (uniform on [0, 1)) with ``t``'s shape, and its dtype and device unless given.
+
+    >>> import autograd
+    >>> r = autograd.rand_like(autograd.zeros(2, 2))
+    >>> r.shape, bool(((r >= 0) & (r < 1)).all())
+    ((2, 2), True)
+    """
     return _like(rand, t, dtype, device, requires_grad)
 
 
@@ -393,6 +455,14 @@ def randn_like(t, dtype=None, device=None, requires_grad=False) -> Tensor:
 
 
 def randint_like(t, low, high=None, dtype=None, device=None) -> Tensor:
+    """:func:`randint` integers in ``[low, high)`` (``[0, low)`` with one bound) with ``t``'s shape, and its
+    dtype and device unless given.
+
+    >>> import autograd
+    >>> r = autograd.randint_like(autograd.zeros(3, dtype=autograd.int64), 5, 8)
+    >>> r.dtype, bool(((r >= 5) & (r < 8)).all())
+    (dtype('int64'), True)
+    """
     _check_like("randint_like", t)
     return randint(low, high, t.shape, dtype=dtype or t.dtype, device=t.device if device is None else device)
 

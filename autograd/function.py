@@ -152,14 +152,35 @@ class Function:
 
     @staticmethod
     def forward(ctx, *args, **kwargs):  # pragma: no cover - abstract
+        """Compute the op's output Tensor(s) from ``args`` (run without recording); keep on ``ctx`` what
+        backward needs: ``ctx.save_for_backward(*tensors)``, other attributes, ``ctx.mark_non_differentiable``.
+        Subclasses define it as a staticmethod (see the module's example)."""
         raise NotImplementedError("Function subclasses must define forward(ctx, *args)")
 
     @staticmethod
     def backward(ctx, *grad_outputs):  # pragma: no cover - abstract
+        """The gradients of forward's inputs from those of its outputs (one per output): one value per input
+        of forward, ``None`` for an input that needs none; ``ctx.saved_tensors`` gives what forward saved and
+        ``ctx.needs_input_grad`` which inputs want a gradient. Subclasses define it as a staticmethod."""
         raise NotImplementedError("Function subclasses must define backward(ctx, *grad_outputs) to be differentiated")
 
     @classmethod
     def apply(cls, *args, **kwargs):
+        """Run ``forward(ctx, *args, **kwargs)`` and, when an input requires grad (and grad mode is on),
+        record it so backward calls this class's ``backward``; returns forward's output(s).
+
+        >>> import autograd
+        >>> class Double(autograd.Function):
+        ...     @staticmethod
+        ...     def forward(ctx, x):
+        ...         return x * 2
+        ...     @staticmethod
+        ...     def backward(ctx, g):
+        ...         return g * 2
+        >>> x = autograd.tensor([1.0], requires_grad=True)
+        >>> y = Double.apply(x); y.sum().backward(); y, x.grad
+        (tensor([2.], grad_fn=<DoubleBackward>), tensor([2.]))
+        """
         ctx = _Ctx(cls)
         tensors = [a for a in args if isinstance(a, Var)]
         ctx.needs_input_grad = tuple(isinstance(a, Var) and a.requires_grad for a in args)
@@ -216,5 +237,8 @@ class Function:
 
 
 class once_differentiable:  # pragma: no cover - accepted for API compatibility
+    """Decorator accepted on a Function's ``backward`` for PyTorch compatibility; it returns the function
+    unchanged (PyTorch's makes a double backward through it raise; here it is differentiated as written)."""
+
     def __new__(cls, fn):
         return fn

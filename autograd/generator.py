@@ -50,6 +50,7 @@ class Generator(_np.random.Generator):
 
     @property
     def device(self) -> Device:
+        """The device whose random numbers this generator makes (``cpu`` unless given)."""
         return self._device
 
     def manual_seed(self, seed: int) -> "Generator":

@@ -189,4 +189,10 @@ class detect_anomaly:
 
 
 def is_anomaly_enabled() -> bool:
+    """Whether anomaly detection is on (``detect_anomaly`` / ``set_detect_anomaly``), as PyTorch's.
+
+    >>> import autograd
+    >>> autograd.is_anomaly_enabled()
+    False
+    """
     return state.anomaly

@@ -55,6 +55,13 @@ seed = manual_seed
 
 
 def initial_seed():
+    """The seed last given to :func:`manual_seed` (or restored by :func:`set_rng_state`); None before any
+    (PyTorch reports the seed it started with).
+
+    >>> import autograd
+    >>> _ = autograd.manual_seed(7); autograd.initial_seed()
+    7
+    """
     return _seed
 
 

@@ -60,10 +60,12 @@ class Scalar(Var):
 
     @property
     def requires_grad(self) -> bool:
+        """Whether backward computes this Scalar's gradient (True by default for a Scalar, unlike a Tensor)."""
         return self._rg
 
     @property
     def is_leaf(self) -> bool:
+        """Whether no recorded op made this Scalar (``grad_fn`` is None)."""
         return self.grad_fn is None
 
     @property
@@ -85,6 +87,12 @@ class Scalar(Var):
     ndim = 0
 
     def item(self) -> float:
+        """The value as a Python float.
+
+        >>> from autograd import Scalar
+        >>> (Scalar(2.0) * 3).item()
+        6.0
+        """
         return self.array
 
     def _run_hooks(self, g):
@@ -101,6 +109,7 @@ class Scalar(Var):
         run_backward([self], [float(gradient)], retain_graph, False, keep_grads=True)
 
     def zero_grad(self) -> None:
+        """Forget the gradient (``grad`` reads 0.0 again), before the next ``backward()`` adds into it."""
         self.grad = None
 
     def __float__(self):

@@ -44,6 +44,7 @@ class ModuleCall:
 
     @property
     def module(self):
+        """The module that was called (None once it has been freed: the call holds it weakly)."""
         return self.module_ref()
 
     def __repr__(self):

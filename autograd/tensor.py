@@ -82,6 +82,14 @@ class Tensor(Var):
     # -- attributes -----------------------------------------------------------
     @property
     def requires_grad(self) -> bool:
+        """Whether backward computes a gradient for this tensor (settable on leaves, as PyTorch's).
+
+        >>> import autograd
+        >>> w = autograd.zeros(2)
+        >>> w.requires_grad = True
+        >>> w.requires_grad, (w * 2).requires_grad
+        (True, True)
+        """
         return self._rg
 
     @requires_grad.setter
@@ -125,17 +133,38 @@ class Tensor(Var):
 
     @property
     def is_leaf(self) -> bool:
+        """Whether no recorded op made this tensor (``grad_fn`` is None): backward fills ``.grad`` only on leaves
+        that require grad (and on non-leaves after :meth:`retain_grad`).
+
+        >>> import autograd
+        >>> x = autograd.tensor([1.0], requires_grad=True)
+        >>> x.is_leaf, (x * 2).is_leaf
+        (True, False)
+        """
         return self.grad_fn is None
 
     @property
     def shape(self) -> tuple:
+        """The size of each dimension, as a tuple (PyTorch's ``torch.Size`` is a tuple too).
+
+        >>> import autograd
+        >>> autograd.zeros(2, 3).shape
+        (2, 3)
+        """
         return self.array.shape
 
     @property
     def ndim(self) -> int:
+        """The number of dimensions (``len(x.shape)``), as :meth:`dim`."""
         return self.array.ndim
 
     def dim(self) -> int:
+        """The number of dimensions (``len(x.shape)``).
+
+        >>> import autograd
+        >>> autograd.zeros(2, 3).dim()
+        2
+        """
         return self.array.ndim
 
     @property
@@ -144,10 +173,23 @@ class Tensor(Var):
         return _SizeInt(self.array.size, self.array.shape)
 
     def numel(self) -> int:
+        """The number of elements (the product of the shape).
+
+        >>> import autograd
+        >>> autograd.zeros(2, 3).numel()
+        6
+        """
         return int(self.array.size)
 
     @property
     def dtype(self):
+        """The element type, a NumPy dtype (``autograd.float32`` etc. are the same objects); see the module's
+        docstring for how results pick theirs.
+
+        >>> import autograd
+        >>> autograd.tensor([1.0]).dtype, autograd.tensor([1]).dtype
+        (dtype('float32'), dtype('int64'))
+        """
         return self.array.dtype
 
     @property
@@ -177,10 +219,23 @@ class Tensor(Var):
 
     @property
     def T(self) -> "Tensor":
+        """The tensor with all its dimensions reversed (a transpose for 2-D), a view as PyTorch's.
+
+        >>> import autograd
+        >>> autograd.tensor([[1.0, 2.0], [3.0, 4.0]]).T
+        tensor([[1., 3.],
+                [2., 4.]])
+        """
         return self.permute(*range(self.ndim - 1, -1, -1))
 
     @property
     def mT(self) -> "Tensor":
+        """The last two dimensions swapped: a batch of matrices transposed.
+
+        >>> import autograd
+        >>> autograd.zeros(2, 3, 4).mT.shape
+        (2, 4, 3)
+        """
         return self.transpose(-2, -1)
 
     def item(self):
@@ -216,6 +271,12 @@ class Tensor(Var):
         return self.array.__dlpack_device__()
 
     def tolist(self):
+        """The data as nested Python lists of Python numbers (a number for a 0-d tensor).
+
+        >>> import autograd
+        >>> autograd.tensor([[1, 2], [3, 4]]).tolist()
+        [[1, 2], [3, 4]]
+        """
         return self.array.tolist()
 
     def detach(self) -> "Tensor":
@@ -225,11 +286,25 @@ class Tensor(Var):
         return t
 
     def detach_(self) -> "Tensor":
+        """Detach this tensor from the graph in place: it becomes a leaf that does not require grad; returns it.
+
+        >>> import autograd
+        >>> y = autograd.tensor([1.0], requires_grad=True) * 2
+        >>> y.detach_().is_leaf, y.requires_grad
+        (True, False)
+        """
         self.grad_fn = None
         self._rg = False
         return self
 
     def requires_grad_(self, requires_grad: bool = True) -> "Tensor":
+        """Set :attr:`requires_grad` in place and return this tensor. Only floating point tensors can require
+        grad, and only a leaf can stop requiring it (use :meth:`detach` otherwise).
+
+        >>> import autograd
+        >>> autograd.zeros(2).requires_grad_()
+        tensor([0., 0.], requires_grad=True)
+        """
         if requires_grad and self.array.dtype.kind not in "fc":
             raise RuntimeError(
                 f"only Tensors of floating point dtype can require gradients, got {self.array.dtype}; "
@@ -250,6 +325,13 @@ class Tensor(Var):
 
     @property
     def retains_grad(self) -> bool:
+        """Whether :meth:`retain_grad` was called on this non-leaf (its ``.grad`` is then kept after backward).
+
+        >>> import autograd
+        >>> y = autograd.tensor([1.0], requires_grad=True) * 2
+        >>> y.retain_grad(); y.retains_grad
+        True
+        """
         return bool(self._retains)
 
     def register_hook(self, hook: Callable[["Tensor"], Optional["Tensor"]]):
@@ -530,6 +612,12 @@ def format_tensor(t: Tensor) -> str:
 
 
 def is_tensor(obj) -> bool:
+    """Whether ``obj`` is a :class:`Tensor` (``torch.is_tensor``).
+
+    >>> import autograd
+    >>> autograd.is_tensor(autograd.zeros(1)), autograd.is_tensor([1.0])
+    (True, False)
+    """
     return isinstance(obj, Tensor)
 
 
