@@ -67,6 +67,7 @@ class Geometry:
 
     @property
     def spatial_axes(self):
+        """The spatial dimensions of an (N, C, *spatial) operand: ``(2, 3)`` for a 2-D convolution."""
         return tuple(range(2, 2 + len(self.kernel)))
 
 

@@ -27,6 +27,7 @@ class PoolGeometry:
         self.pad, self.in_size, self.out_size = pad, in_size, out_size
 
     def windows(self, x_padded):
+        """A strided view (N, C, *kernel, *out) of the padded input: each output position's window, no copy."""
         return windows(x_padded, self.kernel, self.out_size, self.stride, self.dilation)
 
     def exact_cover(self) -> bool:
@@ -36,6 +37,7 @@ class PoolGeometry:
                                                        self.in_size, self.pad))
 
     def padded_shape(self, lead):
+        """The padded input's shape: the ``lead`` dimensions (N, C) and each spatial size plus its padding."""
         return tuple(lead) + tuple(n + lo + hi for n, (lo, hi) in zip(self.in_size, self.pad))
 
 

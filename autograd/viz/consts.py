@@ -14,6 +14,7 @@ _ORDERED = {"Sub", "Div", "Pow"}  # not commutative: where the number sits matte
 
 
 def value(node, i):
+    """The ``i``-th input ``node`` saved for backward, or UNKNOWN when it saves none."""
     s = saved_inputs(node)
     return UNKNOWN if s is None else s[i]
 

@@ -38,6 +38,7 @@ CLUSTER = 'style="rounded,dashed" color="#8C8C8C" fontcolor="#424242" labeljust=
 
 
 def header(rankdir: str) -> list:
+    """The DOT lines every drawing starts with: graph direction (``rankdir``), fonts, default node and edge style."""
     return [
         f'\tgraph [rankdir={rankdir} fontname="Helvetica" fontsize=10 nodesep=0.25 ranksep=0.35]\n',
         '\tnode [fontname="Helvetica" fontsize=11 margin="0.12,0.04" height=0.3]\n',
@@ -62,6 +63,9 @@ def _tensor_line(v) -> str:
 
 
 class Options:
+    """A drawing's settings, as keywords of ``draw``: ``show_values``, ``show_grads``, ``show_saved``,
+    ``constants``, ``legend``, ``backward``, ``names``, ``rankdir``, and for a step-through ``trace``, ``step``."""
+
     __slots__ = ("show_values", "show_grads", "show_saved", "constants", "legend", "backward", "names", "rankdir",
                  "trace", "step")
 
@@ -86,6 +90,7 @@ class Builder:
 
     # -- naming ---------------------------------------------------------------------
     def leaf_name(self, v):
+        """A leaf's name: given to ``draw(names=...)``, its own (``Scalar(name=...)``), or its module parameter's."""
         own = getattr(v, "name", None)
         return self.o.names.get(v) or own or self.names.get(v)
 
@@ -104,6 +109,7 @@ class Builder:
         return name
 
     def node(self, cluster, name, kind, label, item=None, extra="", tip=None):
+        """Add DOT node ``name`` of style ``kind`` to ``cluster`` (only counted when inside a collapsed module)."""
         box = self.mods.box(cluster)
         if box is not None:  # inside a collapsed module: counted there, not drawn
             self._box_name(box)
@@ -114,11 +120,13 @@ class Builder:
         self.buckets.setdefault(cluster, []).append(f"\t{name} [label={label} {STYLE[kind]}{extra}{tip}]\n")
 
     def edge(self, a, b, attrs=""):
+        """Add the edge ``a -> b`` (none from a node to itself: both ends in one collapsed module)."""
         if a != b:
             self.edges.append((a, b, attrs))
 
     # -- labels -------------------------------------------------------------------------
     def value_lines(self, value, grad, has_grad):
+        """The ``data ...`` and ``grad ...`` label lines, as the options ask."""
         lines = []
         if self.o.show_values:
             lines.append("data " + ("?" if value is UNKNOWN else preview(value, full=True)))
@@ -127,6 +135,7 @@ class Builder:
         return lines
 
     def leaf_label(self, v, backward, output=False):
+        """A leaf's title and lines: name, shape and dtype, values; ``AccumulateGrad`` in a backward drawing."""
         name = self.leaf_name(v) or ("output" if output else None)
         lines = [] if isinstance(v, Scalar) else [_tensor_line(v)]
         lines += self.value_lines(v.array, grad_of(v), True)
@@ -140,6 +149,7 @@ class Builder:
         return title, lines
 
     def op_lines(self, n):
+        """An op's label lines under its call: output shape, value (or Scalar gradient), saved values."""
         lines = []
         shape = self.facts.shape.get(n)
         if shape is not None and not self.scalar:
@@ -155,6 +165,7 @@ class Builder:
         return lines
 
     def saved_lines(self, n):
+        """What op ``n`` keeps for backward, one line per saved input or output (or that backward freed it)."""
         if self.facts.released(n):
             return ["saved: freed by backward()"]
         out = []
@@ -182,6 +193,7 @@ class Builder:
 
     # -- tooltips (what hovering a node shows in an SVG) --------------------------------
     def leaf_tip(self, v, kind, backward=False):
+        """The tooltip of leaf ``v`` drawn as ``kind`` (param, input or output)."""
         title = self.leaf_name(v) or ("output" if kind == "output" else "tensor")
         role = {"param": "leaf, requires grad", "input": "input (needs no grad)", "output": "output (a leaf)"}[kind]
         if backward:
@@ -189,10 +201,12 @@ class Builder:
         return tensor_tip(v, title, role)
 
     def op_tip(self, n, call):
+        """The tooltip of op ``n`` shown as ``call``."""
         return op_tip(n, call, self.facts, self.saved_lines(n), self.produced)
 
     # -- the graph ----------------------------------------------------------------------
     def build(self) -> list:
+        """The DOT body lines: nodes (in module clusters), the cut note, collapsed modules, edges, the legend."""
         if self.o.backward:
             self.build_backward()
         else:
@@ -212,6 +226,7 @@ class Builder:
         return lines
 
     def build_forward(self):
+        """Nodes and edges of the forward graph: inputs to outputs, constants drawn once."""
         mods, ids = self.mods, self.walk.ids
         consts = {}
         outputs = {v.grad_fn or v: j for j, v in enumerate(self.outputs)}
@@ -265,6 +280,7 @@ class Builder:
         return name
 
     def build_backward(self):
+        """Nodes and edges of the backward graph: from each output's gradient to the leaves' AccumulateGrad."""
         ids = self.walk.ids
         trace, k = self.o.trace, self.o.step
         incoming = {}
@@ -323,6 +339,7 @@ class Builder:
         return lines
 
     def step_edge(self, child, slot):
+        """In a step-through, the attributes of the edge carrying ``child``'s gradient to its input ``slot``."""
         trace = self.o.trace
         if trace is None:
             return ""
@@ -334,6 +351,7 @@ class Builder:
         return f"label=<{html(grad_text(g, short=True))}> {STEP_EDGE}"
 
     def cut_note(self):
+        """Where ``max_nodes``/``max_depth`` cut the graph: a note saying how many nodes are not drawn."""
         w = self.walk
         if not w.cut:
             return
@@ -351,6 +369,7 @@ class Builder:
                 self.edge("cut", self.dot_name(e), "style=dashed")
 
     def draw_boxes(self):
+        """One box per collapsed module call: its op and parameter counts and output shapes."""
         facts = self.facts
         for call, name in self.boxes.items():
             members = self.box_members[call]

@@ -69,6 +69,8 @@ class TextDrawing(_Common):
         return path
 
     def pipe(self, format: str = "svg", encoding=None):  # noqa: A002 - graphviz's argument name
+        """As ``graphviz.Source.pipe``: the drawing rendered by Graphviz's ``dot`` program in ``format``, as
+        bytes (text when ``encoding`` is given); DotNotFoundError when ``dot`` is not installed."""
         dot = shutil.which("dot")
         if dot is None:
             raise DotNotFoundError()

@@ -291,6 +291,8 @@ class Facts:
         return UNKNOWN if s is None else s[i]
 
     def input_shapes(self, node) -> list:
+        """The shape of each input of ``node``: a leaf's own, a drawn parent's output shape, else what the node
+        records (None where nothing tells)."""
         hints = input_shapes(node)
         out = []
         for p, h in zip(node.parents, hints):
@@ -304,4 +306,5 @@ class Facts:
 
     @staticmethod
     def released(node) -> bool:
+        """Whether backward has already freed what ``node`` saved."""
         return node.saved is _RELEASED

@@ -59,6 +59,13 @@ def _entry(cls):
 
 
 def op_name(node) -> str:
+    """The op's name in a drawing: its class's ``label`` (a string, or a function of the node), else ``op_name``.
+
+    >>> import autograd
+    >>> from autograd.viz.labels import op_name
+    >>> op_name((autograd.tensor([1.0], requires_grad=True) * 2).grad_fn)
+    'mul'
+    """
     name = _entry(type(node))[0]
     if callable(name):
         try:

@@ -70,6 +70,7 @@ def stats(a) -> str:
 
 
 def norm(g) -> float:
+    """The Euclidean norm of a gradient (an array or a number), computed in float64 for floats."""
     if isinstance(g, (int, float)):
         return abs(float(g))
     xp = array_module(g)

@@ -65,6 +65,7 @@ class Walk:
         return keep
 
     def ops(self):
+        """The walked items that are ops (Nodes), in walk order."""
         return [e for e in self.items if isinstance(e, Node)]
 
     def topo(self) -> list:
