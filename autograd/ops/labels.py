@@ -27,6 +27,12 @@ def call(*parts) -> str:
 
 
 def fmt_shape(s) -> str:
+    """A shape as drawings print it: ``(2, 3)``, ``(4,)``, ``()``.
+
+    >>> from autograd.ops.labels import fmt_shape
+    >>> fmt_shape((2, 3)), fmt_shape((4,)), fmt_shape(())
+    ('(2, 3)', '(4,)', '()')
+    """
     return "(" + ", ".join(str(n) for n in s) + ("," if len(s) == 1 else "") + ")"
 
 
@@ -86,6 +92,7 @@ def _common(geo, same_ok=True) -> list:
 
 
 def conv_name(node) -> str:
+    """``Convolution``'s name in a drawing: ``conv1d``, ``conv2d``, ... by its number of spatial dims."""
     return f"conv{len(node.geo.kernel)}d"
 
 
@@ -95,6 +102,7 @@ def conv_attrs(node) -> str:
 
 
 def transpose_name(node) -> str:
+    """``ConvTranspose``'s name in a drawing: ``conv_transpose2d`` etc."""
     return f"conv_transpose{len(node.geo.kernel)}d"
 
 
@@ -112,12 +120,17 @@ def transpose_attrs(node) -> str:
 
 
 def weight_grad_name(node) -> str:
+    """``ConvWeightGrad``'s name in a drawing: ``conv2d_weight`` etc. (PyTorch's ``nn.grad.conv2d_weight``)."""
     return f"conv{len(node.geo.kernel)}d_weight"  # PyTorch's nn.grad.conv2d_weight
 
 
 def pool_name(kind):
     """``max_pool2d`` / ``sum_pool2d``: ``avg_pool`` records a sum pool and then the division (a separate op)."""
-    return lambda node: f"{kind}_pool{len(node.geo.kernel)}d"
+    def name(node) -> str:
+        """The pooling's name in a drawing: ``max_pool2d``, ``sum_pool1d``, ... by its number of spatial dims."""
+        return f"{kind}_pool{len(node.geo.kernel)}d"
+
+    return name
 
 
 def pool_attrs(node) -> str:

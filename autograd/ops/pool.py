@@ -190,7 +190,9 @@ class SumPoolAdjoint(Node):
     """Spread each output's gradient over its window (adding where windows overlap)."""
 
     __slots__ = ("geo", "lead")
-    label = lambda node: f"sum_pool{len(node.geo.kernel)}d_adjoint"
+    def label(node) -> str:  # a function of the node, as Node.label allows
+        """The op's name in a drawing: ``sum_pool2d_adjoint`` etc."""
+        return f"sum_pool{len(node.geo.kernel)}d_adjoint"
 
     def label_args(self) -> str:
         return labels.pool_attrs(self)

@@ -112,7 +112,9 @@ class Pick(_Reduce):
     (one-hot at the index for a ``dim`` reduction, ties split evenly otherwise)."""
 
     __slots__ = ("mask", "fn")
-    label = lambda node: node.fn  # max, min, amax, amin
+    def label(node) -> str:  # a function of the node, as Node.label allows
+        """The reduction's name in a drawing: ``max``, ``min``, ``amax`` or ``amin``."""
+        return node.fn
 
     def label_args(self) -> str:
         return reduce_args(self)
