@@ -21,6 +21,7 @@ from .generator import Generator
 from .grad_mode import (detect_anomaly, enable_grad, inference_mode, is_anomaly_enabled, is_grad_enabled,
                         is_inference_mode_enabled, no_grad, set_grad_enabled)
 from .node import Node
+from .predicates import allclose, equal
 from .ops import *  # noqa: F401,F403
 from .random import get_rng_state, initial_seed, manual_seed, seed, set_rng_state
 from .scalar import Scalar

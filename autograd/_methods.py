@@ -5,6 +5,7 @@ from __future__ import annotations
 from . import ops
 from .ops.declare import DECLARED, fast, method
 from .autograd_api import tensor_backward
+from .predicates import allclose, equal
 from .backend import array_module, as_array
 from .grad_mode import state
 from .node import Var
@@ -17,6 +18,7 @@ def _install():
     """Tensor's methods and operators, from the op declarations (autograd/ops/declare.py)."""
     Tensor.backward = tensor_backward
     Tensor.backward.__name__ = "backward"
+    Tensor.allclose, Tensor.equal = allclose, equal  # bool answers: not ops, nothing recorded
     for d in DECLARED.values():
         for name in d.methods:
             setattr(Tensor, name, method(d))

@@ -3,11 +3,12 @@ from __future__ import annotations
 
 from typing import Optional, Sequence, Union
 
-from .functional.pool import (adaptive_avg_pool1d, adaptive_avg_pool2d, avg_pool1d, avg_pool2d, max_pool1d,
-                              max_pool2d)
+from .functional.pool import (adaptive_avg_pool1d, adaptive_avg_pool2d, adaptive_max_pool1d, adaptive_max_pool2d,
+                              avg_pool1d, avg_pool2d, max_pool1d, max_pool2d)
 from .module import Module
 
-__all__ = ["MaxPool1d", "MaxPool2d", "AvgPool1d", "AvgPool2d", "AdaptiveAvgPool1d", "AdaptiveAvgPool2d"]
+__all__ = ["MaxPool1d", "MaxPool2d", "AvgPool1d", "AvgPool2d", "AdaptiveAvgPool1d", "AdaptiveAvgPool2d",
+           "AdaptiveMaxPool1d", "AdaptiveMaxPool2d"]
 
 IntOrTuple = Union[int, Sequence[int]]
 
@@ -150,3 +151,39 @@ class AdaptiveAvgPool2d(_AdaptiveAvgPoolNd):
     """
 
     _fn = staticmethod(adaptive_avg_pool2d)
+
+
+class _AdaptiveMaxPoolNd(Module):
+    _fn = None
+
+    def __init__(self, output_size, return_indices: bool = False):
+        super().__init__()
+        self.output_size, self.return_indices = output_size, return_indices
+
+    def forward(self, input):
+        return type(self)._fn(input, self.output_size, self.return_indices)
+
+    def extra_repr(self) -> str:
+        return f"output_size={self.output_size}"
+
+
+class AdaptiveMaxPool1d(_AdaptiveMaxPoolNd):
+    """Max pooling of (N, C, L) to a fixed length (``return_indices`` also returns where each maximum was).
+
+    >>> import autograd, nn
+    >>> nn.AdaptiveMaxPool1d(2)(autograd.ones(1, 3, 5)).shape
+    (1, 3, 2)
+    """
+
+    _fn = staticmethod(adaptive_max_pool1d)
+
+
+class AdaptiveMaxPool2d(_AdaptiveMaxPoolNd):
+    """Max pooling of (N, C, H, W) to a fixed size (None keeps that input size).
+
+    >>> import autograd, nn
+    >>> nn.AdaptiveMaxPool2d((1, 1))(autograd.ones(2, 8, 7, 7)).shape
+    (2, 8, 1, 1)
+    """
+
+    _fn = staticmethod(adaptive_max_pool2d)

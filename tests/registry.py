@@ -1507,3 +1507,49 @@ assert len(BY_ID) == len(REGISTRY), "registry ids must be unique"
 
 def covered_names():
     return {n for s in REGISTRY for n in s.names}
+
+
+# -- rounding, closeness, narrow ----------------------------------------------------------------------------------
+
+_WHOLE = tuple(float(k) for k in range(-3, 4))  # where floor, ceil and trunc jump
+_HALVES = tuple(k + 0.5 for k in range(-4, 4))  # where round jumps
+op("floor", ref=np.floor, inputs=one(elements=away(_WHOLE)))
+op("ceil", ref=np.ceil, inputs=one(elements=away(_WHOLE)))
+op("trunc", names=("trunc", "fix"), ref=np.trunc, inputs=one(elements=away(_WHOLE)))
+op("round", ref=np.round, inputs=one(elements=away(_HALVES)))
+op("round_decimals", names=("round",), fn=lambda x: autograd.round(x, decimals=1),
+   ref=lambda x: np.round(x, 1), inputs=one(elements=away(tuple(k / 10 + 0.05 for k in range(-30, 30)), 0.01)))
+op("isclose", ref=lambda a, b: np.isclose(a, b), inputs=broadcast(2, grid(step=0.5), grid(step=0.5)),
+   differentiable=False)
+
+
+@st.composite
+def _narrow_case(draw):
+    x = draw(arrays(shapes(min_dims=1)))
+    dim = draw(st.integers(-x.ndim, x.ndim - 1))
+    size = x.shape[dim]
+    start = draw(st.integers(-size, size))
+    begin = start % size if start < 0 else start
+    length = draw(st.integers(0, size - begin))
+    return (x,), {"dim": dim, "start": start, "length": length}
+
+
+def _narrow_ref(x, dim, start, length):
+    begin = start % x.shape[dim] if start < 0 else start
+    return np.take(x, range(begin, begin + length), axis=dim)
+
+
+op("narrow", ref=_narrow_ref, case=_narrow_case())
+
+for _name in ("floor", "ceil", "trunc", "round"):
+    ERRORS[_name] = _not_a_tensor(_name, getattr(autograd, _name))
+ERRORS["round"] += (E("round(decimals=0.5)", lambda: autograd.round(_o(2), decimals=0.5), TypeError,
+                      r"round: decimals must be an int"),)
+ERRORS["isclose"] = _broadcast("isclose", autograd.isclose)
+ERRORS["narrow"] = (
+    E("narrow(0-d)", lambda: autograd.narrow(autograd.tensor(1.0), 0, 0, 1), RuntimeError,
+      r"narrow: cannot be applied to a 0-dim tensor"),
+    E("narrow(start=5)", lambda: autograd.narrow(_o(3), 0, 5, 1), IndexError, r"narrow: start 5 is out of range"),
+    E("narrow(length too long)", lambda: autograd.narrow(_o(3), 0, 1, 5), RuntimeError,
+      r"narrow: start \(1\) \+ length \(5\) exceeds dimension 0 of size 3"),
+)

@@ -366,6 +366,54 @@ def step(x):
     return ZeroGrad(lambda d: (d > 0) * d.dtype.type(1) if hasattr(d, "dtype") else float(d > 0), "step").apply1(x)
 
 
+def _rounding(name, doc, aliases=()):
+    def fn(x):
+        x = as_var(x)
+        xp = x._module()
+        # integers are already whole: PyTorch returns them unchanged (a copy), in their own dtype
+        return ZeroGrad(lambda d: getattr(xp, name)(d) if d.dtype.kind == "f" else d.copy(), name).apply1(x)
+
+    fn.__name__ = fn.__qualname__ = name
+    fn.__doc__ = doc
+    op(names=aliases, inplace=(name + "_",))(fn)
+    globals()[name] = fn
+
+
+# piecewise-constant, so their gradient is zero everywhere it exists (PyTorch's too)
+for _row in (("floor", "The largest integer not above each element (its gradient is zero)."),
+             ("ceil", "The smallest integer not below each element (its gradient is zero)."),
+             ("trunc", "Each element rounded toward zero (its gradient is zero).", ("fix",))):
+    _rounding(*_row)
+
+
+@op(inplace=("round_",))
+def round(x, *, decimals: int = 0):  # noqa: A001 - PyTorch's name
+    """Each element rounded to ``decimals`` decimal places, halves to even (as PyTorch and NumPy); gradient zero.
+
+    >>> import autograd
+    >>> autograd.round(autograd.tensor([0.5, 1.5, 2.567]), decimals=0)
+    tensor([0., 2., 3.])
+    """
+    x = as_var(x)
+    if not isinstance(decimals, int) or isinstance(decimals, bool):
+        raise TypeError(f"round: decimals must be an int, got {type(decimals).__name__} {decimals!r}")
+    xp = x._module()
+    return ZeroGrad(lambda d: xp.round(d, decimals) if d.dtype.kind == "f" else d.copy(), "round").apply1(x)
+
+
+@op()
+def isclose(a, b, rtol: float = 1e-05, atol: float = 1e-08, equal_nan: bool = False):
+    """Where ``|a - b| <= atol + rtol * |b|`` elementwise, as a bool tensor (PyTorch's defaults; no gradient).
+
+    >>> import autograd
+    >>> autograd.isclose(autograd.tensor([1.0, 2.0]), autograd.tensor([1.0 + 1e-9, 2.1]))
+    tensor([ True, False])
+    """
+    x = first_var(a, b)
+    return _nograd_binary(lambda u, v: x._module().isclose(u, v, rtol=rtol, atol=atol, equal_nan=equal_nan), a, b,
+                          "isclose")
+
+
 def _nograd_binary(fn, a, b, op=None):
     x = first_var(a, b)
     ad = a.array if isinstance(a, Var) else a

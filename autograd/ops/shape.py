@@ -632,3 +632,37 @@ def pad(x, pad, mode: str = "constant", value: float = 0.0):
     node = Pad()
     node.widths, node.value, node.mode = tuple(widths), value, mode
     return node.apply1(x)
+
+
+@op()
+def narrow(x, dim: int, start, length: int):
+    """The ``length`` entries of ``x`` from ``start`` along ``dim``: a view (``x[..., start:start + length]``).
+
+    ``start`` may be negative (counted from the end) or a 0-d integer tensor, as in PyTorch.
+
+    >>> import autograd
+    >>> autograd.arange(6).reshape(2, 3).narrow(1, 1, 2)
+    tensor([[1, 2],
+            [4, 5]])
+    """
+    x = as_var(x)
+    if x.ndim == 0:
+        raise RuntimeError("narrow: cannot be applied to a 0-dim tensor; reshape it to (1,) first")
+    d = check_dim("narrow", dim, x.ndim)
+    if isinstance(start, Var):
+        if start.ndim != 0 or start.dtype.kind not in "iu":
+            raise TypeError(f"narrow: start must be an integer or a 0-d integer tensor, got a {start.dtype} "
+                            f"tensor of shape {tuple(start.shape)}")
+        start = int(start.item())
+    for name, v in (("start", start), ("length", length)):
+        if not is_int(v):
+            raise TypeError(f"narrow: {name} must be an integer, got {type(v).__name__} {v!r}")
+    size = x.shape[d]
+    if not -size <= start <= size:
+        raise IndexError(f"narrow: start {start} is out of range for dimension {d} of size {size} "
+                         f"(expected a start in [{-size}, {size}])")
+    start = start % size if size and start < 0 else start
+    if length < 0 or start + length > size:
+        raise RuntimeError(f"narrow: start ({start}) + length ({length}) exceeds dimension {d} of size {size} "
+                           f"(shape {tuple(x.shape)})")
+    return x[(slice(None),) * d + (slice(start, start + length),)]

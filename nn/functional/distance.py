@@ -6,7 +6,7 @@ import numpy as np  # shape arithmetic only
 import autograd
 from autograd import Tensor
 
-__all__ = ["cosine_similarity", "pairwise_distance", "triplet_margin_loss"]
+__all__ = ["cosine_similarity", "pairwise_distance", "triplet_margin_loss", "normalize"]
 
 
 _REDUCTIONS = ("mean", "sum", "none")
@@ -72,3 +72,23 @@ def triplet_margin_loss(anchor: Tensor, positive: Tensor, negative: Tensor, marg
     if reduction == "mean":
         return loss.mean()
     return loss.sum() if reduction == "sum" else loss
+
+
+def normalize(input: Tensor, p: float = 2.0, dim: int = 1, eps: float = 1e-12, out=None) -> Tensor:
+    """``input / max(||input||_p, eps)`` along ``dim``: each slice scaled to unit ``p``-norm, as PyTorch's.
+
+    >>> import autograd
+    >>> from nn.functional import normalize
+    >>> normalize(autograd.tensor([[3.0, 4.0], [0.0, 0.0]]))
+    tensor([[0.6000, 0.8000],
+            [0.0000, 0.0000]])
+    """
+    if out is not None:
+        raise TypeError("normalize: out= is not supported; use the returned tensor")
+    x = input if isinstance(input, Tensor) else autograd.as_tensor(input)
+    if x.dtype.kind not in "fc":
+        raise TypeError(f"normalize: expected a floating-point input, got {x.dtype}; convert it with .float()")
+    if isinstance(p, bool) or not isinstance(p, (int, float)) or p <= 0:
+        raise ValueError(f"normalize: p must be a positive number, got {p!r}")
+    norm = autograd.norm(x, p, dim=dim, keepdim=True)
+    return x / autograd.clamp(norm, min=eps)

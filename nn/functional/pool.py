@@ -9,9 +9,11 @@ PyTorch does.
 """
 from __future__ import annotations
 
+import itertools
 import math
 from typing import Optional, Sequence, Union
 
+import autograd
 from autograd import Tensor
 from autograd.backend import array_module
 from autograd.ops import matmul
@@ -20,7 +22,8 @@ from autograd.ops.util import as_var
 
 from .conv import _tuple
 
-__all__ = ["max_pool1d", "max_pool2d", "avg_pool1d", "avg_pool2d", "adaptive_avg_pool1d", "adaptive_avg_pool2d"]
+__all__ = ["max_pool1d", "max_pool2d", "avg_pool1d", "avg_pool2d", "adaptive_avg_pool1d", "adaptive_avg_pool2d",
+           "adaptive_max_pool1d", "adaptive_max_pool2d"]
 
 IntOrTuple = Union[int, Sequence[int]]
 
@@ -192,8 +195,9 @@ def _averaging_matrix(n, o, xp, dtype):
     return (inside / (end - start)[:, None]).astype(dtype)
 
 
-def _adaptive_avg_poolnd(op, nsp, input, output_size):
-    x = as_var(input)
+def _adaptive_sizes(op, nsp, x, output_size):
+    """Check an adaptive pooling's input and ``output_size`` (an int, a tuple; None keeps that input size);
+    returns the spatial sizes in and out."""
     if x.ndim not in (nsp + 1, nsp + 2):
         names = {1: "L", 2: "H, W"}[nsp]
         raise ValueError(f"{op}: expected input of shape (N, C, {names}) or (C, {names}), got {tuple(x.shape)}")
@@ -206,6 +210,70 @@ def _adaptive_avg_poolnd(op, nsp, input, output_size):
     out_size = tuple(n if o is None else int(o) for o, n in zip(sizes, in_size))
     if any(o < 1 for o in out_size) or any(n < 1 for n in in_size):
         raise ValueError(f"{op}: output_size {out_size} and input sizes {in_size} must be positive")
+    return in_size, out_size
+
+
+def _windows(n, o):
+    """PyTorch's adaptive windows along one axis: cells floor(i n / o) .. ceil((i + 1) n / o) - 1."""
+    return [((i * n) // o, -((-(i + 1) * n) // o)) for i in range(o)]
+
+
+def _adaptive_max_poolnd(op, nsp, input, output_size, return_indices):
+    x = as_var(input)
+    in_size, out_size = _adaptive_sizes(op, nsp, x, output_size)
+    if all(n % o == 0 for n, o in zip(in_size, out_size)):  # equal windows: a plain max pool
+        kernel = tuple(n // o for n, o in zip(in_size, out_size))
+        return _max_poolnd(op, nsp, x, kernel, kernel, 0, 1, False, return_indices)
+    xb, unbatched = _batched(x, nsp)
+    lead = tuple(xb.shape[:2])
+    values, indices = [], []
+    xp = array_module(xb.array)
+    # uneven windows: one max per output cell (its first maximum takes the gradient, as PyTorch's kernel)
+    for cell in itertools.product(*(_windows(n, o) for n, o in zip(in_size, out_size))):
+        win = xb[(slice(None), slice(None)) + tuple(slice(a, b) for a, b in cell)]
+        v, i = win.reshape(lead + (-1,)).max(dim=-1)
+        values.append(v)
+        if return_indices:  # the window's flat index -> the input's flat spatial index
+            local = xp.unravel_index(i.array, tuple(b - a for a, b in cell))
+            flat = 0
+            for (a, _), pos, n in zip(cell, local, in_size):
+                flat = flat * n + (pos + a)
+            indices.append(flat)
+    out = autograd.stack(values, dim=-1).reshape(lead + out_size)
+    if unbatched:
+        out = out.reshape(tuple(out.shape[1:]))
+    if not return_indices:
+        return out
+    idx = xp.stack(indices, axis=-1).reshape(lead + out_size).astype(xp.int64)
+    return out, Tensor._wrap(idx[0] if unbatched else idx, None)
+
+
+def adaptive_max_pool1d(input: Tensor, output_size, return_indices: bool = False):
+    """Max pooling of (N, C, L) or (C, L) to a fixed length, windows as PyTorch's (and its indices).
+
+    >>> import autograd
+    >>> from nn.functional import adaptive_max_pool1d
+    >>> adaptive_max_pool1d(autograd.tensor([[[1.0, 5.0, 2.0, 4.0, 3.0]]]), 2)
+    tensor([[[5., 4.]]])
+    """
+    return _adaptive_max_poolnd("adaptive_max_pool1d", 1, input, output_size, return_indices)
+
+
+def adaptive_max_pool2d(input: Tensor, output_size, return_indices: bool = False):
+    """Max pooling of (N, C, H, W) or (C, H, W) to a fixed size (an int, a pair; None keeps that input size).
+
+    >>> import autograd
+    >>> from nn.functional import adaptive_max_pool2d
+    >>> adaptive_max_pool2d(autograd.arange(25.0).reshape(1, 1, 5, 5), 2)
+    tensor([[[[12., 14.],
+              [22., 24.]]]])
+    """
+    return _adaptive_max_poolnd("adaptive_max_pool2d", 2, input, output_size, return_indices)
+
+
+def _adaptive_avg_poolnd(op, nsp, input, output_size):
+    x = as_var(input)
+    in_size, out_size = _adaptive_sizes(op, nsp, x, output_size)
     if all(n % o == 0 for n, o in zip(in_size, out_size)):  # equal windows: a plain average pool
         kernel = tuple(n // o for n, o in zip(in_size, out_size))
         return _avg_poolnd(op, nsp, x, kernel, kernel, 0, False, True, None)
