@@ -16,6 +16,7 @@ from .upsampling import *  # noqa: F401,F403
 from .distance import *  # noqa: F401,F403
 from .feature_dropout import *  # noqa: F401,F403
 from .instance_norm import *  # noqa: F401,F403
+from .padding import *  # noqa: F401,F403
 
 from autograd import compat as _compat  # noqa: E402
 __getattr__ = _compat.module_getattr("torch.nn.functional", __name__)  # a PyTorch name denpa lacks: say so
