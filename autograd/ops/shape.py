@@ -37,17 +37,23 @@ def _size_args(shape, op="reshape", lowest=-1):
     return shape
 
 
-class Reshape(Node):
-    """``x`` in a new shape; backward: ``g`` reshaped to the input's shape."""
+class _ToShape(Node):
+    """Base of the ops that give ``x`` a target ``shape`` (reshape, broadcast_to); keeps the input's shape."""
 
     __slots__ = ("shape", "in_shape")
-    label = "reshape"
 
     def label_args(self) -> str:
         return call(*map(str, self.shape))
 
     def __init__(self, shape):
         self.shape = shape
+
+
+class Reshape(_ToShape):
+    """``x`` in a new shape; backward: ``g`` reshaped to the input's shape."""
+
+    __slots__ = ()
+    label = "reshape"
 
     def forward(self, x):
         self.in_shape = x.shape
@@ -141,17 +147,11 @@ def expand_dims(x, axis):
     return unsqueeze(x, axis)
 
 
-class BroadcastTo(Node):
+class BroadcastTo(_ToShape):
     """``x`` broadcast to ``shape``; backward: ``g`` summed back to the input's shape."""
 
-    __slots__ = ("shape", "in_shape")
+    __slots__ = ()
     label = "broadcast_to"
-
-    def label_args(self) -> str:
-        return call(*map(str, self.shape))
-
-    def __init__(self, shape):
-        self.shape = shape
 
     def forward(self, x):
         self.in_shape = x.shape
