@@ -7,11 +7,10 @@ from __future__ import annotations
 import warnings
 from typing import Optional
 
-import autograd
 
 from .functional.instance_norm import instance_norm
 from .module import Module
-from .norm import _affine_parameters, _reset_affine
+from .norm import _affine_parameters, _reset_affine, _running_stats
 
 __all__ = ["InstanceNorm1d", "InstanceNorm2d", "InstanceNorm3d"]
 
@@ -28,14 +27,7 @@ class _InstanceNorm(Module):
         self.affine = affine
         self.track_running_stats = track_running_stats
         _affine_parameters(self, (num_features,), affine, True, device, dtype)
-        if track_running_stats:
-            self.register_buffer("running_mean", autograd.zeros(num_features, dtype=dtype, device=device))
-            self.register_buffer("running_var", autograd.ones(num_features, dtype=dtype, device=device))
-            self.register_buffer("num_batches_tracked", autograd.tensor(0, dtype=autograd.int64, device=device))
-        else:
-            self.register_buffer("running_mean", None)
-            self.register_buffer("running_var", None)
-            self.register_buffer("num_batches_tracked", None)
+        _running_stats(self, num_features, track_running_stats, device, dtype)
 
     def reset_running_stats(self) -> None:
         if self.track_running_stats:

@@ -34,6 +34,17 @@ def _reset_affine(module):
         init.zeros_(module.bias)
 
 
+def _running_stats(module, num_features, track, device, dtype) -> None:
+    """The buffers of a norm layer that tracks running statistics (PyTorch's names), or the same names as None."""
+    if track:
+        module.register_buffer("running_mean", autograd.zeros(num_features, dtype=dtype, device=device))
+        module.register_buffer("running_var", autograd.ones(num_features, dtype=dtype, device=device))
+        module.register_buffer("num_batches_tracked", autograd.tensor(0, dtype=autograd.int64, device=device))
+    else:
+        for name in ("running_mean", "running_var", "num_batches_tracked"):
+            module.register_buffer(name, None)
+
+
 class _BatchNorm(Module):
     """Batch normalisation with running statistics (buffers ``running_mean``, ``running_var``,
     ``num_batches_tracked``); ``momentum=None`` keeps a cumulative average instead of an exponential one."""
@@ -49,14 +60,7 @@ class _BatchNorm(Module):
         self.affine = affine
         self.track_running_stats = track_running_stats
         _affine_parameters(self, (num_features,), affine, bias, device, dtype)
-        if track_running_stats:
-            self.register_buffer("running_mean", autograd.zeros(num_features, dtype=dtype, device=device))
-            self.register_buffer("running_var", autograd.ones(num_features, dtype=dtype, device=device))
-            self.register_buffer("num_batches_tracked", autograd.tensor(0, dtype=autograd.int64, device=device))
-        else:
-            self.register_buffer("running_mean", None)
-            self.register_buffer("running_var", None)
-            self.register_buffer("num_batches_tracked", None)
+        _running_stats(self, num_features, track_running_stats, device, dtype)
         self.reset_parameters()
 
     def reset_running_stats(self) -> None:
