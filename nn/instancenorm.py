@@ -7,7 +7,6 @@ from __future__ import annotations
 import warnings
 from typing import Optional
 
-
 from .functional.instance_norm import instance_norm
 from .module import Module
 from .norm import _affine_parameters, _reset_affine, _running_stats
