@@ -3,26 +3,18 @@ from __future__ import annotations
 
 import warnings
 
-from autograd import Tensor, is_grad_enabled
 from autograd.backend import array_module
 from autograd.random import generator as _generator
+
+from .dropout import check_dropout
 
 __all__ = ["dropout1d", "dropout2d", "dropout3d"]
 
 
 def _feature_dropout(op, input, p, training, inplace, batched):
     """Zero whole channels: one draw per (sample, channel), broadcast over the spatial dimensions."""
-    if not isinstance(p, (int, float)) or isinstance(p, bool) or not 0.0 <= p <= 1.0:
-        raise ValueError(f"{op}: dropout probability has to be between 0 and 1, but got {p!r}")
-    if not isinstance(input, Tensor):
-        raise TypeError(f"{op}: expected a Tensor, got {type(input).__name__}")
-    if inplace and input.requires_grad and input.grad_fn is None and is_grad_enabled():
-        raise RuntimeError(f"{op}(inplace=True): a leaf Variable that requires grad (shape {tuple(input.shape)}) "
-                           f"is being used in an in-place operation; use inplace=False")
-    if not training or p == 0.0:
+    if not check_dropout(op, input, p, training, inplace):
         return input
-    if input.dtype.kind not in "fc":
-        raise TypeError(f"{op}: expected a floating-point input, got {input.dtype}; convert it with .float()")
     lead = 2 if batched else 1  # (N, C) or (C,) draws
     shape = tuple(input.shape[:lead]) + (1,) * (input.ndim - lead)
     xp = array_module(input.array)
