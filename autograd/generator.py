@@ -13,6 +13,8 @@ True
 """
 from __future__ import annotations
 
+from typing import cast
+
 import numpy as _np
 
 from .device import Device
@@ -62,7 +64,7 @@ class Generator(_np.random.Generator):
 
     def seed(self) -> int:
         """Seed from fresh operating-system entropy; returns the seed used."""
-        s = int(_np.random.SeedSequence().entropy) % 2 ** 64
+        s = int(cast(int, _np.random.SeedSequence().entropy)) % 2 ** 64  # an int when no entropy is given
         self.manual_seed(s)
         return s
 

@@ -143,7 +143,7 @@ def _read_npy(fh, name: str, entry: str, size: int, max_bytes) -> _np.ndarray:
                             f"{size - fh.tell()} bytes of data")
     flat = _np.empty(count, dtype)
     if nbytes:
-        view, pos = memoryview(flat.view(_np.uint8)), 0
+        view, pos = flat.view(_np.uint8).data, 0  # a memoryview of the array's bytes
         while pos < nbytes:
             got = fh.readinto(view[pos:pos + _CHUNK])
             if not got:
@@ -244,7 +244,7 @@ def read_safetensors(f, name: str, size: int, max_bytes, path=None):
         raise corrupt(name, e) from None
     dtypes = {v.get("dtype") for k, v in header.items() if k != "__metadata__" and isinstance(v, dict)}
     if dtypes & {"BF16", "F8_E4M3", "F8_E5M2"}:
-        odd = sorted(dtypes & {"BF16", "F8_E4M3", "F8_E5M2"})
+        odd = sorted(str(d) for d in dtypes & {"BF16", "F8_E4M3", "F8_E5M2"})
         raise FileError(f"nn.load: {name} holds {', '.join(odd)} tensors, which NumPy cannot represent; convert "
                         f"them to float32 in PyTorch first ({{k: v.float() for k, v in state.items()}})")
     try:

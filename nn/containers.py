@@ -193,7 +193,7 @@ class ModuleList(Module):
         reprs = [repr(m) for m in self]
         if not reprs:
             return self._get_name() + "()"
-        runs = []  # [start, end, text]: consecutive identical children print once, as PyTorch does
+        runs: list = []  # [start, end, text]: consecutive identical children print once, as PyTorch does
         for i, r in enumerate(reprs):
             if runs and runs[-1][2] == r:
                 runs[-1][1] = i

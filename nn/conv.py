@@ -1,7 +1,7 @@
 """Convolution modules: Conv1d, Conv2d, ConvTranspose1d, ConvTranspose2d (PyTorch's parameters and init)."""
 from __future__ import annotations
 
-from typing import Optional, Sequence, Tuple, Union
+from typing import Any, Callable, Optional, Sequence, Tuple, Union
 
 import autograd
 from autograd.ops import pad as _pad
@@ -93,7 +93,7 @@ class _ConvNd(Module):
 
 
 class _Conv(_ConvNd):
-    _fn = None
+    _fn: Callable[..., Any] = None  # the functional form: each subclass sets its own (conv1d, ...)
 
     def __init__(self, in_channels: int, out_channels: int, kernel_size: IntOrTuple, stride: IntOrTuple = 1,
                  padding: Union[IntOrTuple, str] = 0, dilation: IntOrTuple = 1, groups: int = 1, bias: bool = True,
@@ -169,7 +169,7 @@ class Conv2d(_Conv):
 
 
 class _ConvTranspose(_ConvNd):
-    _fn = None
+    _fn: Callable[..., Any] = None  # the functional form: each subclass sets its own (conv1d, ...)
 
     def __init__(self, in_channels: int, out_channels: int, kernel_size: IntOrTuple, stride: IntOrTuple = 1,
                  padding: IntOrTuple = 0, output_padding: IntOrTuple = 0, groups: int = 1, bias: bool = True,

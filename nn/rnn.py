@@ -69,7 +69,8 @@ class RNNBase(Module):
             layer_input = self.input_size if layer == 0 else self.hidden_size * dirs
             for d in range(dirs):
                 suffix = f"_l{layer}" + ("_reverse" if d else "")
-                shapes = {"weight_ih": (gates, layer_input), "weight_hh": (gates, self.hidden_size)}
+                shapes: dict[str, tuple[int, ...]] = {"weight_ih": (gates, layer_input),
+                                                      "weight_hh": (gates, self.hidden_size)}
                 if bias:
                     shapes.update(bias_ih=(gates,), bias_hh=(gates,))
                 names = []

@@ -28,7 +28,7 @@ from __future__ import annotations
 import io
 import json
 import os
-from typing import Any, Callable, Union
+from typing import Any, Callable, TypeGuard, Union
 
 import numpy as _np  # files hold host arrays: device data is copied to the host first
 
@@ -86,7 +86,8 @@ def _encode(obj, path: tuple, arrays: dict, open_ids: set) -> Any:
         while key in arrays or key == archive.META:
             key, n = f"{base}#{n}", n + 1
         arrays[key] = arr
-        spec = {"t": "array", "k": key, "s": list(arr.shape)}  # the shape: safetensors stores 0-d arrays as (1,)
+        # the shape: safetensors stores 0-d arrays as (1,)
+        spec: dict[str, Any] = {"t": "array", "k": key, "s": list(arr.shape)}
         if isinstance(obj, Tensor):
             spec.update(t="parameter" if isinstance(obj, Parameter) else "tensor", rg=bool(obj.requires_grad))
         return spec
@@ -225,7 +226,7 @@ def _placer(map_location) -> Callable:
 
 # -- public API ------------------------------------------------------------------------
 
-def _is_path(f) -> bool:
+def _is_path(f) -> TypeGuard[Union[str, "os.PathLike[str]"]]:
     return isinstance(f, (str, os.PathLike))
 
 

@@ -61,7 +61,8 @@ class IterableDataset(Dataset[T_co]):
         raise TypeError(f"object of type {type(self).__name__!r} has no len(): an IterableDataset has a length "
                         f"only if it defines __len__")
 
-    def __add__(self, other: "IterableDataset") -> "ChainDataset":
+    # a stream chains (not concatenates); a map-style ``other`` is refused when iterated, as PyTorch's
+    def __add__(self, other: "Dataset") -> "ChainDataset":  # type: ignore[override]
         return ChainDataset([self, other])
 
 
@@ -216,7 +217,7 @@ class Subset(Dataset):
     (3, tensor(70), tensor([20, 70]), tensor([20, 50]))
     """
 
-    def __init__(self, dataset, indices: Sequence[int]):
+    def __init__(self, dataset, indices: Union[Sequence[int], _np.ndarray, Tensor]):
         self.dataset = dataset
         self.indices = indices
         self._positions = _np.asarray(getattr(indices, "array", indices), dtype=_np.int64).reshape(-1)

@@ -29,8 +29,8 @@ _TRAIN = ("train-images-idx3-ubyte.gz", "train-labels-idx1-ubyte.gz")
 _TEST = ("t10k-images-idx3-ubyte.gz", "t10k-labels-idx1-ubyte.gz")
 
 # IDX element types: code -> (dtype, big-endian)
-_IDX_TYPES = {0x08: _np.dtype(">u1"), 0x09: _np.dtype(">i1"), 0x0B: _np.dtype(">i2"), 0x0C: _np.dtype(">i4"),
-              0x0D: _np.dtype(">f4"), 0x0E: _np.dtype(">f8")}
+_IDX_TYPES: dict[int, _np.dtype] = {0x08: _np.dtype(">u1"), 0x09: _np.dtype(">i1"), 0x0B: _np.dtype(">i2"),
+                                    0x0C: _np.dtype(">i4"), 0x0D: _np.dtype(">f4"), 0x0E: _np.dtype(">f8")}
 
 
 def cache_dir() -> Path:
@@ -118,8 +118,8 @@ def read_idx(source, max_bytes: Optional[int] = 1 << 30) -> _np.ndarray:
         name = str(source)
         size = os.path.getsize(source)
         with open(source, "rb") as f:
-            head = f.read(2)
-        if head != b"\x1f\x8b" and max_bytes is not None and size > max_bytes:
+            magic = f.read(2)  # not ``head``: that name is the header's length below
+        if magic != b"\x1f\x8b" and max_bytes is not None and size > max_bytes:
             raise ValueError(f"read_idx: {name} is {size} bytes, more than max_bytes={max_bytes}")
         raw = Path(source).read_bytes()
     if raw[:2] == b"\x1f\x8b":

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import math
 from itertools import islice
-from typing import Generic, Iterable, Iterator, List, Optional, Sequence, TypeVar, Union
+from typing import Callable, Generic, Iterable, Iterator, List, Optional, Sequence, TypeVar, Union
 
 import numpy as _np  # host-side index arithmetic only
 
@@ -54,7 +54,7 @@ def _host_array(values):
 
 
 def _positive_int(value) -> bool:
-    return isinstance(value, (int, _np.integer)) and not isinstance(value, bool) and value > 0
+    return isinstance(value, (int, _np.integer)) and not isinstance(value, bool) and bool(value > 0)
 
 
 def _depth(cls, name: str) -> int:
@@ -98,7 +98,8 @@ class Sampler(Generic[T_co]):
     ([0, 2, 4], 3)
     """
 
-    _chunks = None  # built-in samplers: a method yielding their indices as int64 blocks (see index_chunks)
+    # built-in samplers: a method yielding their indices as int64 blocks (see index_chunks)
+    _chunks: Optional[Callable[[], Iterator[_np.ndarray]]] = None
 
     def __init__(self, data_source=None) -> None:
         pass
@@ -354,5 +355,5 @@ class BatchSampler(Sampler[List[int]]):
             yield _np.concatenate(pending)
 
     def __len__(self) -> int:
-        n = len(self.sampler)
+        n = len(self.sampler)  # type: ignore[arg-type]  # a sampler without __len__: TypeError, as PyTorch
         return n // self.batch_size if self.drop_last else math.ceil(n / self.batch_size)

@@ -86,7 +86,7 @@ def _names(params) -> dict:
     if hasattr(params, "named_parameters"):
         params = params.named_parameters()
     items = params.items() if isinstance(params, Mapping) else params
-    names = {}
+    names: dict[Var | int, str] = {}  # a Var, or id() of its array, -> its name
     for name, t in items:
         if not isinstance(t, Var):
             raise TypeError(f"draw: params maps names to Tensors or Scalars; {name!r} is a {type(t).__name__}")

@@ -59,7 +59,7 @@ def input_shapes(node) -> list:
         if None in shapes and isinstance(node, arith.Mul) and node.shapes is None and hasattr(s[shapes.index(None) ^ 1], "shape"):
             shapes = [shapes[1] if shapes[0] is None else shapes[0]] * 2  # x * c keeps only c; no broadcasting, so x had c's shape
         return shapes
-    hint = [None] * len(node.parents)
+    hint: list = [None] * len(node.parents)
     try:
         if isinstance(node, _Ctx):
             return list(node.in_shapes)

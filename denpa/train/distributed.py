@@ -62,7 +62,7 @@ def batch_checksum(*arrays) -> float:
     crc = 0
     for a in arrays:
         if isinstance(a, np.ndarray):
-            crc = zlib.crc32(np.ascontiguousarray(a).view(np.uint8).reshape(-1), crc)
+            crc = zlib.crc32(np.ascontiguousarray(a).view(np.uint8).reshape(-1).data, crc)
     return float(crc)
 
 

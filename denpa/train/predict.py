@@ -8,6 +8,7 @@ warning, as they would all predict much the same class.
 """
 from __future__ import annotations
 
+import argparse
 import json
 import math
 import sys
@@ -29,7 +30,7 @@ KNOWN_FORMATS = ((b"\x89PNG", "a PNG image"), (b"\xff\xd8\xff", "a JPEG image"),
                  (b"%PDF", "a PDF"), (b"\x80", "a Python pickle"), (b"\x1f\x8b", "a gzip file"))
 
 
-def _load_run(weights: str, parser):
+def _load_run(weights: str, parser: argparse.ArgumentParser):
     path = Path(weights)
     folder, file = (path, path / WEIGHTS) if path.is_dir() else (path.parent, path)
     if not file.exists():
@@ -73,7 +74,7 @@ def _load_run(weights: str, parser):
     return file, spec, pre, summary
 
 
-def _read_array(path: str, parser) -> np.ndarray:
+def _read_array(path: str, parser: argparse.ArgumentParser) -> np.ndarray:
     """The array in a .npy file, or the one array of an .npz; anything else is refused with what is accepted."""
     try:
         with open(path, "rb") as f:
@@ -111,7 +112,7 @@ def _read_array(path: str, parser) -> np.ndarray:
         parser.error(f"--input {path}: a damaged .npy file ({e})")
 
 
-def _images(path: str, input_shape, parser):
+def _images(path: str, input_shape, parser: argparse.ArgumentParser):
     x = _read_array(path, parser)
     shape = tuple(input_shape)
     kind = "points" if len(shape) == 1 else "images"
@@ -157,7 +158,7 @@ def _check_scale(x, pre, summary, kind) -> None:
               file=sys.stderr)
 
 
-def predict(args, parser) -> list:
+def predict(args, parser: argparse.ArgumentParser) -> list:
     """Run ``denpa predict``: print ``index: class`` per image (or point) and return the classes."""
     file, spec, pre, summary = _load_run(args.weights, parser)
     x, kind = _images(args.input, spec["input_shape"], parser)

@@ -15,7 +15,7 @@ import itertools
 import math
 import os
 import time
-from typing import Callable, Iterable, Optional, Sequence, Union
+from typing import Callable, Iterable, Optional, Sequence, Sized, Union
 
 from autograd import grad_mode
 from nn.utils import clip_grad_norm_
@@ -164,6 +164,10 @@ class Trainer:
         order), and raises if the ranks were given different global batches.
         """
         sync = self._sync
+        if sync is None:
+            raise RuntimeError("Trainer.train_step_sharded: this trainer has no process group to shard over; it "
+                               "is made by fit() for Trainer(distributed=True) (under mpiexec); for one "
+                               "process call train_step(x, y, epoch=..., step=...)")
         n = int(y.shape[0])
         lo, hi = shard(n, sync.rank, sync.world)
         own = hi - lo
@@ -210,7 +214,7 @@ class Trainer:
         sync = self._sync
         (sync.net if sync is not None else self.model).train()
         meter = Meter()
-        total = len(loader) if hasattr(loader, "__len__") else None
+        total = len(loader) if isinstance(loader, Sized) else None
         desc = f"epoch {epoch}/{epochs}" if epochs else f"epoch {epoch}"
         bar = progress_bar(total, desc, want_progress(self.progress, self.stream) and self.rank == 0, self.stream)
         batches, shared = loader, None
