@@ -39,7 +39,11 @@ class BufferPool:
     its activations and gradients anew page-faults every one of them back in (about 3,600 faults, a third of
     the CNN benchmark's step, against PyTorch's 40). An array made here is reused for the next request of the
     same shape and dtype when the pool's own reference is the only one left: a Tensor, a view, a node's saved
-    values all hold references that CPython counts, so a buffer still in use is never handed out twice.
+    values all hold references that CPython counts, so a buffer still in use is never handed out twice. Buffers
+    are kept by size class (sizes rounded up to the next power of 2**(1/4), at most 19% more; the pages past
+    what a request uses are never touched, so they take no memory) and handed out as views of the shape and
+    dtype asked for (every view of a view has the buffer as its base): requests of different shapes and
+    nearly the same size share one buffer.
 
     Each thread reuses its own arrays (no thread is handed another's buffer); together they keep at most
     ``max_bytes`` in the process: a thread that needs room drops its own least recently used shapes, and an
@@ -71,7 +75,7 @@ class BufferPool:
         return tp
 
     def _arrays(self):
-        """This thread's kept arrays, by (shape, dtype)."""
+        """This thread's kept raw buffers, by size class in bytes."""
         return self._pool().arrays
 
     def empty(self, xp, shape, dtype):
@@ -82,33 +86,42 @@ class BufferPool:
         if self._unused is None or xp.__name__ != "numpy" or nbytes < self.min_bytes:
             return xp.empty(shape, dtype=dtype)
         tp = self._pool()
-        key = (shape, dtype.str)
+        key = _size_class(nbytes)  # raw byte buffers, viewed as the shape and dtype asked for
         with self._lock:
-            kept = tp.arrays.get(key)
-            if kept is not None:
-                tp.arrays.move_to_end(key)
-                for a, count in zip(kept, _refcounts(kept)):
-                    if count == self._unused:
-                        return a
-        a = xp.empty(shape, dtype=dtype)
-        if nbytes > self.max_bytes:
-            return a
+            a = self._free(tp, key)
+            if a is not None:
+                return a[:nbytes].view(dtype).reshape(shape)
+        a = xp.empty(key, dtype=xp.uint8)
+        if key > self.max_bytes:
+            return a[:nbytes].view(dtype).reshape(shape)
         with self._lock:
             kept = tp.arrays.get(key)
             if kept is None:
                 kept = tp.arrays[key] = []
             if len(kept) < self.per_shape:
                 kept.append(a)
-                tp.held[0] += nbytes
-                self._total[0] += nbytes
+                tp.held[0] += key
+                self._total[0] += key
                 self._trim(tp, key)
                 if self._total[0] > self.max_bytes:  # other threads hold the rest: do not keep this one
                     kept.remove(a)
-                    tp.held[0] -= nbytes
-                    self._total[0] -= nbytes
+                    tp.held[0] -= key
+                    self._total[0] -= key
                 if not kept:
                     del tp.arrays[key]
-        return a
+        # a view: its base is the raw buffer, so while it (or any view of it) lives the buffer counts as in use
+        return a[:nbytes].view(dtype).reshape(shape)
+
+    def _free(self, tp, size):
+        """A kept buffer of ``size`` bytes nobody else refers to, or None (called holding the lock)."""
+        kept = tp.arrays.get(size)
+        if kept is None:
+            return None
+        for a, count in zip(kept, _refcounts(kept)):
+            if count == self._unused:
+                tp.arrays.move_to_end(size)
+                return a
+        return None
 
     def zeros(self, xp, shape, dtype):
         """A zero-filled array of ``shape`` and ``dtype`` from array module ``xp``, reused when possible."""
@@ -145,6 +158,12 @@ class BufferPool:
             size = sum(a.nbytes for a in arrays.pop(oldest))
             tp.held[0] -= size
             self._total[0] -= size
+
+
+def _size_class(nbytes: int) -> int:
+    """``nbytes`` rounded up to the next power of 2**(1/4) (in whole pages): the pool's buffer sizes."""
+    size = -(-int(2.0 ** (math.ceil(4 * math.log2(nbytes)) / 4)) // 4096) * 4096
+    return max(size, -(-nbytes // 4096) * 4096)
 
 
 def _forget(lock, total, held):
