@@ -12,6 +12,7 @@ from __future__ import annotations
 from . import ops as _ops
 from . import _methods  # noqa: F401  (attaches methods and operators to Tensor)
 from .autograd_api import backward, grad
+from .backend import get_default_dtype, set_default_dtype
 from .creation import (arange, as_tensor, empty, empty_like, eye, from_numpy, full, full_like, linspace, ones,
                        ones_like, rand, rand_like, randint, randint_like, randn, randn_like, randperm, tensor, zeros,
                        zeros_like)

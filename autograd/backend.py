@@ -29,7 +29,60 @@ warnings.filterwarnings("ignore", message=r"(divide by zero|invalid value|overfl
                         category=RuntimeWarning, module=r"(autograd|nn|optim|denpa)(\.|$)")
 
 ndarray = _np.ndarray
-default_float = _np.float32
+
+
+class _Defaults:
+    """The default floating dtype (and its complex partner), one mutable setting read at call time by every
+    module that needs it, so :func:`set_default_dtype` reaches them all (a module-level ``default_float``
+    imported by value would keep its old value). Hot paths read it only on their integer-input branches."""
+
+    __slots__ = ("float", "complex")
+
+    def __init__(self):
+        self.float, self.complex = _np.dtype(_np.float32), _np.dtype(_np.complex64)
+
+
+#: the process-wide defaults (``DEFAULTS.float``: float32 unless :func:`set_default_dtype` says otherwise)
+DEFAULTS = _Defaults()
+
+
+def set_default_dtype(d) -> None:
+    """Make ``d`` (``autograd.float32`` or ``autograd.float64``) the default floating dtype, as
+    ``torch.set_default_dtype``: creation functions without ``dtype=``, Python floats in data, integer inputs of
+    float functions (``int tensor * 2.5``, ``sigmoid``, integer division) and new layers' parameters use it;
+    complex defaults follow (complex64 / complex128). Process-wide, like PyTorch's.
+
+    >>> import autograd
+    >>> autograd.set_default_dtype(autograd.float64)
+    >>> autograd.tensor([1.5]).dtype, autograd.zeros(2).dtype, (autograd.tensor([1]) * 2.5).dtype
+    (dtype('float64'), dtype('float64'), dtype('float64'))
+    >>> autograd.set_default_dtype(autograd.float32)
+    >>> autograd.get_default_dtype()
+    dtype('float32')
+    """
+    dt = None
+    if d is not None and d is not float and not isinstance(d, str):  # PyTorch refuses these too
+        try:
+            dt = _np.dtype(d)
+        except TypeError:
+            pass
+    if dt is None or dt not in (_np.dtype(_np.float32), _np.dtype(_np.float64)):  # (dtype == None is float64)
+        raise TypeError(f"set_default_dtype: only floating-point types are supported as the default type: "
+                        f"autograd.float32 or autograd.float64, got {d!r}"
+                        + (" (float16 is not supported as the default in denpa)" if dt == _np.float16 else ""))
+    DEFAULTS.float = dt
+    DEFAULTS.complex = _np.dtype(_np.complex64 if dt == _np.float32 else _np.complex128)
+
+
+def get_default_dtype():
+    """The default floating dtype (``autograd.float32`` unless :func:`set_default_dtype` changed it), as
+    ``torch.get_default_dtype``.
+
+    >>> import autograd
+    >>> autograd.get_default_dtype() == autograd.float32
+    True
+    """
+    return DEFAULTS.float
 
 _MODULES = {_np.ndarray: _np}  # array type -> its module; CuPy's joins once CUDA is first used
 
@@ -179,7 +232,8 @@ def to_device(a, device):
 
 
 def as_array(value, dtype=None):
-    """Coerce data to an array; Python floats become float32 as in PyTorch. Device arrays stay where they are."""
+    """Coerce data to an array; Python floats become the default float (float32 unless changed), as in PyTorch.
+    Device arrays stay where they are."""
     if type(value) is _np.ndarray and dtype is None:
         return value
     if isinstance(value, (_np.ndarray, _np.generic)):
@@ -191,7 +245,7 @@ def as_array(value, dtype=None):
         return xp.asarray(value, dtype=dtype)
     a = _np.asarray(value, dtype=dtype)
     if dtype is None and a.dtype == _np.float64:
-        a = a.astype(default_float)
+        a = a.astype(DEFAULTS.float, copy=False)
     return a
 
 

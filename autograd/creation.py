@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import numpy as _np  # dtype parsing and host data; device arrays come from the device's module
 
-from .backend import as_array, cuda_module, default_float, device_of, on_device, permutation, resolve, to_device
+from .backend import DEFAULTS, as_array, cuda_module, device_of, on_device, permutation, resolve, to_device
 from .device import Device, get_default_device
 from .random import _generator
 from .tensor import Tensor
@@ -200,7 +200,7 @@ def zeros(*size, dtype=None, device=None, requires_grad=False) -> Tensor:
     >>> autograd.zeros(2, 3, device="cpu").shape
     (2, 3)
     """
-    shape, dt = _shape(size, "zeros"), _dtype_or(dtype, default_float, "zeros")
+    shape, dt = _shape(size, "zeros"), _dtype_or(dtype, DEFAULTS.float, "zeros")
     return _create(lambda xp: xp.zeros(shape, dt), device, requires_grad)
 
 
@@ -213,7 +213,7 @@ def ones(*size, dtype=None, device=None, requires_grad=False) -> Tensor:
     (tensor([[1., 1., 1.],
             [1., 1., 1.]]), tensor([1, 1]))
     """
-    shape, dt = _shape(size, "ones"), _dtype_or(dtype, default_float, "ones")
+    shape, dt = _shape(size, "ones"), _dtype_or(dtype, DEFAULTS.float, "ones")
     return _create(lambda xp: xp.ones(shape, dt), device, requires_grad)
 
 
@@ -225,7 +225,7 @@ def empty(*size, dtype=None, device=None, requires_grad=False) -> Tensor:
     >>> autograd.empty(2, 3).shape
     (2, 3)
     """
-    shape, dt = _shape(size, "empty"), _dtype_or(dtype, default_float, "empty")
+    shape, dt = _shape(size, "empty"), _dtype_or(dtype, DEFAULTS.float, "empty")
     return _create(lambda xp: xp.empty(shape, dt), device, requires_grad)
 
 
@@ -247,7 +247,7 @@ def full(size, fill_value, dtype=None, device=None, requires_grad=False) -> Tens
         raise TypeError(f"full: fill_value must be a number, got {type(fill_value).__name__} {_brief(fill_value)}")
     if dtype is None:
         dtype = (bool if isinstance(fill_value, bool) else _np.int64 if isinstance(fill_value, int) else
-                 default_float if isinstance(fill_value, float) else _np.complex64)
+                 DEFAULTS.float if isinstance(fill_value, float) else DEFAULTS.complex)
     if isinstance(size, (int, _np.integer)) and not isinstance(size, bool):
         size = (size,)
     if not isinstance(size, (tuple, list)):
@@ -272,7 +272,7 @@ def eye(n: int, m=None, dtype=None, device=None, requires_grad=False) -> Tensor:
             raise TypeError(f"eye: {name} must be an integer, got {type(v).__name__} {v!r}")
         if v is not None and v < 0:
             raise ValueError(f"eye: {name} must be non-negative, got {v}")
-    dt = _dtype_or(dtype, default_float, "eye")
+    dt = _dtype_or(dtype, DEFAULTS.float, "eye")
     return _create(lambda xp: xp.eye(n, m, dtype=dt), device, requires_grad)
 
 
@@ -288,7 +288,7 @@ def arange(start, end=None, step=1, dtype=None, device=None, requires_grad=False
         start, end = 0, start
     _check_range(start, end, step)
     if dtype is None:
-        dtype = _np.int64 if all(isinstance(v, (int, _np.integer)) for v in (start, end, step)) else default_float
+        dtype = _np.int64 if all(isinstance(v, (int, _np.integer)) for v in (start, end, step)) else DEFAULTS.float
     dt = _dtype_or(dtype, None, "arange")
     if dt.kind == "b":
         raise TypeError("arange: dtype bool is not supported; build the range, then compare it (arange(n) > k)")
@@ -333,7 +333,7 @@ def linspace(start, end, steps: int, dtype=None, device=None, requires_grad=Fals
         raise TypeError(f"linspace: steps must be an integer, got {type(steps).__name__} {steps!r}")
     if steps < 0:
         raise ValueError(f"linspace: number of steps must be non-negative, got {steps}")
-    dt = _dtype_or(dtype, default_float, "linspace")
+    dt = _dtype_or(dtype, DEFAULTS.float, "linspace")
     return _create(lambda xp: xp.asarray(_np.linspace(start, end, steps).astype(dt)), device, requires_grad)
 
 
@@ -401,7 +401,7 @@ def _random(draw, device, requires_grad, generator):
 
 def rand(*size, dtype=None, device=None, requires_grad=False, generator=None) -> Tensor:
     """Uniform samples in [0, 1); ``manual_seed`` makes them repeatable (per device)."""
-    shape, dt = _shape(size, "rand"), _check_float("rand", _dtype_or(dtype, default_float, "rand"))
+    shape, dt = _shape(size, "rand"), _check_float("rand", _dtype_or(dtype, DEFAULTS.float, "rand"))
     return _random(lambda g: g.random(shape).astype(dt), device, requires_grad, generator)
 
 
@@ -415,7 +415,7 @@ def randn(*size, dtype=None, device=None, requires_grad=False, generator=None) -
     >>> x.shape, x.dtype
     ((2, 3), dtype('float32'))
     """
-    shape, dt = _shape(size, "randn"), _check_float("randn", _dtype_or(dtype, default_float, "randn"))
+    shape, dt = _shape(size, "randn"), _check_float("randn", _dtype_or(dtype, DEFAULTS.float, "randn"))
     return _random(lambda g: g.standard_normal(shape).astype(dt), device, requires_grad, generator)
 
 

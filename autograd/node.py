@@ -19,7 +19,7 @@ import threading
 import traceback
 import weakref
 
-from .backend import array_module, default_float, erf as _erf, index_add as _index_add, mixed_device_error
+from .backend import DEFAULTS, array_module, erf as _erf, index_add as _index_add, mixed_device_error
 from .grad_mode import state as _state
 from .promotion import promote
 from .versions import AT_ZERO as _AT_ZERO  # a just-made output's counter is at version 0
@@ -190,7 +190,7 @@ class Node:
                 tb = type(b)
                 if tb is float:
                     if type(ad) is not float and ad.dtype.kind in "biu":
-                        ad = ad.astype(default_float)  # int tensor * 2.5 is float32, as in PyTorch
+                        ad = ad.astype(DEFAULTS.float)  # int tensor * 2.5 is float32, as in PyTorch
                 elif tb is not int:
                     b = a._const(b)
                 bd = b
@@ -202,7 +202,7 @@ class Node:
             ta = type(a)
             if ta is float:
                 if type(bd) is not float and bd.dtype.kind in "biu":
-                    bd = bd.astype(default_float)
+                    bd = bd.astype(DEFAULTS.float)
             elif ta is not int:
                 a = b._const(a)
             ad = a

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import numpy as _np  # dtype arithmetic only (host metadata)
 
-from .backend import default_float
+from .backend import DEFAULTS
 
 _CATEGORY = {"b": 0, "u": 1, "i": 1, "f": 2, "c": 3}
 _PYTHON = {bool: 0, int: 1, float: 2, complex: 3}
@@ -35,8 +35,8 @@ def _default(cat: int):
     if cat == 1:
         return _np.dtype(_np.int64)
     if cat == 2:
-        return _np.dtype(default_float)
-    return _np.dtype(_np.complex64 if _np.dtype(default_float) == _np.float32 else _np.complex128)
+        return DEFAULTS.float
+    return DEFAULTS.complex
 
 
 def result_type(*operands):

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any, Callable, Iterator, Optional
 
 import numpy as _np  # only for type checks of incoming Python data, never for array work
 
-from .backend import array_module, as_array, default_float, device_of, to_host
+from .backend import DEFAULTS, array_module, as_array, device_of, to_host
 from .device import Device
 from .grad_mode import state
 from .node import GRAD_LOCK as _GRAD_LOCK, Node, RetainGrad, Var
@@ -740,7 +740,7 @@ def format_tensor(t: Tensor) -> str:
     dev = t.device
     if dev.type != "cpu":
         extras.append(f"device='{dev}'")
-    if d.dtype not in (_np.dtype(default_float), _np.dtype(_np.int64), _np.dtype(bool)) or d.size == 0:
+    if d.dtype not in (DEFAULTS.float, _np.dtype(_np.int64), _np.dtype(bool)) or d.size == 0:
         extras.append(f"dtype={d.dtype}")
     if t.grad_fn is not None:
         extras.append(f"grad_fn=<{t.grad_fn.name}>")

@@ -23,7 +23,7 @@ class Parameter(Tensor):
 
     def __init__(self, data=None, requires_grad: bool = True):
         if data is None:
-            data = as_array([], "float32")
+            data = as_array([])  # the default float dtype, as PyTorch's
         Tensor.__init__(self, data.array if isinstance(data, Tensor) else as_array(data))
         if requires_grad:
             self.requires_grad_(True)

@@ -7,12 +7,14 @@ import operator as _operator
 
 import numpy as _np  # dtype constants only
 
-from ..backend import default_float
+from ..backend import DEFAULTS
 from ..node import Node, Var
 
 _INT = _np.dtype("int64")
 from .declare import op
 from .util import as_var, first_var, nograd
+
+_F64 = _np.dtype("float64")  # NumPy's integer true division result
 
 
 def _shape(a):
@@ -128,9 +130,10 @@ class Div(Node):
         except ZeroDivisionError:  # Scalars: IEEE semantics as for tensors
             return float("nan") if a == 0 else float("inf") * (1 if a > 0 else -1)
         # true division of integers gives the default float, as in PyTorch (NumPy gives float64)
-        if type(out) is not float and out.dtype != default_float and getattr(a, "dtype", _INT).kind in "biu" \
-                and getattr(b, "dtype", _INT).kind in "biu":
-            out = out.astype(default_float)
+        # (checked float64 first: NumPy's integer division gives it, and float32 results skip the rest)
+        if type(out) is not float and out.dtype is _F64 and DEFAULTS.float is not _F64 \
+                and getattr(a, "dtype", _INT).kind in "biu" and getattr(b, "dtype", _INT).kind in "biu":
+            out = out.astype(DEFAULTS.float)
         return out
 
     def backward(self, g, xs, out, F):

@@ -7,7 +7,7 @@ import math
 
 import numpy as _np  # NumPy's ufuncs bound once per row (CuPy's are looked up)
 
-from ..backend import array_module, default_float, erf as _erf, keep_where
+from ..backend import DEFAULTS, array_module, erf as _erf, keep_where
 from ..node import MATH_OPS, Node, Var
 from ..tensor import Tensor as Tensor_  # `Tensor` would read as the public name here
 from .cast import promoted
@@ -80,7 +80,7 @@ class Relu(Node):
 def _fl(x):
     """A float (a Scalar's value, or a floating array) as is; an integer or bool array as the default float dtype,
     as PyTorch's float functions (sigmoid of int64 is float32, not float64 and not int)."""
-    return x if type(x) is float or x.dtype.kind in "fc" else x.astype(default_float)
+    return x if type(x) is float or x.dtype.kind in "fc" else x.astype(DEFAULTS.float)
 
 
 def _ufunc(name):
@@ -93,7 +93,7 @@ def _ufunc(name):
         if xp is MATH_OPS:
             return getattr(MATH_OPS, name)(x)
         if x.dtype.kind not in "fc":
-            x = x.astype(default_float)
+            x = x.astype(DEFAULTS.float)
         return host(x) if xp is _np else getattr(xp, name)(x)
 
     return forward

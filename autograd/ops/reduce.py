@@ -452,9 +452,9 @@ def logsumexp(x, axis=None, keepdims=False, *, dim=None, keepdim=None):
     """``log(sum(exp(x)))`` without overflow."""
     node, x = _reduce(Logsumexp, "logsumexp", x, axis, dim, keepdims, keepdim)
     if x.dtype.kind not in "fc":  # PyTorch computes integers in the default float dtype
-        from ..backend import default_float
+        from ..backend import DEFAULTS
 
-        x = x.to(default_float)
+        x = x.to(DEFAULTS.float)
     return node.apply1(x)
 
 
