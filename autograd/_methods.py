@@ -6,12 +6,12 @@ from . import ops
 from .ops.declare import DECLARED, fast, method
 from .autograd_api import tensor_backward
 from .predicates import allclose, equal
-from .backend import array_module, as_array
+from .backend import array_module, as_array, as_strided
 from .grad_mode import state
 from .node import Var
 from .tensor import Tensor
 from .versions import bump
-from .ops.cast import to, to_dtype
+from .ops.cast import clone, to, to_dtype
 
 
 def _install():
@@ -45,7 +45,7 @@ def _install_conversions():
     Tensor.long = lambda self: to_dtype(self, "int64")
     Tensor.int = lambda self: to_dtype(self, "int32")
     Tensor.bool = lambda self: to_dtype(self, "bool")
-    Tensor.contiguous = lambda self: self
+    Tensor.contiguous = contiguous
     Tensor.view_as = lambda self, other: ops.reshape(self, other.shape)
     Tensor.reshape_as = lambda self, other: ops.reshape(self, other.shape)
     Tensor.cpu = lambda self: to(self, "cpu")
@@ -82,6 +82,19 @@ _CONVERSION_DOCS = {
 
 # -- in-place ops --------------------------------------------------------------------
 
+def contiguous(self, memory_format=None):
+    """This tensor if its data is laid out row-major already, else a row-major copy that stays in the graph, as
+    PyTorch's (so writing into the result never changes a transposed original). ``memory_format`` is accepted for
+    PyTorch compatibility; only the row-major layout exists here.
+
+    >>> import autograd
+    >>> x = autograd.zeros(2, 3)
+    >>> x.contiguous() is x, x.t().contiguous() is x.t()
+    (True, False)
+    """
+    return self if self.array.flags.c_contiguous else clone(self)
+
+
 def _inplace(self, name, fn, *args):
     """Apply ``fn(self, *args)`` and write the result into ``self``'s memory.
 
@@ -98,13 +111,33 @@ def _inplace(self, name, fn, *args):
                 f"or use the out-of-place form."
             )
         base = self._base
-        if base is not None and base._rg:
+        if base is not None and base._rg and base.grad_fn is None:
             raise RuntimeError(
-                f"{name}: in-place change of a view of a tensor that requires grad (view shape {tuple(self.shape)}, "
-                f"base shape {tuple(base.shape)}); change the base itself, or clone() the view first."
+                f"{name}: a view of a leaf tensor that requires grad is being used in an in-place operation (view "
+                f"shape {tuple(self.shape)}, base shape {tuple(base.shape)}); do it under no_grad() (a parameter "
+                f"update), or clone() the view first."
             )
         track = self._rg or any(isinstance(a, Var) and a._rg for a in args)
-    if track:
+    base = self._base if track else None
+    positions = None
+    if base is not None:
+        # the base must learn that part of it now holds the new value (PyTorch's CopySlices), or a later use
+        # of the base would lose that value's gradient
+        positions = _positions(base.array, self.array)
+        if positions is None:
+            raise RuntimeError(
+                f"{name}: in-place change of a view (shape {tuple(self.shape)}) of a tensor of shape "
+                f"{tuple(base.shape)} with a value that requires grad, where the view's elements cannot be located "
+                f"in the base; write into the base instead (base[index] = value)")
+    old_base = None
+    if base is not None:
+        # the op reads the view's old value as a gather from a snapshot of the base, so its gradient reaches the
+        # base's history (and not the view's own node, which the version bump below makes stale)
+        old_base = Tensor._wrap(base.array.copy(), base.grad_fn)
+        old_base._rg = base._rg
+        old = ops.getitem(ops.reshape(old_base, -1), Tensor._wrap(positions, None))
+        new = fn(old, *args)
+    elif track:
         # the op sees a snapshot of the old value: its memory is about to be overwritten. Nodes that
         # saved `self` itself share its version counter and will refuse to run after the bump below.
         old = Tensor._wrap(self.array.copy(), self.grad_fn)
@@ -126,11 +159,51 @@ def _inplace(self, name, fn, *args):
         self.array[...] = data
     except ValueError as e:
         raise RuntimeError(f"{name}: cannot write into this tensor ({e}); clone() it first") from None
-    if track:
+    if base is not None:
+        _rebase(base, self, positions, new, old_base)
+    elif track:
         self.grad_fn = new.grad_fn
         self._rg = True
     bump(self)
     return self
+
+
+def _positions(base, view):
+    """Where each element of ``view`` sits in the flattened C-contiguous ``base`` (an int64 array of the view's
+    shape), read off the two arrays' addresses and strides; None where that cannot be done."""
+    if not base.flags.c_contiguous:
+        return None
+    item = base.itemsize
+
+    def address(a):
+        return a.__array_interface__["data"][0] if hasattr(a, "__array_interface__") else a.data.ptr
+
+    offset = address(view) - address(base)
+    if offset < 0 or offset % item or any(st % item for st in view.strides) or view.itemsize != item:
+        return None
+    xp = array_module(base)
+    flat = xp.arange(base.size, dtype=xp.int64)[offset // item:]
+    pos = as_strided(flat, view.shape, tuple(st // item * flat.itemsize for st in view.strides)).copy()
+    if pos.size and (int(pos.min()) < 0 or int(pos.max()) >= base.size):
+        return None
+    return pos
+
+
+def _rebase(base, view, positions, new, old_base):
+    """After ``view`` (elements ``positions`` of ``base``) took the recorded value ``new``: the base becomes
+    ``index_put(old base, positions, new)`` and the view a gather from it, so gradients reach ``new``'s inputs
+    through either."""
+    value = ops.broadcast_to(new, tuple(view.shape)) if tuple(new.shape) != tuple(view.shape) else new
+    if value.dtype != view.dtype:
+        value = to_dtype(value, view.dtype)
+    flat = ops.index_put(ops.reshape(old_base, -1), (Tensor._wrap(positions.reshape(-1), None),),
+                         ops.reshape(value, -1))
+    rebased = ops.reshape(flat, tuple(base.shape))
+    base.grad_fn, base._rg = rebased.grad_fn, True
+    now = Tensor._wrap(base.array, base.grad_fn)
+    now._rg = True
+    view.grad_fn = ops.getitem(ops.reshape(now, -1), Tensor._wrap(positions, None)).grad_fn
+    view._rg = True
 
 
 def _can_cast(src, dst):

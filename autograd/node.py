@@ -18,6 +18,7 @@ import os
 import threading
 import traceback
 import weakref
+from typing import Callable, Union
 
 from .backend import DEFAULTS, array_module, erf as _erf, index_add as _index_add, mixed_device_error
 from .grad_mode import state as _state
@@ -59,7 +60,7 @@ class Node:
     cross_save = False  # with save_inputs: input i enters only the other input's gradient (mul), so it is kept only then
     hooks = None  # functions run on the incoming gradient (tensor hooks, retain_grad)
     trace = None
-    label = None  # the op's name in a drawing: a string, or a function of the node (None: op_name)
+    label: Union[str, Callable[..., str], None] = None  # the op's drawing name: text, a function of the node, or None for op_name
     # slot ``grad``: the last gradient seen, set only for Scalar graphs (unset otherwise)
     # slot ``forward_value``: the output's value, set only for Scalar graphs (so drawings show every value, as micrograd)
 
@@ -185,6 +186,8 @@ class Node:
                     if type(ad) is not type(bd):
                         raise _mix_error(a, b)
                 elif ad.dtype != bd.dtype:
+                    if ra or rb:  # cast in the graph, so each input's gradient comes back in its own dtype
+                        return self._apply_promoted(a, b)
                     ad, bd = promote(ad, bd)
             else:
                 tb = type(b)
@@ -236,6 +239,14 @@ class Node:
                 self.saved = self.vc = None
             return self._finish(proto, out)
         return proto._wrap(out, None)
+
+    def _apply_promoted(self, a, b):
+        """``apply2`` on operands of different dtypes of which one requires grad: both cast (by recorded casts)
+        to the dtype the op computes in. The cast op lives with the ops, above this module."""
+        from .ops.cast import promoted
+
+        a, b = promoted(a, b)
+        return self.apply2(a, b)
 
     def applyn(self, *inputs):
         """Run an op of any number of inputs (Vars or constants)."""

@@ -286,8 +286,8 @@ def sum(x, axis=None, keepdims=False, *, dim=None, keepdim=None, dtype=None):  #
     node, x = _reduce(Sum, "sum", x, axis, dim, keepdims, keepdim)
     if dtype is not None:
         x = x.to(dtype)
-    elif x.dtype.kind in "bi" and x.dtype.itemsize < 8:
-        x = x.to("int64")  # PyTorch sums small integers and bools as int64
+    elif x.dtype.kind in "biu" and x.dtype != "int64":
+        x = x.to("int64")  # PyTorch sums bools and every integer dtype (uint8 included) as int64
     return node.apply1(x)
 
 
@@ -444,6 +444,8 @@ def prod(x, axis=None, keepdims=False, *, dim=None, keepdim=None):
     (tensor(-24.), tensor([-2., 12.]))
     """
     node, x = _reduce(Prod, "prod", x, axis, dim, keepdims, keepdim)
+    if x.dtype.kind in "biu" and x.dtype != "int64":
+        x = x.to("int64")  # as sum: PyTorch multiplies bools and integers as int64
     return node.apply1(x)
 
 

@@ -2,6 +2,7 @@
 counter, so an in-place change through either is seen by backward."""
 from __future__ import annotations
 
+from ..grad_mode import state
 from ..node import Node, Var, forward_trace
 from .util import as_var, check_dim, is_int, norm_axes
 from .declare import op
@@ -76,8 +77,8 @@ def reshape(x, *shape):
     """
     x = as_var(x)
     shape = _size_args(shape, "reshape")
-    if shape == x.shape:
-        return x
+    if shape == x.shape and not (x._rg and state.enabled):
+        return x  # a recorded tensor still gets its own view (retain_grad and hooks on it must not reach x)
     if shape.count(-1) > 1:
         raise ValueError(f"reshape: only one dimension can be inferred (-1), got shape {shape} for input of shape "
                          f"{tuple(x.shape)}")
@@ -482,7 +483,6 @@ class Split(Node):
     def apply(self, x):
         """Run on Tensor ``x``: a tuple of views of it, each the output of one selector node."""
         from ..function import _Select
-        from ..grad_mode import state
 
         pieces = self.forward(x.array)
         record = x._rg and state.enabled
