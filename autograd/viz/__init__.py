@@ -189,10 +189,11 @@ def _build(vs, walk, collapse, opts):
 def draw_steps(*outputs, show_values: Optional[bool] = None, show_grads: Optional[bool] = None,
                show_saved: bool = False, rankdir: str = "TB", max_nodes: Optional[int] = None,
                max_depth: Optional[int] = None, collapse: Union[int, Iterable, str, type, None] = None,
-               legend: bool = True, constants: bool = True, params=None) -> Steps:
+               legend: bool = True, constants: bool = True, params=None, lang: str = "en") -> Steps:
     """Every step of the backward pass of ``outputs``: ``steps[k]`` is ``draw(*outputs, backward=True, step=k,
     ...)`` with the same options (from one replay of the engine's walk), ``steps.order`` names what each step processed, and
-    ``steps.save("backward.html")`` writes a page with a slider that needs no server (shown inline in Jupyter).
+    ``steps.save("backward.html")`` writes a page with a slider that needs no server (shown inline in Jupyter);
+    ``lang="ja"`` gives the page's title and step captions in Japanese.
 
     >>> import autograd
     >>> a, b = autograd.Scalar(2.0, name="a"), autograd.Scalar(-3.0, name="b")
@@ -209,7 +210,7 @@ def draw_steps(*outputs, show_values: Optional[bool] = None, show_grads: Optiona
     names = {**Modules(walk, None).param_names(), **opts.names}
     order = [e.name if isinstance(e, Node) else (names.get(e) or getattr(e, "name", None) or "leaf")
              for e in opts.trace.order]
-    return Steps(drawings, order)
+    return Steps(drawings, order, lang)
 
 
 __all__ = ["draw", "draw_steps", "register_label", "DotNotFoundError", "TextDrawing", "Steps"]

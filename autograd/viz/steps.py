@@ -22,6 +22,7 @@ import html as _html
 import json
 import os
 import secrets
+from typing import Optional
 
 from ..backend import array_module
 from ..node import Node, Var
@@ -163,17 +164,29 @@ def grad_text(g, short=False) -> str:
     return preview(g)
 
 
+#: the page's words by language (``lang=``): its title, the caption before backward, each step's caption
+WORDS = {
+    "en": ("backward, step by step", "before backward: the output's gradient is the seed",
+           "step {k}: the engine processes {name}"),
+    "ja": ("逆伝播をステップごとに", "逆伝播の前: 出力の勾配が起点 (seed) です", "ステップ {k}: エンジンが {name} を処理します"),
+}
+
+
 class Steps:
     """Every step of one backward pass as drawings: ``steps[k]`` is the graph after the engine processed its
     first ``k`` items (``steps[0]`` before it starts); ``len(steps)`` is the number of steps plus one.
 
     ``steps.order`` names the processed items in order. ``save("steps.html")`` writes one page with a slider
-    (the SVGs are inside; no server, opens from disk); in Jupyter the object shows as that slider.
+    (the SVGs are inside; no server, opens from disk); in Jupyter the object shows as that slider. ``lang``
+    (``"en"`` or ``"ja"``) is the language of the page's title and captions.
     """
 
-    def __init__(self, drawings, order):
+    def __init__(self, drawings, order, lang: str = "en"):
+        if lang not in WORDS:
+            raise ValueError(f"draw_steps: lang must be one of {sorted(WORDS)}, got {lang!r}")
         self.drawings = drawings
         self.order = order
+        self.lang = lang
 
     def __len__(self):
         return len(self.drawings)
@@ -184,17 +197,19 @@ class Steps:
     def __repr__(self):
         return f"<denpa backward steps: {len(self.order)} items processed, {len(self.drawings)} drawings>"
 
-    def html(self, title: str = "backward, step by step") -> str:
-        """The page: every step's SVG, a slider and previous/next buttons (arrow keys work too)."""
+    def html(self, title: Optional[str] = None) -> str:
+        """The page: every step's SVG, a slider and previous/next buttons (arrow keys work too); ``title``
+        defaults to "backward, step by step" in the steps' language."""
+        default_title, before, step = WORDS[self.lang]
+        title = default_title if title is None else title
         svgs = [d.pipe(format="svg").decode("utf-8") for d in self.drawings]
         svgs = [s[s.index("<svg"):] for s in svgs]  # drop the XML prolog: the SVGs are inlined
-        captions = ["before backward: the output's gradient is the seed"] + [
-            f"step {k}: the engine processes {name}" for k, name in enumerate(self.order, 1)]
+        captions = [before] + [step.format(k=k, name=name) for k, name in enumerate(self.order, 1)]
         divs = "\n".join(f'<div class="step" id="s{k}"{"" if k == 0 else " hidden"}>{s}</div>'
                          for k, s in enumerate(svgs))
         last = len(svgs) - 1
         return f"""<!DOCTYPE html>
-<html><head><meta charset="utf-8"><title>{_html.escape(title)}</title>
+<html lang="{self.lang}"><head><meta charset="utf-8"><title>{_html.escape(title)}</title>
 <style>body{{font-family:Helvetica,Arial,sans-serif;margin:1em}} #bar{{display:flex;gap:.6em;align-items:center}}
 #cap{{margin:.5em 0;color:#333}} input[type=range]{{width:24em}}</style></head>
 <body><h3>{_html.escape(title)}</h3>

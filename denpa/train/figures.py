@@ -32,6 +32,26 @@ def _inline_figure_class():
     return _FIGURE_CLASS
 
 
+#: the plots' words by language (``lang="en"`` or ``"ja"``): axis labels, legend entries, the best-epoch mark
+WORDS = {
+    "en": {"epoch": "epoch", "loss": "loss", "accuracy": "accuracy (%)", "log": " (log scale)", "train": "train",
+           "validation": "validation", "best": "best (epoch {epoch})"},
+    "ja": {"epoch": "エポック", "loss": "損失", "accuracy": "正解率 (%)", "log": " (対数目盛り)", "train": "訓練",
+           "validation": "検証", "best": "最良 (エポック {epoch})"},
+}
+
+
+def words(lang: str, what: str = "this plot") -> dict:
+    """The plots' words in ``lang`` (``"en"`` or ``"ja"``); another value is refused, naming the caller.
+
+    >>> words("ja")["loss"], words("en")["validation"]
+    ('損失', 'validation')
+    """
+    if lang not in WORDS:
+        raise ValueError(f"{what}: lang must be one of {sorted(WORDS)}, got {lang!r}")
+    return WORDS[lang]
+
+
 def new_figure(figsize, *, what: str = "this plot", **kwargs):
     """A matplotlib ``Figure`` on an Agg canvas (no pyplot, no display) that Jupyter shows inline.
 

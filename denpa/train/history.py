@@ -97,8 +97,10 @@ class History:
         return h
 
     # -- curves -------------------------------------------------------------------
-    def plot(self, path=None, *, best_epoch: Optional[int] = None, title: Optional[str] = None):
+    def plot(self, path=None, *, best_epoch: Optional[int] = None, title: Optional[str] = None, lang: str = "en"):
         """Loss and accuracy curves, train and validation; saved to ``path`` (PNG, SVG, PDF) when given.
+        ``lang="ja"`` labels the axes and the legend in Japanese (損失, 正解率, エポック, 訓練, 検証; the figure
+        then needs a font with kana and kanji: :func:`denpa.fonts.use_japanese_font`).
 
         Accuracy is drawn in per cent, as the console prints it; loss goes on a
         log axis when its values span more than two decades (a fast early drop
@@ -113,8 +115,12 @@ class History:
         >>> loss_ax, acc_ax = h.plot().axes
         >>> loss_ax.get_yscale(), acc_ax.get_ylabel(), float(max(acc_ax.lines[0].get_ydata()))
         ('log', 'accuracy (%)', 99.0)
+        >>> h.plot(lang="ja").axes[1].get_ylabel()
+        '正解率 (%)'
         """
-        from .figures import new_figure
+        from .figures import new_figure, words
+
+        w = words(lang, "History.plot")
 
         try:
             from matplotlib.ticker import MaxNLocator
@@ -128,19 +134,18 @@ class History:
         for ax, name in zip(fig.subplots(1, len(panels), squeeze=False)[0], panels):
             scale = 100.0 if name == "accuracy" else 1.0  # accuracy in %, as the per-epoch lines print it
             values = []
-            for key, label, style in ((name, "train", "-"), (f"val_{name}", "validation", "--")):
+            for key, label, style in ((name, w["train"], "-"), (f"val_{name}", w["validation"], "--")):
                 if key in self.history:
                     ys = [v * scale for v in self.history[key]]
                     values += [v for v in ys if math.isfinite(v)]
                     ax.plot(self.epoch, ys, style, marker="o", markersize=3, label=label)
             if best_epoch is not None:
-                ax.axvline(best_epoch, color="grey", linewidth=1, linestyle=":", label=f"best (epoch {best_epoch})")
+                ax.axvline(best_epoch, color="grey", linewidth=1, linestyle=":", label=w["best"].format(epoch=best_epoch))
             if name == "loss" and spans_decades(values, 2):
                 ax.set_yscale("log")
             ax.xaxis.set_major_locator(MaxNLocator(integer=True))
-            ax.set_xlabel("epoch")
-            ax.set_ylabel("accuracy (%)" if name == "accuracy" else name + (" (log scale)"
-                                                                              if ax.get_yscale() == "log" else ""))
+            ax.set_xlabel(w["epoch"])
+            ax.set_ylabel(w[name] + (w["log"] if ax.get_yscale() == "log" else ""))
             ax.grid(True, alpha=0.3)
             ax.legend()
         if title:

@@ -281,7 +281,7 @@ deltas of section 2 appear: the output's $\delta^{(2)}_1$ first, then each hidde
 
 下はエンジンが処理する順に並べた項目です。2 種類の `SigmoidBackward` が、2 節のデルタが現れる所です。
 まず出力の $\delta^{(2)}_1$、次に 1 層さかのぼって各隠れニューロンの $\delta^{(1)}_k$ です。"""),
-    ("code", r"""steps = autograd.viz.draw_steps(L, rankdir="LR", legend=False)
+    ("code", r"""steps = autograd.viz.draw_steps(L, rankdir="LR", legend=False, lang="en")  # the slider's captions: English
 print(len(steps.order), "items processed, in the engine's order:")
 print(", ".join(f"{k}:{name}" for k, name in enumerate(steps.order, 1)))
 sigmoid_steps = [k for k, name in enumerate(steps.order, 1) if name == "SigmoidBackward"]
@@ -361,6 +361,8 @@ The next notebook starts from the other end: the perceptron, and why a hidden la
 ]
 
 JA_CODE = {
+    '"en"': '"ja"',  # draw_steps(lang=...): the Japanese edition's slider speaks Japanese
+    "the slider's captions: English": 'スライダーの説明文は日本語',
     'opened from notebooks/ without `pip install -e .`: use the checkout one level up': '`pip install -e .` せずに notebooks/ から開いたとき: 一つ上のチェックアウトを使う',
     'one example': '一つの例',
     'its target': 'その目標値',

@@ -114,7 +114,7 @@ h_plain = train(plain)
 for i in (h_plain.best("val_loss")[0] - 1, len(h_plain) - 1):
     print(f"epoch {i + 1:3}: training loss {h_plain['loss'][i]:.4f}, validation loss {h_plain['val_loss'][i]:.3f}, "
           f"training accuracy {h_plain['accuracy'][i]:.1%}, validation accuracy {h_plain['val_accuracy'][i]:.1%}")
-h_plain.plot(best_epoch=h_plain.best("val_loss")[0], title="no regularisation, 100 training images")"""),
+h_plain.plot(best_epoch=h_plain.best("val_loss")[0], title="no regularisation, 100 training images", lang="en")"""),
     ("md", r"""The training loss goes on falling towards zero: the network memorises the 100 images. The validation loss falls for about
 twenty epochs, then **rises**: the network grows ever more confident, including on the validation images it gets wrong.
 That widening gap is overfitting. (Accuracy, which ignores confidence, moves less.)
@@ -289,6 +289,7 @@ print(f"all {len(train_set)} training images: best epoch {h_full.best('val_loss'
 ]
 
 JA_CODE = {
+    '"en"': '"ja"',  # History.plot(lang=...): axis labels and legend in Japanese
     'opened from notebooks/ without `pip install -e .`: use the checkout one level up': '`pip install -e .` せずに notebooks/ から開いたとき: 一つ上のチェックアウトを使う',
     'titles and labels may be Japanese: add a font that has kana and kanji': '題名やラベルは日本語のことがある: かなと漢字をもつフォントを加える',
     ' images: ': ' 枚: ',

@@ -160,7 +160,7 @@ drawn *before* `backward()`, since the replay needs the values the ops saved:"""
     ("code", r"""autograd.manual_seed(0)
 small = nn.Sequential(nn.Linear(3, 4), nn.Tanh(), nn.Linear(4, 1))
 small_loss = (small(autograd.randn(5, 3)) ** 2).mean()
-small_steps = autograd.viz.draw_steps(small_loss, params=small, legend=False)
+small_steps = autograd.viz.draw_steps(small_loss, params=small, legend=False, lang="en")
 print(f"{len(small_steps.order)} steps:", ", ".join(small_steps.order))
 tanh_step = small_steps.order.index("TanhBackward") + 1
 autograd.draw(small_loss, backward=True, step=tanh_step, params=small, legend=False)"""),
@@ -226,6 +226,7 @@ print(g.source[:300], "...")"""),
 ]
 
 JA_CODE = {
+    '"en"': '"ja"',  # draw_steps(lang=...): the slider's captions in Japanese
     'opened from notebooks/ without `pip install -e .`: use the checkout one level up': '`pip install -e .` せずに notebooks/ から開いたとき: 一つ上のチェックアウトを使う',
     '"not found"': '"見つからない"',
     '   by hand ': '   手計算 ',
