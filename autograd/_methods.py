@@ -2,6 +2,8 @@
 in-place ops, which all go through one helper (:func:`_inplace`)."""
 from __future__ import annotations
 
+import operator as _operator
+
 from . import ops
 from .ops.declare import DECLARED, fast, method
 from .autograd_api import tensor_backward
@@ -27,9 +29,11 @@ def _install():
         for name in d.reflected:
             setattr(Tensor, name, fast(d, reflected=True))
     Tensor.__invert__ = lambda self: ops.logical_not(self) if self.dtype == bool else self._wrap(~self.array, None)
-    Tensor.__and__ = lambda self, o: self._wrap(self.array & (o.array if isinstance(o, Var) else o), None)
-    Tensor.__or__ = lambda self, o: self._wrap(self.array | (o.array if isinstance(o, Var) else o), None)
-    Tensor.__xor__ = lambda self, o: self._wrap(self.array ^ (o.array if isinstance(o, Var) else o), None)
+    # the reflected forms (1 & t) and shifts, as PyTorch's integer tensors have them (no gradient)
+    for name, fn in (("and", _operator.and_), ("or", _operator.or_), ("xor", _operator.xor),
+                     ("lshift", _operator.lshift), ("rshift", _operator.rshift)):
+        setattr(Tensor, f"__{name}__", _bitwise(fn, False))
+        setattr(Tensor, f"__r{name}__", _bitwise(fn, True))
     Tensor.__pos__ = lambda self: self
 
 
@@ -81,6 +85,15 @@ _CONVERSION_DOCS = {
 
 
 # -- in-place ops --------------------------------------------------------------------
+
+def _bitwise(fn, reflected):
+    def method(self, other):
+        o = other.array if isinstance(other, Var) else other
+        return self._wrap(fn(o, self.array) if reflected else fn(self.array, o), None)
+
+    method.__doc__ = f"Elementwise ``{fn.__name__.strip('_')}`` of integer or bool tensors (no gradient)."
+    return method
+
 
 def contiguous(self, memory_format=None):
     """This tensor if its data is laid out row-major already, else a row-major copy that stays in the graph, as

@@ -22,7 +22,7 @@ from typing import Callable, Union
 
 from .backend import DEFAULTS, array_module, erf as _erf, index_add as _index_add, mixed_device_error
 from .grad_mode import state as _state
-from .promotion import promote
+from .promotion import promote, result_type
 from .versions import AT_ZERO as _AT_ZERO  # a just-made output's counter is at version 0
 
 
@@ -191,11 +191,14 @@ class Node:
                     ad, bd = promote(ad, bd)
             else:
                 tb = type(b)
+                if tb is not int and tb is not float and tb is not complex:
+                    b = a._const(b)  # a NumPy scalar becomes a Python number: weak, as PyTorch's
+                    tb = type(b)
                 if tb is float:
                     if type(ad) is not float and ad.dtype.kind in "biu":
                         ad = ad.astype(DEFAULTS.float)  # int tensor * 2.5 is float32, as in PyTorch
-                elif tb is not int:
-                    b = a._const(b)
+                elif tb is complex and type(ad) is not float and ad.dtype.kind != "c":
+                    ad = ad.astype(result_type(ad, b))  # float32 * 1j is complex64
                 bd = b
                 rb = both = False
         else:
@@ -203,14 +206,20 @@ class Node:
             bd = b.array
             rb = b._rg
             ta = type(a)
+            if ta is not int and ta is not float and ta is not complex:
+                a = b._const(a)
+                ta = type(a)
             if ta is float:
                 if type(bd) is not float and bd.dtype.kind in "biu":
                     bd = bd.astype(DEFAULTS.float)
-            elif ta is not int:
-                a = b._const(a)
+            elif ta is complex and type(bd) is not float and bd.dtype.kind != "c":
+                bd = bd.astype(result_type(bd, a))
             ad = a
             ra = both = False
         try:  # free until it raises (Python 3.11+ zero-cost try): devices are only compared once an op failed
+            out = self.forward(ad, bd)
+        except OverflowError:  # a Python int outside an integer tensor's range: PyTorch wraps it into the dtype
+            ad, bd = wrap_int(ad, bd), wrap_int(bd, ad)
             out = self.forward(ad, bd)
         except (TypeError, ValueError):
             _raise_if_mixed(self, ad, bd)
@@ -266,6 +275,14 @@ class Node:
                 self.saved = self.vc = None
             return self._finish(proto, out)
         return proto._wrap(out, None)
+
+
+def wrap_int(v, other):
+    """Python int ``v`` as a 0-d array of integer array ``other``'s dtype, wrapped as C casts wrap (300 in uint8 is
+    44), as PyTorch converts an out-of-range Python int operand; anything else unchanged."""
+    if type(v) is int and getattr(other, "dtype", None) is not None and other.dtype.kind in "iu":
+        return array_module(other).asarray(v).astype(other.dtype)
+    return v
 
 
 def _raise_if_mixed(node, *datas):

@@ -7,10 +7,11 @@ import operator as _operator
 
 import numpy as _np  # dtype constants only
 
-from ..backend import DEFAULTS
-from ..node import Node, Var
+from ..backend import DEFAULTS, array_module
+from ..node import Node, Var, wrap_int
 
 _INT = _np.dtype("int64")
+from ..promotion import promote
 from .declare import op
 from .util import as_var, first_var, nograd
 
@@ -21,7 +22,7 @@ def _shape(a):
     return () if type(a) is float or type(a) is int else getattr(a, "shape", ())
 
 
-_NUMBER = (float, int, bool)
+_NUMBER = (float, int, bool, complex)
 
 
 def _bshapes(a, b):
@@ -136,6 +137,13 @@ class Div(Node):
             out = out.astype(DEFAULTS.float)
         return out
 
+    def apply2(self, a, b):
+        # true division of integers: each integer operand becomes the default float on its own (uint8 / int8(-2)
+        # must not first bring -2 into uint8, as promotion between the two integers would)
+        if _int_var(a) or _int_var(b):
+            a, b = _float_var(a), _float_var(b)
+        return Node.apply2(self, a, b)
+
     def backward(self, g, xs, out, F):
         a, b = xs
         pa, pb = self.parents
@@ -162,9 +170,13 @@ class Pow(Node):
     save_output = True
 
     def forward(self, a, b):
+        if getattr(a, "dtype", None) is not None and a.dtype.kind == "b" and type(b) is int:
+            a = a.astype(_np.int64)  # bool ** 2 is int64 in PyTorch (NumPy gives int8)
         try:
             r = a ** b
         except (ValueError, TypeError) as e:
+            if isinstance(e, ValueError) and _integer_arrays(a, b):
+                return _int_pow(a, b)
             raise _binary_error("pow", a, b, e) from None
         except ZeroDivisionError:
             return float("inf")
@@ -192,13 +204,38 @@ class Pow(Node):
                 if a == 0:  # NaN where b is NaN
                     gb = F.where(b < 0, g * -_math.inf, F.where(b == b, g * 0, g * _math.nan))
                 else:
-                    gb = g * out * _math.log(a if a > 0 else 1.0)
+                    gb = g * out * (_math.log(a) if a > 0 else _math.nan)
                 gb = F.unbroadcast(gb, F.shape(b))
             else:
                 ad, bd = (a.array if isinstance(a, Var) else a), (b.array if isinstance(b, Var) else b)
-                log_a = F.where((ad == 0) & (bd < 0), -_math.inf, F.log(F.where(a > 0, a, 1.0)))
+                # log a: -inf at 0 for b < 0 (0 elsewhere: the limit of a**b log a), NaN below 0, as PyTorch
+                log_a = F.where((ad == 0) & (bd < 0), -_math.inf,
+                                F.where(ad < 0, _math.nan, F.log(F.where(a > 0, a, 1.0))))
                 gb = F.unbroadcast(g * out * log_a, F.shape(b))
         return ga, gb
+
+
+def _int_var(v):
+    return isinstance(v, Var) and type(v.array) is not float and v.array.dtype.kind in "biu"
+
+
+def _float_var(v):
+    return type(v)._wrap(v.array.astype(DEFAULTS.float), None) if _int_var(v) else v
+
+
+def _integer_arrays(a, b):
+    return all(getattr(getattr(v, "dtype", None), "kind", "f") in "iu" for v in (a, b)) and hasattr(b, "shape")
+
+
+def _int_pow(a, b):
+    """Integer ``a ** b`` with a tensor of exponents some of which are negative, as PyTorch computes it: 1 for a
+    base of 1, +-1 for -1 by the exponent's parity, 0 for any other base (NumPy refuses the whole array)."""
+    xp = array_module(b)
+    dt = xp.result_type(a, b)
+    a, b = xp.asarray(a, dtype=dt), xp.asarray(b, dtype=dt)
+    positive = a ** xp.where(b < 0, 0, b)
+    small = xp.where(a == 1, 1, xp.where(a == -1, xp.where(b % 2 == 0, 1, -1), 0)).astype(dt)
+    return xp.where(b < 0, small, positive)
 
 
 class Neg(Node):
@@ -296,10 +333,7 @@ def div(a, b, *, rounding_mode=None):
     if rounding_mode == "floor":
         return floor_divide(a, b)
     if rounding_mode == "trunc":
-        x = first_var(a, b)
-        ad = a.array if isinstance(a, Var) else a
-        bd = b.array if isinstance(b, Var) else b
-        return nograd(x, x._module().trunc(ad / bd))
+        return _nograd_binary(_trunc_divide, a, b, "div")
     if isinstance(a, Var) or isinstance(b, Var):
         return Div().apply2(a, b)
     return Div().apply2(as_var(a), b)
@@ -417,16 +451,29 @@ def isclose(a, b, rtol: float = 1e-05, atol: float = 1e-08, equal_nan: bool = Fa
                           "isclose")
 
 
+def _trunc_divide(a, b):
+    """``a / b`` rounded toward zero; integers stay integers, as PyTorch's ``rounding_mode="trunc"``."""
+    if all(type(v) is int or getattr(getattr(v, "dtype", None), "kind", "f") in "biu" for v in (a, b)):
+        q = a // b  # floor; a step toward zero where the exact quotient is negative and not whole
+        return q + ((q < 0) & (q * b != a))
+    q = a / b
+    return array_module(q).trunc(q) if hasattr(q, "dtype") else float(_math.trunc(q))
+
+
 def _nograd_binary(fn, a, b, op=None):
+    """A binary op with no gradient, on operands promoted by PyTorch's rules (``int // 2.5`` is float32)."""
     x = first_var(a, b)
     ad = a.array if isinstance(a, Var) else a
     bd = b.array if isinstance(b, Var) else b
-    if op is None:
-        return nograd(x, fn(ad, bd))
     try:
-        return nograd(x, fn(ad, bd))
+        if hasattr(ad, "dtype") or hasattr(bd, "dtype"):  # (two Python numbers, as a Scalar's, need none)
+            ad, bd = promote(ad, bd)
+        try:
+            return nograd(x, fn(ad, bd))
+        except OverflowError:  # an out-of-range Python int operand wraps into the integer dtype, as PyTorch's
+            return nograd(x, fn(wrap_int(ad, bd), wrap_int(bd, ad)))
     except (ValueError, TypeError) as e:
-        raise _binary_error(op, ad, bd, e) from None
+        raise _binary_error(op or "op", ad, bd, e) from None
 
 
 @op(operators=("__floordiv__",), reflected=("__rfloordiv__",))
@@ -461,6 +508,10 @@ def fmod(a, b):
 
 def _comparison(name, dunder, compare):
     def fn(a, b):
+        if b is None or isinstance(b, str):  # as PyTorch: x == None is False, x != None True; order is an error
+            if dunder in ("__eq__", "__ne__"):
+                return dunder == "__ne__"
+            raise TypeError(f"{name}: '{dunder[2:-2]}' is not supported between a Tensor and {type(b).__name__}")
         try:
             return _nograd_binary(compare, a, b)
         except (ValueError, TypeError) as e:

@@ -487,6 +487,8 @@ def clamp(x, min=None, max=None):  # noqa: A002 - PyTorch's argument names
         return out
     if min is None and max is None:
         raise ValueError("clamp: at least one of min and max must be given")
+    if x.dtype.kind in "biu" and (isinstance(min, float) or isinstance(max, float)):
+        x = Tensor_._wrap(x.array.astype(DEFAULTS.float), None)  # an integer tensor clamped by 0.5 is float32
     return Clamp(min, max).apply1(x)
 
 

@@ -6,6 +6,8 @@ gradient (repeated indices accumulating, as PyTorch's) and every higher order co
 """
 from __future__ import annotations
 
+import math
+
 from collections import namedtuple
 
 from ..node import Var
@@ -246,6 +248,13 @@ def _value_of(op, value, x):
         value = value.item()
     if not isinstance(value, (bool, int, float)):
         raise TypeError(f"{op}: value must be a number or a 0-d tensor, got {type(value).__name__} {value!r}")
+    if x.dtype.kind in "biu" and isinstance(value, float) and not math.isfinite(value):
+        # casting inf or NaN into an integer dtype would store an arbitrary number, silently
+        raise RuntimeError(f"{op}: value cannot be converted to type {x.dtype} without overflow: {value}")
+    if x.dtype.kind in "iu" and isinstance(value, int) and not isinstance(value, bool):
+        info = x._module().iinfo(x.dtype)
+        if not info.min <= value <= info.max:
+            raise RuntimeError(f"{op}: value cannot be converted to type {x.dtype} without overflow: {value}")
     from ..tensor import Tensor
 
     return Tensor._wrap(x._module().asarray(value).astype(x.dtype), None)
