@@ -2,6 +2,8 @@
 ``getitem`` and ``index_put``, so their gradients hold to every order)."""
 from __future__ import annotations
 
+from ..backend import as_strided
+
 from ..node import Var
 from .declare import op
 from .util import as_var, check_dim, is_int, shape_str
@@ -64,7 +66,7 @@ def _diagonal_positions(xp, n1, n2, k):
 @op()
 def diagonal(input, offset: int = 0, dim1: int = 0, dim2: int = 1):
     """The diagonal ``offset`` of the matrices in dimensions ``dim1`` and ``dim2``, as the last dimension of
-    the result (PyTorch's layout). A copy, not a view: writing into it leaves ``input`` alone.
+    the result (PyTorch's layout). A view, as PyTorch's: writing into it writes into ``input``.
 
     >>> import autograd
     >>> autograd.diagonal(autograd.arange(9.0).reshape(3, 3), 1)
@@ -79,10 +81,17 @@ def diagonal(input, offset: int = 0, dim1: int = 0, dim2: int = 1):
         raise RuntimeError(f"diagonal: dimensions cannot be identical ({dim1}, {dim2}); name two different ones")
     rest = tuple(a for a in range(x.ndim) if a not in (d1, d2))
     from .index import getitem
-    from .shape import permute
+    from .shape import _view, permute
 
     rows, cols = _diagonal_positions(x._module(), x.shape[d1], x.shape[d2], k)
-    return getitem(permute(x, *(rest + (d1, d2))), (Ellipsis, rows, cols))
+    moved = permute(x, *(rest + (d1, d2)))
+    out = getitem(moved, (Ellipsis, rows, cols))  # the recorded op: its backward scatters into the diagonal
+    # the values themselves: a strided view of x's memory, so writing into the diagonal writes into x (PyTorch's)
+    m = moved.array
+    corner = m[..., 0:, k:] if k >= 0 else m[..., -k:, 0:]
+    out.array = as_strided(corner, tuple(m.shape[:-2]) + (len(rows),), tuple(corner.strides[:-2]) +
+                           (corner.strides[-2] + corner.strides[-1],))
+    return _view(x, out)
 
 
 _diagonal_of = diagonal  # diag's argument named ``diagonal`` (PyTorch's) hides the function there

@@ -181,7 +181,7 @@ def mish(input, inplace: bool = False):
 
 
 def _hardsigmoid(x):
-    return autograd.clamp(x + 3.0, 0.0, 6.0) / 6.0
+    return _hardtanh(x + 3.0, 0.0, 6.0) / 6.0  # hardtanh's gradient: 0 at the knees -3 and 3, as PyTorch
 
 
 def hardsigmoid(input, inplace: bool = False):
