@@ -1,9 +1,10 @@
-"""The shape-chosen fast paths (convolution, embedding backward) agree with the general ones; float64 gradcheck."""
+"""The shape-chosen fast paths (convolution, embedding backward, max-pool arg-max) agree with the general ones."""
 import numpy as np
 import pytest
 
 import autograd
 import autograd.ops.conv as C
+import autograd.ops.pool as C_pool
 import nn
 from autograd.testing import gradcheck, gradgradcheck
 
@@ -74,3 +75,31 @@ def test_embedding_backward_sums_repeats_as_add_at():
     ix = autograd.tensor(rng.integers(0, 10, (4, 5)))
     f = lambda w: F.embedding(ix, w)  # noqa: E731
     assert gradcheck(f, (w,)) and gradgradcheck(f, (w,))
+
+
+@pytest.mark.parametrize("kw", [dict(kernel_size=2), dict(kernel_size=3, stride=2, padding=1),
+                                dict(kernel_size=2, stride=1, dilation=2)])
+def test_max_pool_backward_from_the_kept_arg_max(kw):
+    """The arg-max kept from forward sends each gradient to the first maximum of ties; a NaN window falls back
+    to the values; a retained graph's second backward gives the same gradient."""
+    rng = np.random.default_rng(3)
+    for nan in (False, True):
+        v = rng.integers(0, 3, (2, 2, 6, 6)).astype(np.float64)  # many ties
+        if nan:
+            v[0, 0, 1, 1] = v[1, 1, 2, 3] = np.nan
+        x = autograd.tensor(v, requires_grad=True)
+        y = F.max_pool2d(x, **kw)
+        g = rng.standard_normal(y.shape)
+        y.backward(autograd.tensor(g), retain_graph=True)
+        first = x.grad.numpy().copy()
+        x.grad = None
+        y.backward(autograd.tensor(g))
+        np.testing.assert_array_equal(x.grad.numpy(), first)
+        # reference: each window's first maximum (a NaN counts as the maximum), in row-major kernel order
+        idx = C_pool.flat_argmax(v, y.detach().numpy(), y.grad_fn.geo)
+        want = np.zeros(v.size)
+        np.add.at(want, (np.arange(4)[:, None] * 36 + idx.reshape(4, -1)).ravel(), g.ravel())
+        np.testing.assert_allclose(first, want.reshape(v.shape), rtol=1e-13, atol=1e-15)  # overlaps: sum order
+    x = autograd.tensor(rng.standard_normal((2, 3, 7, 6)), requires_grad=True)
+    f = lambda x: F.max_pool2d(x, **kw)  # noqa: E731
+    assert gradcheck(f, (x,)) and gradgradcheck(f, (x,))

@@ -9,6 +9,7 @@ import math
 
 from ..backend import array_module
 from ..buffers import buffers
+from ..grad_mode import state as _grad_mode
 from . import labels
 from ..node import Node
 from .conv import crop_spatial, kernel_positions, pad_spatial, windows
@@ -69,7 +70,7 @@ def _first_hits(win, out, kernel, xp):
 class MaxPool(Node):
     """Window maxima; the gradient goes to each window's first maximum."""
 
-    __slots__ = ("geo", "padded")
+    __slots__ = ("geo", "padded", "arg")
     label = labels.pool_name("max")
 
     def label_args(self) -> str:
@@ -79,23 +80,42 @@ class MaxPool(Node):
 
     def __init__(self, geo):
         self.geo = geo
-        self.padded = None
+        self.padded = self.arg = None
 
     def forward(self, x):
         xp = array_module(x)
         geo = self.geo
-        self.padded = pad_spatial(x, geo.pad, _lowest(x.dtype, xp))
-        win = geo.windows(self.padded)
-        positions = kernel_positions(geo.kernel)
+        padded = pad_spatial(x, geo.pad, _lowest(x.dtype, xp))
+        win = geo.windows(padded)
+        positions = list(kernel_positions(geo.kernel))
         out = buffers.empty(xp, win.shape[:2] + geo.out_size, x.dtype)
-        out[...] = win[_ALL + next(positions)]
-        for k in positions:
-            xp.maximum(out, win[_ALL + k], out=out)  # NaN propagates, as PyTorch
+        out[...] = win[_ALL + positions[0]]
+        if not _grad_mode.enabled:  # no backward can follow (no_grad): the maxima alone
+            for k in positions[1:]:
+                xp.maximum(out, win[_ALL + k], out=out)
+            return out
+        # the arg-max (which kernel position holds each window's first maximum) kept for backward: a strict
+        # comparison keeps the first of ties; the update is arithmetic on small integers (arg += gt * (i - arg)),
+        # as NumPy's masked writes are ~10x slower
+        arg = xp.zeros(out.shape, dtype=xp.uint8 if len(positions) < 256 else xp.int32)
+        step = xp.empty(out.shape, dtype=arg.dtype)
+        gt = xp.empty(out.shape, dtype=bool)
+        for i, k in enumerate(positions[1:], 1):
+            v = win[_ALL + k]
+            xp.greater(v, out, out=gt)
+            xp.subtract(arg.dtype.type(i), arg, out=step)
+            step *= gt
+            arg += step
+            xp.maximum(out, v, out=out)  # NaN propagates, as PyTorch
+        if out.dtype.kind == "f" and bool(xp.isnan(out).any()):
+            self.arg, self.padded = None, padded  # a NaN's window: backward finds the hits from the values
+        else:
+            self.arg, self.padded = arg, None
         return out
 
     def backward(self, g, xs, out, F):
         geo = self.geo
-        padded, self.padded = self.padded, None
+        padded = self.padded  # kept only where a NaN made the arg-max unusable
         if F.graph:  # a scatter of g by fixed indices: index_add differentiates itself
             x = xs[0].array
             idx = flat_argmax(x, out.array, geo, padded)
@@ -105,17 +125,30 @@ class MaxPool(Node):
             return (F.reshape(flat, tuple(x.shape)),)
         x = xs[0]
         xp = array_module(x)
-        if padded is None:
-            padded = pad_spatial(x, geo.pad, _lowest(x.dtype, xp))
+        arg = self.arg
         exact = geo.exact_cover()
-        gpad = (buffers.empty if exact else buffers.zeros)(xp, padded.shape, g.dtype)
+        gpad = (buffers.empty if exact else buffers.zeros)(xp, geo.padded_shape(x.shape[:2]), g.dtype)
         gwin = geo.windows(gpad)
-        for k, hit in _first_hits(geo.windows(padded), out, geo.kernel, xp):
+        if arg is not None:  # kept from forward (kept for a retained graph's second backward too)
+            hits = _arg_hits(arg, geo.kernel, xp)
+        else:
+            if padded is None:
+                padded = pad_spatial(x, geo.pad, _lowest(x.dtype, xp))
+            hits = _first_hits(geo.windows(padded), out, geo.kernel, xp)
+        for k, hit in hits:
             if exact:  # each cell written once: no zeros, no add
                 xp.multiply(g, hit, out=gwin[_ALL + k])
             else:
                 gwin[_ALL + k] += g * hit
         return (crop_spatial(gpad, geo.pad, geo.in_size),)
+
+
+def _arg_hits(arg, kernel, xp):
+    """For each kernel position in order, the outputs whose kept arg-max is that position."""
+    hit = xp.empty(arg.shape, dtype=bool)
+    for i, k in enumerate(kernel_positions(kernel)):
+        xp.equal(arg, i, out=hit)
+        yield k, hit
 
 
 def _rows(idx, n, c):
