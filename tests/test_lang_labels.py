@@ -68,3 +68,17 @@ def test_history_plot_in_english_by_default_and_other_languages_refused():
     assert [t.get_text() for t in acc_ax.get_legend().get_texts()] == ["train", "validation", "best (epoch 2)"]
     with pytest.raises(ValueError, match=r"History.plot: lang must be one of \['en', 'ja'\], got 'de'"):
         _history().plot(lang="de")
+
+
+def test_step_through_pictures_speak_the_language_asked_for():
+    import autograd
+
+    a, b = autograd.Scalar(2.0, name="a"), autograd.Scalar(-3.0, name="b")
+    y = (a * b).tanh()
+    ja = autograd.draw(y, backward=True, step=2, lang="ja").source
+    assert "▶ ステップ 2: 処理中" in ja and "processing" not in ja
+    assert "受け取った勾配" in autograd.viz.draw_steps(y, lang="ja")[3].source
+    import pytest
+
+    with pytest.raises(ValueError, match="draw: lang must be one of"):
+        autograd.draw(y, backward=True, step=1, lang="fr")

@@ -53,7 +53,7 @@ from __future__ import annotations
 from typing import Iterable, Mapping, Optional, Union
 
 from ..node import Node, Var
-from .dot import Builder, Options, header
+from .dot import STEP_WORDS, Builder, Options, header
 from .drawing import DotNotFoundError, TextDrawing, make
 from .facts import Facts
 from .labels import register_label
@@ -98,7 +98,7 @@ def _names(params) -> dict:
 def draw(*outputs, show_values: Optional[bool] = None, show_grads: Optional[bool] = None, show_saved: bool = False,
          rankdir: str = "TB", max_nodes: Optional[int] = None, max_depth: Optional[int] = None,
          collapse: Union[int, Iterable, str, type, None] = None, backward: bool = False, legend: bool = True,
-         constants: bool = True, params=None, step: Optional[int] = None):
+         constants: bool = True, params=None, step: Optional[int] = None, lang: str = "en"):
     """The graph behind ``outputs`` (Tensors or Scalars) as a ``graphviz.Digraph``.
 
     - ``show_values`` / ``show_grads``: each node's data and ``.grad`` (a short preview for tensors, the
@@ -120,6 +120,7 @@ def draw(*outputs, show_values: Optional[bool] = None, show_grads: Optional[bool
       already walked carry the gradient sent along them, and nodes and leaves show their gradient (or the part
       that has arrived so far). ``step=0`` is before the walk; :func:`draw_steps` gives every step and an HTML
       slider. Draw before ``backward()`` (it frees what the replay needs) or after ``backward(retain_graph=True)``.
+      ``lang`` (``"en"`` or ``"ja"``) is the language of the step-through's words inside the picture.
 
     Without the ``graphviz`` Python package (``pip install denpa[viz]``) a :class:`TextDrawing` with the
     same DOT text and the same ``source``/``save``/``render``/``pipe`` comes back instead.
@@ -134,16 +135,18 @@ def draw(*outputs, show_values: Optional[bool] = None, show_grads: Optional[bool
     True
     """
     vs, walk, opts = _prepare(outputs, show_values, show_grads, show_saved, rankdir, max_nodes, max_depth, backward,
-                              legend, constants, params, step)
+                              legend, constants, params, step, lang)
     return _build(vs, walk, collapse, opts)
 
 
 def _prepare(outputs, show_values, show_grads, show_saved, rankdir, max_nodes, max_depth, backward, legend,
-             constants, params, step):
+             constants, params, step, lang="en"):
     """Check draw's arguments; walk the graph (and replay its backward for ``step``)."""
     vs = _flatten(outputs)
     if not vs:
         raise TypeError("draw: pass at least one Tensor or Scalar, e.g. autograd.draw(loss)")
+    if lang not in STEP_WORDS:
+        raise ValueError(f"draw: lang must be one of {sorted(STEP_WORDS)}, got {lang!r}")
     if rankdir not in RANKDIRS:
         raise ValueError(f"draw: rankdir must be one of {', '.join(RANKDIRS)}, got {rankdir!r}")
     for k, lim in (("max_nodes", max_nodes), ("max_depth", max_depth)):
@@ -155,7 +158,7 @@ def _prepare(outputs, show_values, show_grads, show_saved, rankdir, max_nodes, m
     opts = Options(show_values=scalar if show_values is None else bool(show_values),
                    show_grads=scalar if show_grads is None else bool(show_grads),
                    show_saved=bool(show_saved), constants=bool(constants), legend=bool(legend),
-                   backward=bool(backward), names=_names(params), rankdir=rankdir)
+                   backward=bool(backward), names=_names(params), rankdir=rankdir, lang=lang)
     trace = None
     if step is not None:
         if not backward:
@@ -193,7 +196,7 @@ def draw_steps(*outputs, show_values: Optional[bool] = None, show_grads: Optiona
     """Every step of the backward pass of ``outputs``: ``steps[k]`` is ``draw(*outputs, backward=True, step=k,
     ...)`` with the same options (from one replay of the engine's walk), ``steps.order`` names what each step processed, and
     ``steps.save("backward.html")`` writes a page with a slider that needs no server (shown inline in Jupyter);
-    ``lang="ja"`` gives the page's title and step captions in Japanese.
+    ``lang="ja"`` gives the page's title, the step captions and the words inside each picture in Japanese.
 
     >>> import autograd
     >>> a, b = autograd.Scalar(2.0, name="a"), autograd.Scalar(-3.0, name="b")
@@ -201,8 +204,10 @@ def draw_steps(*outputs, show_values: Optional[bool] = None, show_grads: Optiona
     >>> len(steps), steps.order
     (5, ['TanhBackward', 'MulBackward', 'b', 'a'])
     """
+    if lang not in STEP_WORDS:
+        raise ValueError(f"draw_steps: lang must be one of {sorted(STEP_WORDS)}, got {lang!r}")
     vs, walk, opts = _prepare(outputs, show_values, show_grads, show_saved, rankdir, max_nodes, max_depth, True,
-                              legend, constants, params, 0)
+                              legend, constants, params, 0, lang)
     drawings = []
     for k in range(len(opts.trace) + 1):
         opts.step = k

@@ -62,12 +62,21 @@ def _tensor_line(v) -> str:
     return text
 
 
+#: the step-through's words inside the picture, by language (``draw(..., lang=)``)
+STEP_WORDS = {
+    "en": {"node": "▶ step {k}: processing", "leaf": "▶ step {k}: into .grad", "received": "received ",
+           "so_far": "received so far "},
+    "ja": {"node": "▶ ステップ {k}: 処理中", "leaf": "▶ ステップ {k}: .grad に加算", "received": "受け取った勾配 ",
+           "so_far": "ここまでに届いた勾配 "},
+}
+
+
 class Options:
     """A drawing's settings, as keywords of ``draw``: ``show_values``, ``show_grads``, ``show_saved``,
     ``constants``, ``legend``, ``backward``, ``names``, ``rankdir``, and for a step-through ``trace``, ``step``."""
 
     __slots__ = ("show_values", "show_grads", "show_saved", "constants", "legend", "backward", "names", "rankdir",
-                 "trace", "step")
+                 "trace", "step", "lang")
 
     def __init__(self, **kw):
         for k, v in kw.items():
@@ -331,11 +340,12 @@ class Builder:
         from .steps import grad_text
 
         trace, k = self.o.trace, self.o.step
+        words = STEP_WORDS[getattr(self.o, "lang", "en")]
         if state == "waiting":
-            return ["received so far " + grad_text(trace.partial(e, k))]
-        lines = ["received " + grad_text(trace.grads[e])]
+            return [words["so_far"] + grad_text(trace.partial(e, k))]
+        lines = [words["received"] + grad_text(trace.grads[e])]
         if state == "current":
-            lines.insert(0, f"▶ step {k}: processing" if isinstance(e, Node) else f"▶ step {k}: into .grad")
+            lines.insert(0, (words["node"] if isinstance(e, Node) else words["leaf"]).format(k=k))
         return lines
 
     def step_edge(self, child, slot):

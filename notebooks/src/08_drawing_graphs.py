@@ -163,7 +163,7 @@ small_loss = (small(autograd.randn(5, 3)) ** 2).mean()
 small_steps = autograd.viz.draw_steps(small_loss, params=small, legend=False, lang="en")
 print(f"{len(small_steps.order)} steps:", ", ".join(small_steps.order))
 tanh_step = small_steps.order.index("TanhBackward") + 1
-autograd.draw(small_loss, backward=True, step=tanh_step, params=small, legend=False)"""),
+autograd.draw(small_loss, backward=True, step=tanh_step, params=small, legend=False, lang="en")"""),
     ("md", r"""At that step the gradient has come back through the second layer and `tanh`; the first layer's weights have
 nothing yet. The last step, where every leaf has its gradient, agrees with what `backward()` then stores:""",
      r"""このステップでは、勾配は第 2 層と `tanh` を通って戻ってきたところで、第 1 層の重みにはまだ何も届いていません。
