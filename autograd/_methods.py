@@ -14,6 +14,7 @@ from .node import Var
 from .tensor import Tensor
 from .versions import bump
 from .ops.cast import clone, to, to_dtype
+from .ops.shape import reverse_axes
 
 
 def _install():
@@ -50,6 +51,7 @@ def _install_conversions():
     Tensor.int = lambda self: to_dtype(self, "int32")
     Tensor.bool = lambda self: to_dtype(self, "bool")
     Tensor.contiguous = contiguous
+    Tensor.T = property(_reversed)
     Tensor.view_as = lambda self, other: ops.reshape(self, other.shape)
     Tensor.reshape_as = lambda self, other: ops.reshape(self, other.shape)
     Tensor.cpu = lambda self: to(self, "cpu")
@@ -93,6 +95,17 @@ def _bitwise(fn, reflected):
 
     method.__doc__ = f"Elementwise ``{fn.__name__.strip('_')}`` of integer or bool tensors (no gradient)."
     return method
+
+
+def _reversed(self):
+    """The tensor with all its dimensions reversed (a transpose for 2-D), a view as PyTorch's.
+
+    >>> import autograd
+    >>> autograd.tensor([[1.0, 2.0], [3.0, 4.0]]).T
+    tensor([[1., 3.],
+            [2., 4.]])
+    """
+    return reverse_axes(self)
 
 
 def contiguous(self, memory_format=None):

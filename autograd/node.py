@@ -136,21 +136,18 @@ class Node:
         raise NotImplementedError
 
     # -- recording: the per-op hot path -------------
-    def _save_output(self, t, out):
-        """Keep the output for backward and watch its version."""
-        self.out = t.array  # the wrapped form: NumPy turns 0-d results into scalars
-        if t._vc is not None:
-            vc = self.vc
-            self.vc = (t._vc, _AT_ZERO) if vc is None else vc + (t._vc, _AT_ZERO)
-
     def _finish(self, proto, out):
         """The one recording tail of every single-output op (``apply1``, ``apply2``, ``applyn``): wrap the output
         with this node as its ``grad_fn``, keep it for backward if the op asks (watching its version), and in
         anomaly mode the forward call's stack. Multi-output ops (``split``, custom Functions) wrap each piece
         under a selector node and share ``forward_trace``."""
         t = proto._wrap(out, self)
-        if self.save_output:
-            self._save_output(t, out)
+        if self.save_output:  # (inline: this runs once per recorded op)
+            self.out = t.array  # the wrapped form: NumPy turns 0-d results into scalars
+            vt = t._vc
+            if vt is not None:
+                vc = self.vc
+                self.vc = (vt, _AT_ZERO) if vc is None else vc + (vt, _AT_ZERO)
         else:
             self.out = None
         if _state.anomaly:

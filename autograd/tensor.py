@@ -6,6 +6,7 @@ a thin alias.
 """
 from __future__ import annotations
 
+import sys as _sys
 import warnings as _warnings
 from typing import TYPE_CHECKING, Any, Callable, Iterator, Optional
 
@@ -217,16 +218,6 @@ class Tensor(Var):
         """Whether the data lives in host memory."""
         return not self.is_cuda
 
-    @property
-    def T(self) -> "Tensor":
-        """The tensor with all its dimensions reversed (a transpose for 2-D), a view as PyTorch's.
-
-        >>> import autograd
-        >>> autograd.tensor([[1.0, 2.0], [3.0, 4.0]]).T
-        tensor([[1., 3.],
-                [2., 4.]])
-        """
-        return self.permute(*range(self.ndim - 1, -1, -1))
 
     @property
     def mT(self) -> "Tensor":
@@ -395,13 +386,13 @@ class Tensor(Var):
         g = hooked
         if create_graph:
             with _GRAD_LOCK:
-                if self.grad is None:
+                if self._grad is None:
                     d = g.array
                     own = not foreign and id(g) not in handed and getattr(d, "base", None) is None
-                    self.grad = g if own else wrap_like(d.copy(), g.grad_fn)
-                    handed.add(id(self.grad))
+                    self._grad = g if own else wrap_like(d.copy(), g.grad_fn)
+                    handed.add(id(self._grad))
                 else:
-                    self.grad = self.grad + g
+                    self._grad = self._grad + g
             if self._post_hooks:
                 for hook in tuple(self._post_hooks):
                     hook(self)
@@ -410,16 +401,17 @@ class Tensor(Var):
             raise RuntimeError(f"internal error: gradient of shape {g.shape} for a leaf of shape {self.array.shape}")
         if g.dtype != self.array.dtype:
             g = g.astype(self.array.dtype)
-        with _GRAD_LOCK:
-            if self.grad is None:
+        with _GRAD_LOCK:  # (the engine's own gradients need none of the .grad setter's checks)
+            old = self._grad
+            if old is None:
                 # a view (of another leaf's gradient, of the caller's array, a broadcast) or a shared array: copy
-                if foreign or id(g) in handed or getattr(g, "base", None) is not None or \
-                        not getattr(g.flags, "writeable", True):
+                if foreign or id(g) in handed or (getattr(g, "base", None) is not None and not _sole_owner(g, handed)) \
+                        or not getattr(g.flags, "writeable", True):
                     g = g.copy()
                 handed.add(id(g))
-                self.grad = Tensor._wrap(g, None)
+                self._grad = Tensor._wrap(g, None)
             else:
-                self.grad = Tensor._wrap(self.grad.array + g, None)
+                self._grad = Tensor._wrap(old.array + g, None)
         if self._post_hooks:
             for hook in tuple(self._post_hooks):
                 hook(self)
@@ -650,25 +642,42 @@ class _RemovableHandle:
             self.hooks.remove(self.hook)
 
 
+def _sole_owner(g, handed) -> bool:
+    """Whether array ``g`` is memory no one else can see: it owns it, or it is a view over the whole of a buffer
+    that nothing but ``g`` refers to (the transposed product a ``x @ W.T`` backward returns). CPython's reference
+    count tells; elsewhere a view is always copied."""
+    base = getattr(g, "base", None)
+    if base is None:
+        return True
+    # the references: g's own .base, the local name, getrefcount's argument
+    return (_refcount is not None and base.base is None and base.size == g.size and id(base) not in handed
+            and _refcount(base) <= 3)
+
+
+_refcount = getattr(_sys, "getrefcount", None)
+
+
 def _set_grad(t, value):
     """``t.grad = value``: None, or a Tensor of ``t``'s shape, dtype and device, as PyTorch checks it."""
-    if value is not None:
-        if not isinstance(value, Tensor):
-            raise TypeError(f"assigned grad expected to be a Tensor or None but got grad of type "
-                            f"{type(value).__module__.replace('builtins', '').replace('numpy', 'numpy.')}"
-                            f"{type(value).__name__}".lstrip("."))
-        if value is t:
-            raise RuntimeError("can't assign Variable as its own grad")
-        a, b = value.array, t.array
-        if a.shape != b.shape:
-            raise RuntimeError(f"attempting to assign a gradient of shape {tuple(a.shape)} to a tensor of shape "
-                               f"{tuple(b.shape)}; the gradient and the tensor must have the same shape")
-        if a.dtype != b.dtype:
-            raise RuntimeError(f"attempting to assign a gradient of dtype {a.dtype} to a tensor of dtype {b.dtype} "
-                               f"(shape {tuple(b.shape)}); convert it first, e.g. g.to({b.dtype.name!r})")
-        if type(a) is not type(b) or (type(a) is not _np.ndarray and value.device != t.device):
-            raise RuntimeError(f"attempting to assign a gradient on {value.device} to a tensor on {t.device}; move "
-                               f"it first, e.g. g.to({str(t.device)!r})")
+    if value is None:  # zero_grad(set_to_none=True) on every parameter, every step: no checks to make
+        t._grad = None
+        return
+    if not isinstance(value, Tensor):
+        raise TypeError(f"assigned grad expected to be a Tensor or None but got grad of type "
+                        f"{type(value).__module__.replace('builtins', '').replace('numpy', 'numpy.')}"
+                        f"{type(value).__name__}".lstrip("."))
+    if value is t:
+        raise RuntimeError("can't assign Variable as its own grad")
+    a, b = value.array, t.array
+    if a.shape != b.shape:
+        raise RuntimeError(f"attempting to assign a gradient of shape {tuple(a.shape)} to a tensor of shape "
+                           f"{tuple(b.shape)}; the gradient and the tensor must have the same shape")
+    if a.dtype != b.dtype:
+        raise RuntimeError(f"attempting to assign a gradient of dtype {a.dtype} to a tensor of dtype {b.dtype} "
+                           f"(shape {tuple(b.shape)}); convert it first, e.g. g.to({b.dtype.name!r})")
+    if type(a) is not type(b) or (type(a) is not _np.ndarray and value.device != t.device):
+        raise RuntimeError(f"attempting to assign a gradient on {value.device} to a tensor on {t.device}; move "
+                           f"it first, e.g. g.to({str(t.device)!r})")
     t._grad = value
 
 

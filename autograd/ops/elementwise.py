@@ -87,11 +87,12 @@ def _ufunc(name):
     """A row's forward: the array module's function ``name`` (``MATH_OPS``'s for a Scalar's float), integer and
     bool input computed in the default float dtype. Lookups are inlined: this runs once per recorded op."""
     host = getattr(_np, name)  # bound once: NumPy's function without a lookup per call
+    scalar = getattr(MATH_OPS, name)  # and the Python-float one, for Scalars
 
     def forward(self, x):
         xp = _XP.get(type(x)) or _module(x)
         if xp is MATH_OPS:
-            return getattr(MATH_OPS, name)(x)
+            return scalar(x)
         if x.dtype.kind not in "fc":
             x = x.astype(DEFAULTS.float)
         return host(x) if xp is _np else getattr(xp, name)(x)

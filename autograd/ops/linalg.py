@@ -92,7 +92,7 @@ def matmul(a, b):
         a = as_var(a)
     if not isinstance(b, Var):
         b = as_var(b)
-    if a.dtype != b.dtype:  # as PyTorch: a silent float64 product would hide a float32 model fed float64 data
+    if a.array.dtype != b.array.dtype:  # as PyTorch: a silent float64 product would hide a float32 model fed float64 data
         raise RuntimeError(f"matmul: expected both operands to have the same dtype, got {a.dtype} and {b.dtype} "
                            f"(shapes {shape_str(a)} and {shape_str(b)}); convert one, e.g. x.to(w.dtype)")
     return Matmul().apply2(a, b)

@@ -251,6 +251,14 @@ def permute(x, *dims):
     return _view(x, Permute(dims).apply1(x))
 
 
+def reverse_axes(x):
+    """``x.T``: every axis reversed, a view (the axes are made here, so no argument checks run)."""
+    n = x.ndim
+    if n < 2:
+        return x
+    return _view(x, Permute(tuple(range(n - 1, -1, -1))).apply1(x))
+
+
 @op()
 def transpose(x, dim0=None, dim1=None, *, axes=None):
     """Swap two axes (PyTorch), or with ``axes`` permute as NumPy's transpose; no args reverses 2-D."""

@@ -49,6 +49,8 @@ def _brief(v) -> str:
 
 def is_int(v) -> bool:
     """A Python or NumPy integer (not a bool): what a dimension or a size may be."""
+    if type(v) is int:  # the common case, first: one type test
+        return True
     global _INT_TYPES
     if _INT_TYPES is None:
         import numpy

@@ -24,7 +24,7 @@ def linear(input, weight, bias=None):
     if bias is not None and weight.ndim == 2 and tuple(bias.shape) not in ((weight.shape[0],), (1,), ()):
         raise ValueError(f"linear: bias of shape {tuple(bias.shape)} does not match weight of shape "
                          f"{tuple(weight.shape)}; expected ({weight.shape[0]},)")
-    if input.dtype != weight.dtype:
+    if input.array.dtype != weight.array.dtype:
         raise RuntimeError(f"linear: input is {input.dtype} but the weight is {weight.dtype} (input shape "
                            f"{tuple(input.shape)}, weight shape {tuple(weight.shape)}); convert the input "
                            f"(x.to(weight.dtype)) or the layer (model.to({input.dtype.name!r}) / model.double())")
