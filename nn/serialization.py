@@ -28,6 +28,7 @@ from __future__ import annotations
 import io
 import json
 import os
+import re
 from typing import Any, Callable, TypeGuard, Union
 
 import numpy as _np  # files hold host arrays: device data is copied to the host first
@@ -66,6 +67,9 @@ def _plain(v) -> bool:
     return v is None or isinstance(v, (bool, str, int, float))
 
 
+_SAFE_NAME = re.compile(r"[^A-Za-z0-9_./#-]")
+
+
 def _encode(obj, path: tuple, arrays: dict, open_ids: set) -> Any:
     """The JSON spec of ``obj``; arrays go into ``arrays`` under a readable, unique key."""
     if isinstance(obj, _np.generic) and not isinstance(obj, _np.ndarray):
@@ -81,7 +85,9 @@ def _encode(obj, path: tuple, arrays: dict, open_ids: set) -> Any:
         if arr.dtype.hasobject:
             raise TypeError(f"nn.save: the array at {_where(path)} has dtype object, which only pickle can store; "
                             f"convert it to a numeric or string dtype")
-        key = "/".join(str(k) for k in path) or "array"
+        # the array's name in the archive: readable, but only characters every format's entry names keep (a zip
+        # name ends at a NUL); the description records the name, so a collision just takes a suffix
+        key = _SAFE_NAME.sub("_", "/".join(str(k) for k in path)) or "array"
         base, n = key, 1
         while key in arrays or key == archive.META:
             key, n = f"{base}#{n}", n + 1

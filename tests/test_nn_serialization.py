@@ -329,3 +329,14 @@ def test_optimizer_state_survives_a_file_and_resumes_exactly(tmp_path, fmt, make
     assert ckpt["epoch"] == 3
     steps(b, opt_b, 2, 2)
     _same_state(a.state_dict(), b.state_dict())
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_keys_any_string_round_trips(tmp_path, fmt):
+    """Dict keys that are no file name (NUL, slashes, accents, empty) still round-trip: the archive's own names
+    are made safe and the description keeps the keys (a NUL used to cut the zip entry's name short)."""
+    obj = {"\x00": autograd.ones(2), "a/b": autograd.zeros(1), "é": autograd.arange(3), "": autograd.ones(1),
+           "x/": autograd.ones(1)}
+    path = _path(tmp_path, fmt, "keys")
+    nn.save(obj, path)
+    _assert_same(obj, nn.load(path))
