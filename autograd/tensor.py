@@ -738,7 +738,7 @@ def format_tensor(t: Tensor) -> str:
     d = t.array
     if array_module(d) is not _np:
         d = d.get()
-    opts = {}
+    opts: dict[str, Any] = {}
     if d.dtype.kind == "f" and d.size:
         finite = d[_np.isfinite(d)]
         # PyTorch's style: whole numbers print as "1.", others with 4 decimals ("0.4502")
