@@ -90,3 +90,9 @@ def test_reflected_bitwise_and_with_python_int():
 
 def test_tensor_equals_none_is_python_false():
     assert (autograd.tensor([1.0, 2.0]) == None) is False  # noqa: E711 - the comparison under test
+
+
+def test_any_all_of_uint8_answer_in_uint8():
+    m = autograd.tensor([1, 0], dtype=np.uint8)
+    assert m.any().dtype == np.uint8 and m.all(dim=0).dtype == np.uint8 and m.any().item() == 1
+    assert autograd.tensor([1, 2]).any().dtype == np.bool_

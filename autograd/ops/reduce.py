@@ -541,6 +541,11 @@ def log_softmax(x, axis=None, *, dim=None):
     return LogSoftmax(_softmax_axis("log_softmax", x, axis, dim)).apply1(x)
 
 
+def _truth_dtype(x, r):
+    """PyTorch's any/all answer in uint8 for a uint8 input (a legacy mask type), in bool for every other."""
+    return r.astype(x.array.dtype) if x.array.dtype == "uint8" else r
+
+
 @op()
 def any(x, axis=None, keepdims=False, *, dim=None, keepdim=None):  # noqa: A001
     """Whether any element over ``dim`` (all when None) is nonzero, as a bool tensor (``torch.any``).
@@ -551,7 +556,7 @@ def any(x, axis=None, keepdims=False, *, dim=None, keepdim=None):  # noqa: A001
     """
     x = as_var(x)
     axes = norm_axes("any", axis_arg("any", axis, dim), x.ndim)
-    return nograd(x, x.array.any(axis=axes, keepdims=keep_arg(keepdims, keepdim)))
+    return nograd(x, _truth_dtype(x, x.array.any(axis=axes, keepdims=keep_arg(keepdims, keepdim))))
 
 
 @op()
@@ -565,4 +570,4 @@ def all(x, axis=None, keepdims=False, *, dim=None, keepdim=None):  # noqa: A001
     """
     x = as_var(x)
     axes = norm_axes("all", axis_arg("all", axis, dim), x.ndim)
-    return nograd(x, x.array.all(axis=axes, keepdims=keep_arg(keepdims, keepdim)))
+    return nograd(x, _truth_dtype(x, x.array.all(axis=axes, keepdims=keep_arg(keepdims, keepdim))))
