@@ -240,12 +240,12 @@ class LogSoftmax(Node):
     """``x - logsumexp(x)`` along ``axis``; backward: ``g - softmax(x) * sum(g)``."""
 
     __slots__ = ("axis",)
+    op_name = "log_softmax"
     label = "log_softmax"
+    save_output = True
 
     def label_args(self) -> str:
         return call(f"axis={self.axis}")
-    op_name = "log_softmax"
-    save_output = True
 
     def __init__(self, axis):
         self.axis = axis
@@ -255,10 +255,19 @@ class LogSoftmax(Node):
             return x.copy()
         xp = array_module(x)
         z = x - x.max(axis=self.axis, keepdims=True)
-        return z - xp.log(xp.exp(z).sum(axis=self.axis, keepdims=True))
+        e = xp.exp(z)  # one temporary, reused for nothing else: the result is written into z
+        z -= xp.log(e.sum(axis=self.axis, keepdims=True))
+        return z
 
     def backward(self, g, xs, out, F):
-        return (g - F.exp(out) * F.sum(g, axis=self.axis, keepdims=True),)
+        if F.graph or type(out) is float:
+            return (g - F.exp(out) * F.sum(g, axis=self.axis, keepdims=True),)
+        # the same rule with one temporary (a (700, 10000) language-model output: three fewer full-size arrays)
+        xp = F.xp
+        p = xp.exp(out)
+        p *= g.sum(axis=self.axis, keepdims=True)
+        xp.subtract(g, p, out=p)
+        return (p,)
 
 
 def _reduce(cls, op, x, axis, dim, keepdims, keepdim):
