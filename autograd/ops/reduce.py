@@ -255,12 +255,14 @@ class LogSoftmax(Node):
             return x.copy()
         xp = array_module(x)
         z = x - x.max(axis=self.axis, keepdims=True)
-        e = xp.exp(z)  # one temporary, reused for nothing else: the result is written into z
+        if x.ndim == 0:  # NumPy's 0-d arithmetic gives scalars, which cannot be written into
+            return z - xp.log(xp.exp(z))
+        e = xp.exp(z)  # one temporary: the result is written into z
         z -= xp.log(e.sum(axis=self.axis, keepdims=True))
         return z
 
     def backward(self, g, xs, out, F):
-        if F.graph or type(out) is float:
+        if F.graph or not getattr(g, "ndim", 0):
             return (g - F.exp(out) * F.sum(g, axis=self.axis, keepdims=True),)
         # the same rule with one temporary (a (700, 10000) language-model output: three fewer full-size arrays)
         xp = F.xp
