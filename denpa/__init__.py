@@ -46,7 +46,7 @@ for _name, _target in (("denpa.nn", "nn"), ("denpa.optim", "optim"), ("denpa.aut
                        ("denpa.distributed", "autograd.distributed")):
     _alias(_name, _target)
 
-from . import accelerator, backends, utils  # noqa: E402,F401
+from . import accelerator, backends, onnx, utils  # noqa: E402,F401
 
 # dtype names PyTorch has beyond the engine's (NumPy dtype objects, so `x.dtype == torch.float` holds)
 float = float32 = _np.dtype("float32")  # noqa: A001 - PyTorch's names
