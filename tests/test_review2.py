@@ -1,6 +1,6 @@
 """Regression tests from a numerical review against PyTorch 2.13 (float64, same weights).
 
-Each test states what PyTorch does; they are strict xfails until the library is fixed.
+Each test states what PyTorch does (they were strict xfails until the library was fixed).
 """
 from __future__ import annotations
 
@@ -13,8 +13,6 @@ from denpa import nn
 F = nn.functional
 
 
-@pytest.mark.xfail(strict=True, reason="binary_cross_entropy does not check that target lies in [0, 1]; "
-                                       "PyTorch raises RuntimeError, denpa silently returns a number")
 def test_bce_rejects_target_outside_unit_interval() -> None:
     # PyTorch 2.13: RuntimeError: all elements of target should be between 0 and 1
     x = torch.tensor([0.5], dtype=torch.float64)
@@ -23,8 +21,6 @@ def test_bce_rejects_target_outside_unit_interval() -> None:
         F.binary_cross_entropy(x, t)
 
 
-@pytest.mark.xfail(strict=True, reason="cross_entropy with probability targets silently ignores ignore_index; "
-                                       "PyTorch raises RuntimeError")
 def test_cross_entropy_probability_target_rejects_ignore_index() -> None:
     # PyTorch 2.13: RuntimeError: ignore_index is not supported for floating point target
     logits = torch.tensor(np.eye(3))
@@ -33,8 +29,6 @@ def test_cross_entropy_probability_target_rejects_ignore_index() -> None:
         F.cross_entropy(logits, probs, ignore_index=0)
 
 
-@pytest.mark.xfail(strict=True, reason="clip_grad_norm_ over float32 and float64 gradients returns a float32 "
-                                       "total norm; PyTorch promotes to float64")
 def test_clip_grad_norm_mixed_dtypes_promotes_total_norm() -> None:
     # PyTorch 2.13: tensor(8.246211117351791, dtype=float64): each tensor's norm in its own dtype, the total in
     # the promoted one (float32 sqrt(27) combined with float64 sqrt(41)); denpa answers float32 8.246211051940918

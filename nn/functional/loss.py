@@ -134,6 +134,11 @@ def binary_cross_entropy(input: Tensor, target: Tensor, weight: Optional[Tensor]
         raise RuntimeError(f"{op}: all elements of input should be between 0 and 1, got {int(bad.size)} outside "
                            f"(e.g. {float(bad.reshape(-1)[0]):g}); apply sigmoid first, or use "
                            "binary_cross_entropy_with_logits on the logits")
+    td = t.array
+    if bool(((td < 0) | (td > 1)).any()):  # as PyTorch: labels outside [0, 1] give a meaningless loss
+        bad = td[(td < 0) | (td > 1)]
+        raise RuntimeError(f"{op}: all elements of target should be between 0 and 1, got {int(bad.size)} outside "
+                           f"(e.g. {float(bad.reshape(-1)[0]):g})")
     loss = BinaryCrossEntropy().apply2(x, t if t.requires_grad else t.array.astype(x.dtype, copy=False))
     if weight is not None:
         loss = loss * weight
@@ -289,6 +294,9 @@ def cross_entropy(input: Tensor, target: Tensor, weight: Optional[Tensor] = None
     _check_weight(op, weight, c)
     tdtype = target.dtype if hasattr(target, "dtype") else array_module(x.array).asarray(target).dtype
     if tdtype.kind == "f":
+        if ignore_index != -100:  # PyTorch's rule: there is no class index to ignore in a distribution
+            raise RuntimeError(f"{op}: ignore_index is not supported for floating point target (got "
+                               f"ignore_index={ignore_index} with a {tdtype} target of class probabilities)")
         return _cross_entropy_probs(op, x, as_var(target), weight, reduction, label_smoothing, cdim)
     t = _class_targets(op, x, target)
     if x.ndim == 2 and weight is None and label_smoothing == 0.0:

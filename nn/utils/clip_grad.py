@@ -45,7 +45,7 @@ def clip_grad_norm_(parameters: Params, max_norm: float, norm_type: Union[float,
     if not grads:
         return Tensor._wrap(array_module(0.0).zeros((), dtype="float32"), None)
     xp = array_module(grads[0].array)
-    dtype = grads[0].array.dtype
+    dtype = xp.result_type(*(g.array.dtype for g in grads))  # the widest: float32 and float64 norms in float64
     # norm of the per-tensor norms = norm of everything concatenated, without building the concatenation
     norms = xp.stack([xp.linalg.norm(g.array.reshape(-1), ord=order).astype(dtype) for g in grads])
     total = xp.linalg.norm(norms, ord=order)
