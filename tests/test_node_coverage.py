@@ -102,6 +102,7 @@ def _nn_nodes():
         ([F.max_pool2d(x, 2)], [x]),
         ([F.avg_pool2d(x, 2, stride=1)], [x]),
         ([F.batch_norm(x, None, None, training=True)], [x]),
+        ([F.batch_norm(x, None, None, t(2), t(2), training=True)], []),
         ([F.binary_cross_entropy(autograd.sigmoid(x), autograd.full(x.shape, 0.3, dtype=autograd.float64))], [x]),
         ([F.cross_entropy(t(4, 3), autograd.tensor([0, 2, 1, 0]))], []),
         ([F.embedding(autograd.tensor([0, 2, 2]), t(3, 4))], []),

@@ -12,7 +12,7 @@ from typing import Optional, Sequence, Union
 
 from autograd import Tensor, no_grad
 from autograd.ops import sqrt
-from autograd.ops.norm import Normalize
+from autograd.ops.norm import BatchNorm, Normalize
 from autograd.ops.util import as_var
 
 __all__ = ["batch_norm", "layer_norm", "group_norm"]
@@ -71,13 +71,21 @@ def batch_norm(input: Tensor, running_mean: Optional[Tensor], running_var: Optio
         if count <= 1:
             raise ValueError(f"{op}: expected more than 1 value per channel when training, got input of shape "
                              f"{tuple(x.shape)}")
-        y, node = _normalize(x, (0,) + tuple(range(2, x.ndim)), eps)
+        w = None if weight is None else as_var(weight)
+        b = None if bias is None else as_var(bias)
+        fused = (w is not None or b is not None) and BatchNorm.fusable(
+            x.array, None if w is None else w.array, None if b is None else b.array)
+        if fused:  # scale and shift inside the one op (mixed dtypes take the promoting ops below)
+            node = BatchNorm(eps)
+            y = node.applyn(x, w, b)
+        else:
+            y, node = _normalize(x, (0,) + tuple(range(2, x.ndim)), eps)
         with no_grad():
             if running_mean is not None:
                 running_mean.mul_(1 - momentum).add_(node.mean.reshape(c) * momentum)
             if running_var is not None:
                 running_var.mul_(1 - momentum).add_(node.var.reshape(c) * (momentum * count / (count - 1)))
-        return _affine(y, weight, bias, shape)
+        return y if fused else _affine(y, w, b, shape)
     if running_mean is None or running_var is None:
         raise ValueError(f"{op}: running_mean and running_var are needed when training=False; pass them, or "
                          "training=True to use the batch's statistics")
