@@ -16,7 +16,7 @@ from .backend import DEFAULTS, array_module, as_array, device_of, to_host
 from .device import Device
 from .grad_mode import state
 from .node import GRAD_LOCK as _GRAD_LOCK, Node, RetainGrad, Var
-from .versions import new_counter, read as _read_version
+from .versions import bump as _bump, new_counter, read as _read_version
 
 _new = object.__new__
 _generic = _np.generic
@@ -410,7 +410,11 @@ class Tensor(Var):
                     g = g.copy()
                 handed.add(id(g))
                 self._grad = Tensor._wrap(g, None)
-            else:
+            elif _unshared(old):  # PyTorch's rule too: add in place when nothing but this leaf holds the gradient
+                a = old.array
+                a += g
+                _bump(old)
+            else:  # someone holds the old .grad (or its array): they keep its values
                 self._grad = Tensor._wrap(old.array + g, None)
         if self._post_hooks:
             for hook in tuple(self._post_hooks):
@@ -655,6 +659,17 @@ def _sole_owner(g, handed) -> bool:
 
 
 _refcount = getattr(_sys, "getrefcount", None)
+
+
+def _unshared(t) -> bool:
+    """Whether ``.grad`` Tensor ``t`` and its array are held only by their leaf: references to ``t`` from the
+    leaf's slot, the caller's local, this parameter and getrefcount's argument; to its array from ``t``, the
+    local ``a`` and the argument. A view, a read-only or a non-NumPy array never is (CuPy arrays: always added
+    out of place)."""
+    if _refcount is None or _refcount(t) > 4:
+        return False
+    a = t.array
+    return type(a) is _np.ndarray and a.base is None and a.flags.writeable and _refcount(a) <= 3
 
 
 def _set_grad(t, value):

@@ -118,3 +118,23 @@ def test_anomaly_traceback_ends_at_the_users_line_on_every_recording_path():
         trace = node.trace or node.parents[0].trace  # a piece's selector: its multi-output node holds the trace
         last = trace.strip().splitlines()[-2]
         assert __file__.rsplit("/", 1)[-1] in last, trace[-300:]
+
+
+def test_accumulation_adds_in_place_only_into_an_unshared_grad():
+    # PyTorch's AccumulateGrad: `grad += new` when nothing else holds .grad, else `grad = grad + new`
+    w = autograd.tensor(np.ones(3), requires_grad=True)
+    (w * 2).sum().backward()
+    v = w.grad._version
+    (w * 3).sum().backward()
+    assert w.grad._version == v + 1  # added in place: no new array of the parameter's size
+    np.testing.assert_array_equal(w.grad.numpy(), [5, 5, 5])
+    held = w.grad
+    (w * 1).sum().backward()
+    assert held is not w.grad and held._version == v + 1
+    np.testing.assert_array_equal(held.numpy(), [5, 5, 5])  # the Tensor someone kept keeps its values
+    arr = w.grad.numpy()
+    view = w.grad[1:]
+    (w * 1).sum().backward()
+    np.testing.assert_array_equal(arr, [6, 6, 6])  # so do its array and a view of it
+    np.testing.assert_array_equal(view.numpy(), [6, 6])
+    np.testing.assert_array_equal(w.grad.numpy(), [7, 7, 7])
