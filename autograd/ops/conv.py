@@ -18,7 +18,7 @@ import math
 
 from ..backend import array_module, as_strided
 from ..buffers import buffers
-from . import labels
+from . import labels, winograd
 from ..node import Node, needs
 
 
@@ -125,12 +125,23 @@ def _batch_last(g, geo):
     return gt.reshape(grp, o // grp, n * geo.columns)
 
 
+def _winograd(geo, x_shape, w_shape, dtype):
+    """Whether this convolution runs by :mod:`winograd` (4x4 kernels at stride 2 with enough channels)."""
+    return winograd.fits(geo, x_shape[0], x_shape[1], w_shape[0], dtype)
+
+
 def _conv(x, w, b, geo, cols=None):
-    """``y = W @ im2col(x) (+ b)``; returns ``(y, cols)`` so backward can reuse the columns."""
+    """``y = W @ im2col(x) (+ b)``; returns ``(y, cols)`` so backward can reuse the columns (for a Winograd
+    convolution, its transformed input)."""
+    xp = array_module(x)
+    if _winograd(geo, x.shape, w.shape, x.dtype):
+        y, cols = winograd.conv(x, w, geo, cols)
+        if b is not None:
+            y += b.reshape(1, -1, 1, 1)
+        return y, cols
     if cols is None:
         cols = im2col(x, geo)
     n, o, g = x.shape[0], w.shape[0], geo.groups
-    xp = array_module(x)
     prod = _matmul(w.reshape(g, o // g, -1), cols).reshape(g, o // g, n, geo.columns).transpose(2, 0, 1, 3)
     y = buffers.empty(xp, (n, g, o // g, geo.columns), prod.dtype)  # handed out again only once nothing holds it
     if b is None:
@@ -142,7 +153,9 @@ def _conv(x, w, b, geo, cols=None):
 
 def _conv_transpose(g, w, geo, x_shape, gt=None):
     """The input gradient of a convolution with weight ``w`` (and the transposed convolution of ``g``);
-    ``gt`` is ``g`` already in the columns' order, when the caller has it."""
+    ``gt`` is ``g`` already in the columns' order (:func:`_grad_columns`), when the caller has it."""
+    if _winograd(geo, x_shape, w.shape, g.dtype):
+        return winograd.conv_transpose(g, w, geo, x_shape, gt)
     o, grp = w.shape[0], geo.groups
     wt = w.reshape(grp, o // grp, -1).swapaxes(-1, -2)
     if _phased_pays(geo, x_shape[1]):
@@ -216,11 +229,20 @@ def _conv_transpose_phased(g, wt, geo, x_shape):
 def _conv_weight_grad(x, g, geo, w_shape, cols=None, gt=None):
     """The weight gradient of a convolution of ``x`` whose output gradient is ``g``: one product per group over
     batch x positions, ``(G, O/G, N*P) @ (G, N*P, C/G * K)``."""
+    if _winograd(geo, x.shape, w_shape, x.dtype):
+        return winograd.weight_grad(x, g, geo, w_shape, cols, gt)
     if cols is None:
         cols = im2col(x, geo)
     if gt is None:
         gt = _batch_last(g, geo)
     return array_module(cols).matmul(gt, cols.swapaxes(-1, -2)).reshape(w_shape)
+
+
+def _grad_columns(g, geo, x_shape, w_shape):
+    """An output gradient in the form both backward products of the convolution take."""
+    if _winograd(geo, x_shape, w_shape, g.dtype):
+        return winograd.grad_transform(g, geo)
+    return _batch_last(g, geo)
 
 
 def _shape(a):
@@ -280,8 +302,8 @@ class Convolution(Node):
         if F.graph:
             gx = _run_transpose(g, w, geo, _shape(x), F) if needs(self, 0) else None
             gw = _run_weight_grad(x, g, geo, _shape(w), F, cols) if needs(self, 1) else None
-        else:  # g in the columns' order once, for both products
-            gt = _batch_last(g, geo)
+        else:  # g in the columns' order (or Winograd-transformed) once, for both products
+            gt = _grad_columns(g, geo, _shape(x), _shape(w))
             gx = _conv_transpose(g, w, geo, _shape(x), gt) if needs(self, 0) else None
             gw = _conv_weight_grad(x, g, geo, _shape(w), cols, gt) if needs(self, 1) else None
         if len(xs) > 2:
@@ -308,8 +330,14 @@ class ConvTranspose(Node):
 
     def backward(self, gg, xs, out, F):
         g, w = xs
-        gin = _run_conv(gg, w, self.geo, F) if needs(self, 0) else None
-        gw = _run_weight_grad(gg, g, self.geo, _shape(w), F) if needs(self, 1) else None
+        geo = self.geo
+        if F.graph:
+            gin = _run_conv(gg, w, geo, F) if needs(self, 0) else None
+            gw = _run_weight_grad(gg, g, geo, _shape(w), F) if needs(self, 1) else None
+            return gin, gw
+        # the columns of gg once, for both products
+        gin, cols = _conv(gg, w, None, geo) if needs(self, 0) else (None, None)
+        gw = _conv_weight_grad(gg, g, geo, _shape(w), cols) if needs(self, 1) else None
         return gin, gw
 
 
