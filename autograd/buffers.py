@@ -129,6 +129,11 @@ class BufferPool:
         a.fill(0)
         return a
 
+    def matmul(self, xp, a, b):
+        """``a @ b`` (``xp.matmul``, broadcasting leading dimensions) into a reused buffer."""
+        shape = xp.broadcast_shapes(a.shape[:-2], b.shape[:-2]) + (a.shape[-2], b.shape[-1])
+        return xp.matmul(a, b, out=self.empty(xp, shape, xp.result_type(a, b)))
+
     def clear(self) -> None:
         """Drop every thread's kept arrays (those still in use stay alive with their users)."""
         with self._lock:

@@ -666,7 +666,7 @@ def _unshared(t) -> bool:
     leaf's slot, the caller's local, this parameter and getrefcount's argument; to its array from ``t``, the
     local ``a`` and the argument. A view, a read-only or a non-NumPy array never is (CuPy arrays: always added
     out of place)."""
-    if _refcount is None or _refcount(t) > 4:
+    if _refcount is None or t.grad_fn is not None or _refcount(t) > 4:  # (a create_graph gradient: never)
         return False
     a = t.array
     return type(a) is _np.ndarray and a.base is None and a.flags.writeable and _refcount(a) <= 3

@@ -138,3 +138,14 @@ def test_accumulation_adds_in_place_only_into_an_unshared_grad():
     np.testing.assert_array_equal(arr, [6, 6, 6])  # so do its array and a view of it
     np.testing.assert_array_equal(view.numpy(), [6, 6])
     np.testing.assert_array_equal(w.grad.numpy(), [7, 7, 7])
+
+
+def test_a_create_graph_gradient_is_never_added_into_in_place():
+    w = autograd.tensor(np.ones(2), requires_grad=True)
+    (w * w).sum().backward(create_graph=True)
+    first = w.grad
+    assert first.grad_fn is not None
+    del first  # nothing but the leaf holds it now; it is still part of a graph
+    (w * 3).sum().backward()
+    assert w.grad.grad_fn is None and w.grad._version == 0  # a new Tensor, not the graph's one changed
+    np.testing.assert_array_equal(w.grad.numpy(), [5, 5])

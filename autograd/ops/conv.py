@@ -112,9 +112,7 @@ def col2im(cols, geo, x_shape):
 
 def _matmul(a, b):
     """``a @ b`` into a reused buffer."""
-    xp = array_module(b)
-    shape = xp.broadcast_shapes(a.shape[:-2], b.shape[:-2]) + (a.shape[-2], b.shape[-1])
-    return xp.matmul(a, b, out=buffers.empty(xp, shape, xp.result_type(a, b)))
+    return buffers.matmul(array_module(b), a, b)
 
 
 def _batch_last(g, geo):

@@ -248,8 +248,7 @@ def output_transform(m, geo, n):
 
 def _matmul(a, b):
     """``a @ b`` over the 9 components, into a reused buffer."""
-    xp = array_module(b)
-    return xp.matmul(a, b, out=buffers.empty(xp, (9, a.shape[1], b.shape[2]), xp.result_type(a, b)))
+    return buffers.matmul(array_module(b), a, b)
 
 
 def conv(x, w, geo, v=None):
