@@ -18,7 +18,7 @@ import math
 
 from ..backend import array_module, as_strided
 from ..buffers import buffers
-from . import labels, winograd
+from . import labels, winograd, winograd_3x3
 from ..node import Node, needs
 
 
@@ -124,16 +124,21 @@ def _batch_last(g, geo):
 
 
 def _winograd(geo, x_shape, w_shape, dtype):
-    """Whether this convolution runs by :mod:`winograd` (4x4 kernels at stride 2 with enough channels)."""
-    return winograd.fits(geo, x_shape[0], x_shape[1], w_shape[0], dtype)
+    """The Winograd module this convolution runs by, or None for im2col: :mod:`winograd` (4x4 kernels at
+    stride 2) or :mod:`winograd_3x3` (3x3 kernels at stride 1), each where the channels are enough."""
+    for scheme in (winograd, winograd_3x3):
+        if scheme.fits(geo, x_shape[0], x_shape[1], w_shape[0], dtype):
+            return scheme
+    return None
 
 
 def _conv(x, w, b, geo, cols=None):
     """``y = W @ im2col(x) (+ b)``; returns ``(y, cols)`` so backward can reuse the columns (for a Winograd
     convolution, its transformed input)."""
     xp = array_module(x)
-    if _winograd(geo, x.shape, w.shape, x.dtype):
-        y, cols = winograd.conv(x, w, geo, cols)
+    scheme = _winograd(geo, x.shape, w.shape, x.dtype)
+    if scheme is not None:
+        y, cols = scheme.conv(x, w, geo, cols)
         if b is not None:
             y += b.reshape(1, -1, 1, 1)
         return y, cols
@@ -152,8 +157,9 @@ def _conv(x, w, b, geo, cols=None):
 def _conv_transpose(g, w, geo, x_shape, gt=None):
     """The input gradient of a convolution with weight ``w`` (and the transposed convolution of ``g``);
     ``gt`` is ``g`` already in the columns' order (:func:`_grad_columns`), when the caller has it."""
-    if _winograd(geo, x_shape, w.shape, g.dtype):
-        return winograd.conv_transpose(g, w, geo, x_shape, gt)
+    scheme = _winograd(geo, x_shape, w.shape, g.dtype)
+    if scheme is not None:
+        return scheme.conv_transpose(g, w, geo, x_shape, gt)
     o, grp = w.shape[0], geo.groups
     wt = w.reshape(grp, o // grp, -1).swapaxes(-1, -2)
     if _phased_pays(geo, x_shape[1]):
@@ -227,8 +233,9 @@ def _conv_transpose_phased(g, wt, geo, x_shape):
 def _conv_weight_grad(x, g, geo, w_shape, cols=None, gt=None):
     """The weight gradient of a convolution of ``x`` whose output gradient is ``g``: one product per group over
     batch x positions, ``(G, O/G, N*P) @ (G, N*P, C/G * K)``."""
-    if _winograd(geo, x.shape, w_shape, x.dtype):
-        return winograd.weight_grad(x, g, geo, w_shape, cols, gt)
+    scheme = _winograd(geo, x.shape, w_shape, x.dtype)
+    if scheme is not None:
+        return scheme.weight_grad(x, g, geo, w_shape, cols, gt)
     if cols is None:
         cols = im2col(x, geo)
     if gt is None:
@@ -238,8 +245,9 @@ def _conv_weight_grad(x, g, geo, w_shape, cols=None, gt=None):
 
 def _grad_columns(g, geo, x_shape, w_shape):
     """An output gradient in the form both backward products of the convolution take."""
-    if _winograd(geo, x_shape, w_shape, g.dtype):
-        return winograd.grad_transform(g, geo)
+    scheme = _winograd(geo, x_shape, w_shape, g.dtype)
+    if scheme is not None:
+        return scheme.grad_transform(g, geo)
     return _batch_last(g, geo)
 
 

@@ -75,13 +75,12 @@ def _first(a, out):
     out.reshape(n, c, h * w)[...] = tmp.reshape(n, h * w, c).transpose(0, 2, 1)
 
 
-def _channels_last(x, geo, th, tw):
-    """``x`` (N, C, H, W) as ``(4 th + 2, 4 tw + 2, N * C)``, padded: the cells the tiles read, zeros in the
-    padding, rows and columns past the last window dropped."""
+def _channels_last(x, geo, hx, wx):
+    """``x`` (N, C, H, W) as ``(hx, wx, N * C)``, padded: the cells the tiles read (``hx`` rows and ``wx``
+    columns), zeros in the padding, rows and columns past the last window dropped."""
     xp = array_module(x)
     n, c, h, w = x.shape
     (lh, _), (lw, _) = geo.pad
-    hx, wx = 4 * th + 2, 4 * tw + 2
     hu, wu = min(h, hx - lh), min(w, wx - lw)
     xw = buffers.empty(xp, (hx, wx, n, c), x.dtype)
     xw[:lh] = 0
@@ -107,7 +106,7 @@ def input_transform(x, geo):
     xp = array_module(x)
     n, c = x.shape[:2]
     th, tw = _tiles(geo)
-    xw = _channels_last(x, geo, th, tw)
+    xw = _channels_last(x, geo, 4 * th + 2, 4 * tw + 2)
     diff = buffers.empty(xp, (2, 2, 4 * th + 2, tw, n * c), x.dtype)  # the column pass: d0 - d1 and d2 - d1
     v = buffers.empty(xp, (3, 3, th, tw, n, 2, 2, c), x.dtype)
     for b in (0, 1):
