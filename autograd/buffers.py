@@ -1,7 +1,11 @@
-"""Reused large buffers: a small caching allocator for the ops' big temporaries (im2col columns, products).
+"""Reused large buffers: a small caching allocator for the ops' big arrays (im2col columns, products, and the
+results and gradients of the arithmetic, matmul, activation, softmax and norm ops).
 
 A Tensor, a view or a node's saved values hold references that CPython counts, so a buffer is handed out again
-only when the pool's own reference is the last one.
+only when the pool's own reference is the last one. The ops take their large floating results from here
+through :meth:`BufferPool.binary`, :meth:`BufferPool.unary`, :meth:`BufferPool.product` and the functions
+:func:`add`, :func:`sub`, :func:`mul` and :func:`copy`, which compute exactly what NumPy computes (the same
+ufunc, into an ``out=`` of the result's own shape and dtype) and leave every other case to plain NumPy.
 
 The pool holds at most :attr:`BufferPool.max_bytes` (256 MB) in the whole process, over all threads; a thread's
 buffers go when the thread ends. To hand everything back to the allocator (e.g. after training, before a
@@ -19,6 +23,12 @@ import math
 import sys
 import threading
 import weakref
+
+import numpy as _numpy
+
+_ND = _numpy.ndarray
+_UINT8 = _numpy.dtype(_numpy.uint8)
+_broadcast_shapes = _numpy.broadcast_shapes
 
 
 class _ThreadPool:
@@ -50,11 +60,15 @@ class BufferPool:
     array that does not fit is simply not kept. A thread's arrays are released when the thread ends;
     ``clear()`` empties every thread's pool. Other array modules (CuPy) and interpreters without reference
     counts pass straight through to ``xp.empty``.
+
+    Requests under ``min_bytes`` (256 KB) are plain ``xp.empty``: for them glibc reuses freed memory without
+    faults, and the pool's bookkeeping (about 2 microseconds) would be pure cost. ``per_shape`` buffers are
+    kept per size class: enough for the activations of one size a step holds at once (a GPT block's).
     """
 
     min_bytes = 1 << 18
     max_bytes = 256 << 20
-    per_shape = 4
+    per_shape = 16
 
     def __init__(self):
         self._local = threading.local()
@@ -86,11 +100,11 @@ class BufferPool:
         if self._unused is None or xp.__name__ != "numpy" or nbytes < self.min_bytes:
             return xp.empty(shape, dtype=dtype)
         tp = self._pool()
-        key = _size_class(nbytes)  # raw byte buffers, viewed as the shape and dtype asked for
+        key = _CLASSES.get(nbytes) or _size_class(nbytes)  # raw byte buffers, viewed as the shape and dtype asked for
         with self._lock:
             a = self._free(tp, key)
             if a is not None:
-                return a[:nbytes].view(dtype).reshape(shape)
+                return _ndarray(shape, dtype, a) if xp is _numpy else a[:nbytes].view(dtype).reshape(shape)
         a = xp.empty(key, dtype=xp.uint8)
         if key > self.max_bytes:
             return a[:nbytes].view(dtype).reshape(shape)
@@ -117,8 +131,14 @@ class BufferPool:
         kept = tp.arrays.get(size)
         if kept is None:
             return None
-        for a, count in zip(kept, _refcounts(kept)):
-            if count == self._unused:
+        counts = _refcounts(kept)
+        # the free buffer handed out last (likely the one released last, still in cache), as malloc's free lists
+        for i in range(len(kept) - 1, -1, -1):
+            if counts[i] == self._unused:
+                a = kept[i]
+                if i != len(kept) - 1:
+                    del kept[i]
+                    kept.append(a)
                 tp.arrays.move_to_end(size)
                 return a
         return None
@@ -133,6 +153,70 @@ class BufferPool:
         """``a @ b`` (``xp.matmul``, broadcasting leading dimensions) into a reused buffer."""
         shape = xp.broadcast_shapes(a.shape[:-2], b.shape[:-2]) + (a.shape[-2], b.shape[-1])
         return xp.matmul(a, b, out=self.empty(xp, shape, xp.result_type(a, b)))
+
+    def product(self, a, b):
+        """``a @ b``, into a reused buffer when both are NumPy arrays of one floating dtype, at least 2-D, and the
+        result is large; anything else (CuPy, 1-D, mixed dtypes) is plain ``a @ b``."""
+        if type(a) is not _ND or type(b) is not _ND or a.ndim < 2 or b.ndim < 2:
+            return a @ b
+        dt = a.dtype
+        if dt != b.dtype or dt.kind not in "fc" or a.shape[-1] != b.shape[-2]:
+            return a @ b
+        if a.ndim == 2 and b.ndim == 2:  # (broadcast_shapes costs several microseconds: not for these)
+            shape = (a.shape[0], b.shape[1])
+        else:
+            try:
+                shape = _broadcast_shapes(a.shape[:-2], b.shape[:-2]) + (a.shape[-2], b.shape[-1])
+            except ValueError:
+                return a @ b  # raises matmul's own error
+        if math.prod(shape) * dt.itemsize < self.min_bytes:
+            return a @ b
+        return _numpy.matmul(a, b, out=self.empty(_numpy, shape, dt))
+
+    def binary(self, ufunc, a, b):
+        """``ufunc(a, b)`` into a reused buffer when it is a large floating NumPy result of ``a``'s (or ``b``'s)
+        dtype: two arrays of one floating dtype, or such an array and a Python int or float (NumPy's weak
+        scalars keep the array's dtype). None otherwise, and where the shapes do not broadcast (the caller's
+        own path then computes it, or raises its error)."""
+        ta, tb = type(a), type(b)
+        if ta is _ND:
+            if tb is _ND:
+                dt = a.dtype
+                if dt.kind not in "fc" or dt != b.dtype or (a.nbytes < self.min_bytes and b.nbytes < self.min_bytes):
+                    return None
+                shape = a.shape
+                if shape != b.shape:
+                    shape = _broadcast(shape, b.shape)
+                    if shape is None:
+                        return None
+            elif (tb is float or tb is int) and a.dtype.kind in "fc" and a.nbytes >= self.min_bytes:
+                dt, shape = a.dtype, a.shape
+            else:
+                return None
+        elif (ta is float or ta is int) and tb is _ND and b.dtype.kind in "fc" and b.nbytes >= self.min_bytes:
+            dt, shape = b.dtype, b.shape
+        else:
+            return None
+        return ufunc(a, b, out=self.empty(_numpy, shape, dt))
+
+    def unary(self, ufunc, x):
+        """``ufunc(x)`` into a reused buffer for a large real floating NumPy array ``x`` (a ufunc whose result
+        has ``x``'s dtype: exp, tanh, ...); None otherwise."""
+        if type(x) is not _ND or x.dtype.kind != "f" or x.nbytes < self.min_bytes:
+            return None
+        return ufunc(x, out=self.empty(_numpy, x.shape, x.dtype))
+
+    def private(self, a) -> bool:
+        """Whether NumPy array ``a`` is a view of one of this thread's buffers that nothing but ``a`` views: its
+        memory is ``a``'s alone (as if it owned it), so it may become a ``.grad`` without a copy."""
+        base = getattr(a, "base", None)
+        if type(base) is not _ND or base.base is not None or base.dtype != _UINT8 or self._unused is None:
+            return False
+        kept = self._pool().arrays.get(base.nbytes)
+        if kept is None or not any(k is base for k in kept):
+            return False
+        # the references: the pool's list, a's .base, the local name and getrefcount's argument
+        return sys.getrefcount(base) <= 4
 
     def clear(self) -> None:
         """Drop every thread's kept arrays (those still in use stay alive with their users)."""
@@ -168,7 +252,14 @@ class BufferPool:
 def _size_class(nbytes: int) -> int:
     """``nbytes`` rounded up to the next power of 2**(1/4) (in whole pages): the pool's buffer sizes."""
     size = -(-int(2.0 ** (math.ceil(4 * math.log2(nbytes)) / 4)) // 4096) * 4096
-    return max(size, -(-nbytes // 4096) * 4096)
+    size = max(size, -(-nbytes // 4096) * 4096)
+    if len(_CLASSES) < 4096:  # the sizes a program asks for are few: remembered, bounded
+        _CLASSES[nbytes] = size
+    return size
+
+
+_CLASSES: dict = {}  # request size -> size class
+_ndarray = _numpy.ndarray  # ndarray(shape, dtype, buffer): one view of a raw buffer, based on it
 
 
 def _forget(lock, total, held):
@@ -182,3 +273,42 @@ def _refcounts(objects):
 
 
 buffers = BufferPool()
+
+
+def _broadcast(sa, sb):
+    """The broadcast of shapes ``sa`` and ``sb``, or None where they do not broadcast. The usual case (one shape
+    spreads over the other, a bias over a batch) without ``broadcast_shapes``, which costs several microseconds."""
+    for big, small in ((sa, sb), (sb, sa)):
+        if len(small) <= len(big) and all(y == 1 or y == x for x, y in zip(big[len(big) - len(small):], small)):
+            return big
+    try:
+        return _broadcast_shapes(sa, sb)
+    except ValueError:
+        return None
+
+
+def copy(x):
+    """``x.copy()`` (C order) for a raw array, a large NumPy copy in a reused buffer."""
+    if type(x) is not _ND or x.nbytes < buffers.min_bytes:
+        return x.copy()
+    out = buffers.empty(_numpy, x.shape, x.dtype)
+    out[...] = x
+    return out
+
+
+def add(a, b):
+    """``a + b`` for raw operands, a large floating NumPy result in a reused buffer (:meth:`BufferPool.binary`)."""
+    out = buffers.binary(_numpy.add, a, b)
+    return a + b if out is None else out
+
+
+def sub(a, b):
+    """``a - b``, as :func:`add`."""
+    out = buffers.binary(_numpy.subtract, a, b)
+    return a - b if out is None else out
+
+
+def mul(a, b):
+    """``a * b``, as :func:`add`."""
+    out = buffers.binary(_numpy.multiply, a, b)
+    return a * b if out is None else out

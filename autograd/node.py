@@ -21,6 +21,7 @@ import weakref
 from typing import Callable, Union
 
 from .backend import DEFAULTS, array_module, erf as _erf, index_add as _index_add, mixed_device_error
+from .buffers import buffers
 from .grad_mode import state as _state
 from .promotion import promote, result_type
 from .versions import AT_ZERO as _AT_ZERO  # a just-made output's counter is at version 0
@@ -337,6 +338,7 @@ class ArrayOps:
                 setattr(self, name, getattr(xp, name))
 
     shape = staticmethod(_shape)
+    matmul = staticmethod(buffers.product)  # a large product into a reused buffer (its pages stay mapped)
 
     def broadcast_to(self, g, shape):
         """``g`` spread over ``shape`` (a sum's gradient). NumPy's broadcast_to costs ~3 µs however small the

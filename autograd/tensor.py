@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any, Callable, Iterator, Optional
 import numpy as _np  # only for type checks of incoming Python data, never for array work
 
 from .backend import DEFAULTS, array_module, as_array, device_of, to_host
+from .buffers import buffers
 from .device import Device
 from .grad_mode import state
 from .node import GRAD_LOCK as _GRAD_LOCK, Node, RetainGrad, Var
@@ -650,9 +651,11 @@ def _sole_owner(g, handed) -> bool:
     """Whether array ``g`` is memory no one else can see: it owns it, or it is a view over the whole of a buffer
     that nothing but ``g`` refers to (the transposed product a ``x @ W.T`` backward returns). CPython's reference
     count tells; elsewhere a view is always copied."""
-    base = getattr(g, "base", None)
-    if base is None:
+    if getattr(g, "base", None) is None:
         return True
+    if buffers.private(g):  # a large result in one of the buffer pool's arrays, viewed by g alone
+        return True
+    base = g.base
     # the references: g's own .base, the local name, getrefcount's argument
     return (_refcount is not None and base.base is None and base.size == g.size and id(base) not in handed
             and _refcount(base) <= 3)
@@ -669,7 +672,8 @@ def _unshared(t) -> bool:
     if _refcount is None or t.grad_fn is not None or _refcount(t) > 4:  # (a create_graph gradient: never)
         return False
     a = t.array
-    return type(a) is _np.ndarray and a.base is None and a.flags.writeable and _refcount(a) <= 3
+    return (type(a) is _np.ndarray and (a.base is None or buffers.private(a)) and a.flags.writeable
+            and _refcount(a) <= 3)
 
 
 def _set_grad(t, value):

@@ -8,6 +8,7 @@ import operator as _operator
 import numpy as _np  # dtype constants only
 
 from ..backend import DEFAULTS, array_module
+from ..buffers import buffers, mul as _mul
 from ..node import Node, Var, wrap_int
 
 _INT = _np.dtype("int64")
@@ -23,6 +24,9 @@ def _shape(a):
 
 
 _NUMBER = (float, int, bool, complex)
+_pooled = buffers.binary  # a large result into a reused buffer (no fresh pages to fault in), else None
+_ND = _np.ndarray
+_BIG = buffers.min_bytes  # the inline test before _pooled (which checks again): small operands skip the call
 
 
 def _bshapes(a, b):
@@ -57,6 +61,10 @@ class Add(Node):
 
     def forward(self, a, b):
         self.shapes = _bshapes(a, b)
+        if (type(a) is _ND and a.nbytes >= _BIG) or (type(b) is _ND and b.nbytes >= _BIG):
+            out = _pooled(_np.add, a, b)
+            if out is not None:
+                return out
         try:
             return a + b
         except (ValueError, TypeError) as e:
@@ -78,6 +86,10 @@ class Sub(Node):
 
     def forward(self, a, b):
         self.shapes = _bshapes(a, b)
+        if (type(a) is _ND and a.nbytes >= _BIG) or (type(b) is _ND and b.nbytes >= _BIG):
+            out = _pooled(_np.subtract, a, b)
+            if out is not None:
+                return out
         try:
             return a - b
         except (ValueError, TypeError) as e:
@@ -101,6 +113,10 @@ class Mul(Node):
 
     def forward(self, a, b):
         self.shapes = _bshapes(a, b)
+        if (type(a) is _ND and a.nbytes >= _BIG) or (type(b) is _ND and b.nbytes >= _BIG):
+            out = _pooled(_np.multiply, a, b)
+            if out is not None:
+                return out
         try:
             return a * b
         except (ValueError, TypeError) as e:
@@ -109,11 +125,15 @@ class Mul(Node):
     def backward(self, g, xs, out, F):
         a, b = xs
         pa, pb = self.parents
+        if F.graph or type(g) is not _ND or g.nbytes < _BIG:
+            gb, ga = (g * b if pa is not None else None), (g * a if pb is not None else None)
+        else:  # large gradients into reused buffers
+            gb = (_mul(g, b) if pa is not None else None)
+            ga = (_mul(g, a) if pb is not None else None)
         if self.shapes is None:
-            return (g * b if pa is not None else None, g * a if pb is not None else None)
+            return gb, ga
         sa, sb = self.shapes
-        return (F.unbroadcast(g * b, sa) if pa is not None else None,
-                F.unbroadcast(g * a, sb) if pb is not None else None)
+        return (F.unbroadcast(gb, sa) if pa is not None else None, F.unbroadcast(ga, sb) if pb is not None else None)
 
 
 class Div(Node):
@@ -124,6 +144,10 @@ class Div(Node):
     save_inputs = True
 
     def forward(self, a, b):
+        if (type(a) is _ND and a.nbytes >= _BIG) or (type(b) is _ND and b.nbytes >= _BIG):
+            out = _pooled(_np.true_divide, a, b)  # floating operands only: integer division's dtype rule is below
+            if out is not None:
+                return out
         try:
             out = a / b
         except (ValueError, TypeError) as e:

@@ -3,6 +3,7 @@ source's dtype and device, as PyTorch's ``ToCopyBackward``)."""
 from __future__ import annotations
 
 from ..backend import device_of, resolve, to_device
+from ..buffers import copy as _copy
 from ..device import Device
 from ..node import Node, Var
 from ..promotion import result_type
@@ -34,7 +35,7 @@ class Clone(Node):
     __slots__ = ()
 
     def forward(self, x):
-        return x.copy()
+        return _copy(x)
 
     def backward(self, g, xs, out, F):
         return (g,)

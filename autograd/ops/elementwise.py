@@ -8,6 +8,7 @@ import math
 import numpy as _np  # NumPy's ufuncs bound once per row (CuPy's are looked up)
 
 from ..backend import DEFAULTS, array_module, erf as _erf, keep_where
+from ..buffers import add as _plus, buffers, mul as _times
 from ..node import MATH_OPS, Node, Var
 from ..tensor import Tensor as Tensor_  # `Tensor` would read as the public name here
 from .cast import promoted
@@ -69,18 +70,32 @@ class Relu(Node):
     def forward(self, x):
         if isinstance(x, float):
             return x if x > 0 else 0.0
+        if type(x) is _np.ndarray and x.nbytes >= _BIG:
+            y = buffers.binary(_np.maximum, x, 0)  # a large result in a reused buffer
+            if y is not None:
+                return y
         return array_module(x).maximum(x, 0)
 
     def backward(self, g, xs, out, F):
         # the gradient passes unless the output is <= 0, so at NaN it passes, as PyTorch's threshold backward
         if F.graph or isinstance(out, float):
             return (F.where(out <= 0, 0.0, g),)
-        return (keep_where(g, ~(out <= 0)),)
+        if type(out) is _np.ndarray and out.nbytes >= _BIG:  # the mask in a reused buffer
+            keep = buffers.empty(_np, out.shape, _np.bool_)
+            _np.less_equal(out, 0, out=keep)
+            _np.logical_not(keep, out=keep)
+        else:
+            keep = ~(out <= 0)
+        return (keep_where(g, keep),)
 
 def _fl(x):
     """A float (a Scalar's value, or a floating array) as is; an integer or bool array as the default float dtype,
     as PyTorch's float functions (sigmoid of int64 is float32, not float64 and not int)."""
     return x if type(x) is float or x.dtype.kind in "fc" else x.astype(DEFAULTS.float)
+
+
+_pooled = buffers.unary  # a large result into a reused buffer (no fresh pages to fault in), else None
+_BIG = buffers.min_bytes  # the inline test before the pool's calls (which check again): small arrays skip them
 
 
 def _ufunc(name):
@@ -95,7 +110,13 @@ def _ufunc(name):
             return scalar(x)
         if x.dtype.kind not in "fc":
             x = x.astype(DEFAULTS.float)
-        return host(x) if xp is _np else getattr(xp, name)(x)
+        if xp is not _np:
+            return getattr(xp, name)(x)
+        if x.nbytes >= _BIG:
+            out = _pooled(host, x)
+            if out is not None:
+                return out
+        return host(x)
 
     return forward
 
@@ -278,19 +299,20 @@ class Gelu(Node):
             if self.approximate == "tanh":
                 return 0.5 * x * (1 + xp.tanh(_K * (x + 0.044715 * x * x * x)))
             return 0.5 * x * (1 + _erf(x * _SQRT1_2))
+        # every array below is a reused buffer when large (fresh ones page-fault in)
         if self.approximate == "tanh":
-            u = x * x
+            u = _times(x, x)
             u *= 0.044715
             u += 1
             u *= x
             u *= _K
             t = self.kept = xp.tanh(u, out=u)  # tanh(K (x + 0.044715 x^3))
-            y = t + 1
+            y = _plus(t, 1)
+            y *= x
         else:
-            cdf = self.kept = _erf(x * _SQRT1_2)
-            cdf += 1
-            y = cdf.copy()  # 2 Phi(x)
-        y *= x
+            cdf = self.kept = _erf(_times(x, _SQRT1_2))
+            cdf += 1  # 2 Phi(x)
+            y = _times(cdf, x)
         y *= 0.5
         return y
 
@@ -307,22 +329,27 @@ class Gelu(Node):
         xp = array_module(x)
         if self.approximate == "tanh":
             t = self.kept
-            d = x * x  # 0.5 (1 + t) + 0.5 x (1 - t^2) K (1 + 3 * 0.044715 x^2)
+            d = _times(x, x)  # 0.5 (1 + t) + 0.5 x (1 - t^2) K (1 + 3 * 0.044715 x^2)
             d *= 3 * 0.044715
             d += 1
             d *= x
             d *= 0.5 * _K
-            d *= 1 - t * t
+            s = _times(t, t)
+            xp.subtract(1, s, out=s)
+            d *= s
             d += 0.5
-            d += 0.5 * t
+            xp.multiply(t, 0.5, out=s)
+            d += s
+            d *= g
         else:
-            d = x * x  # Phi(x) + x phi(x), Phi(x) kept as 2 Phi(x)
+            d = _times(x, x)  # 2 (Phi(x) + x phi(x)), Phi(x) kept as 2 Phi(x); scaling by 2 is exact
             d *= -0.5
             xp.exp(d, out=d)
             d *= x
-            d *= _INV_SQRT_2PI
-            d += 0.5 * self.kept
-        d *= g
+            d *= 2 * _INV_SQRT_2PI
+            d += self.kept
+            d *= g
+            d *= 0.5
         return (d,)
 
 

@@ -3,10 +3,14 @@ from __future__ import annotations
 
 import math
 
+from ..buffers import buffers
 from ..node import Node, Var
 from .util import as_var, shape_str
 from .declare import op
 from .labels import call
+
+
+_product = buffers.product  # a @ b, a large result into a reused buffer
 
 
 class Matmul(Node):
@@ -22,9 +26,9 @@ class Matmul(Node):
             raise ValueError(f"matmul: cannot multiply {shape_str(a)} by {shape_str(b)}: inner sizes {ka} and {kb} differ")
         if a.ndim > 2 and b.ndim == 2:
             # (..., M, K) @ (K, N): one product over all rows, not one per leading index (NumPy loops over them)
-            return (a.reshape(math.prod(a.shape[:-1]), ka) @ b).reshape(a.shape[:-1] + b.shape[-1:])
+            return _product(a.reshape(math.prod(a.shape[:-1]), ka), b).reshape(a.shape[:-1] + b.shape[-1:])
         try:
-            return a @ b
+            return _product(a, b)
         except ValueError as e:
             raise ValueError(f"matmul: cannot broadcast the batch dimensions of {shape_str(a)} and {shape_str(b)} ({e})") from None
 

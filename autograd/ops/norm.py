@@ -11,6 +11,7 @@ from __future__ import annotations
 import math
 
 from ..backend import array_module
+from ..buffers import mul, sub
 from ..node import Node, needs
 
 
@@ -27,8 +28,8 @@ class Normalize(Node):
     def forward(self, x):
         xp = array_module(x)
         self.mean = x.mean(axis=self.axes, keepdims=True)
-        c = x - self.mean
-        self.var = (c * c).mean(axis=self.axes, keepdims=True)
+        c = sub(x, self.mean)  # large temporaries in reused buffers, here and in backward
+        self.var = mul(c, c).mean(axis=self.axes, keepdims=True)
         self.invstd = 1.0 / xp.sqrt(self.var + self.eps)
         c *= self.invstd
         return c
@@ -43,8 +44,14 @@ class Normalize(Node):
         else:
             invstd = self.invstd
         mean_g = F.sum(g, axis=self.axes, keepdims=True) / n
-        mean_gx = F.sum(g * out, axis=self.axes, keepdims=True) / n
-        return (invstd * (g - mean_g - out * mean_gx),)
+        if F.graph:
+            mean_gx = F.sum(g * out, axis=self.axes, keepdims=True) / n
+            return (invstd * (g - mean_g - out * mean_gx),)
+        mean_gx = mul(g, out).sum(axis=self.axes, keepdims=True) / n
+        gx = sub(g, mean_g)  # invstd * (g - mean_g - out * mean_gx), the same steps in place
+        gx -= mul(out, mean_gx)
+        gx *= invstd
+        return (gx,)
 
 
 _FUSED_DTYPES = ("float32", "float64")

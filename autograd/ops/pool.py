@@ -97,9 +97,9 @@ class MaxPool(Node):
         # the arg-max (which kernel position holds each window's first maximum) kept for backward: a strict
         # comparison keeps the first of ties; the update is arithmetic on small integers (arg += gt * (i - arg)),
         # as NumPy's masked writes are ~10x slower
-        arg = xp.zeros(out.shape, dtype=xp.uint8 if len(positions) < 256 else xp.int32)
-        step = xp.empty(out.shape, dtype=arg.dtype)
-        gt = xp.empty(out.shape, dtype=bool)
+        arg = buffers.zeros(xp, out.shape, xp.uint8 if len(positions) < 256 else xp.int32)
+        step = buffers.empty(xp, out.shape, arg.dtype)
+        gt = buffers.empty(xp, out.shape, bool)
         for i, k in enumerate(positions[1:], 1):
             v = win[_ALL + k]
             xp.greater(v, out, out=gt)
@@ -107,7 +107,7 @@ class MaxPool(Node):
             step *= gt
             arg += step
             xp.maximum(out, v, out=out)  # NaN propagates, as PyTorch
-        if out.dtype.kind == "f" and bool(xp.isnan(out).any()):
+        if out.dtype.kind == "f" and out.size and bool(xp.isnan(out.max())):  # max is NaN where any is
             self.arg, self.padded = None, padded  # a NaN's window: backward finds the hits from the values
         else:
             self.arg, self.padded = arg, None
@@ -145,7 +145,7 @@ class MaxPool(Node):
 
 def _arg_hits(arg, kernel, xp):
     """For each kernel position in order, the outputs whose kept arg-max is that position."""
-    hit = xp.empty(arg.shape, dtype=bool)
+    hit = buffers.empty(xp, arg.shape, bool)
     for i, k in enumerate(kernel_positions(kernel)):
         xp.equal(arg, i, out=hit)
         yield k, hit

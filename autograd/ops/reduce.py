@@ -5,6 +5,7 @@ import builtins as _b
 from collections import namedtuple
 
 from ..backend import array_module
+from ..buffers import buffers, mul, sub
 from ..node import Node, Var
 from .util import as_var, axis_arg, check_dim, is_int, keep_arg, nograd, norm_axes
 from .declare import op
@@ -229,11 +230,20 @@ class Softmax(Node):
         if x.size == 0:  # nothing to normalise: an empty result of the same shape, as PyTorch
             return x.copy()
         xp = array_module(x)
-        e = xp.exp(x - x.max(axis=self.axis, keepdims=True))
-        return e / e.sum(axis=self.axis, keepdims=True)
+        e = sub(x, x.max(axis=self.axis, keepdims=True))  # large arrays here and below in reused buffers
+        if e.ndim == 0 or e.dtype.kind not in "fc":  # a NumPy scalar, or integers: no in-place steps
+            e = xp.exp(e)
+            return e / e.sum(axis=self.axis, keepdims=True)
+        xp.exp(e, out=e)
+        e /= e.sum(axis=self.axis, keepdims=True)
+        return e
 
     def backward(self, g, xs, out, F):
-        return (out * (g - F.sum(g * out, axis=self.axis, keepdims=True)),)
+        if F.graph or not getattr(g, "ndim", 0):
+            return (out * (g - F.sum(g * out, axis=self.axis, keepdims=True)),)
+        d = sub(g, mul(g, out).sum(axis=self.axis, keepdims=True))
+        d *= out
+        return (d,)
 
 
 class LogSoftmax(Node):
@@ -254,10 +264,11 @@ class LogSoftmax(Node):
         if x.size == 0:
             return x.copy()
         xp = array_module(x)
-        z = x - x.max(axis=self.axis, keepdims=True)
+        z = sub(x, x.max(axis=self.axis, keepdims=True))  # large arrays here and below in reused buffers
         if x.ndim == 0:  # NumPy's 0-d arithmetic gives scalars, which cannot be written into
             return z - xp.log(xp.exp(z))
-        e = xp.exp(z)  # one temporary: the result is written into z
+        e = buffers.unary(xp.exp, z)  # one temporary: the result is written into z
+        e = xp.exp(z) if e is None else e
         z -= xp.log(e.sum(axis=self.axis, keepdims=True))
         return z
 
@@ -266,7 +277,8 @@ class LogSoftmax(Node):
             return (g - F.exp(out) * F.sum(g, axis=self.axis, keepdims=True),)
         # the same rule with one temporary (a (700, 10000) language-model output: three fewer full-size arrays)
         xp = F.xp
-        p = xp.exp(out)
+        p = buffers.unary(xp.exp, out)
+        p = xp.exp(out) if p is None else p
         p *= g.sum(axis=self.axis, keepdims=True)
         xp.subtract(g, p, out=p)
         return (p,)
