@@ -42,9 +42,10 @@ import _common as C  # noqa: E402
 WORKLOADS = ("gpt", "lstm", "dcgan", "mnist_cnn", "vae")
 # own time of these is their matrix products (the copies they need are functions of their own)
 BLAS_FUNCS = {("autograd/ops/linalg.py", "Matmul.forward"), ("autograd/ops/linalg.py", "Matmul.backward"),
-              ("autograd/ops/linalg.py", "_folded_backward"), ("autograd/ops/conv.py", "_matmul"),
-              ("autograd/ops/conv.py", "_conv_weight_grad"), ("autograd/ops/winograd.py", "_matmul"),
-              ("autograd/ops/winograd.py", "weight_grad")}
+              ("autograd/ops/linalg.py", "_folded_backward"), ("autograd/buffers.py", "BufferPool.matmul"),
+              ("autograd/buffers.py", "BufferPool.product"),
+              ("autograd/ops/conv.py", "_conv_weight_grad"),
+              ("autograd/ops/winograd.py", "Products.weight_grad")}
 OVERHEAD_FILES = ("autograd/engine.py", "autograd/node.py", "autograd/tensor.py", "autograd/_methods.py",
                   "autograd/function.py", "autograd/grad_mode.py", "autograd/scope.py", "autograd/versions.py",
                   "autograd/ops/declare.py", "autograd/ops/util.py", "autograd/compat.py", "nn/", "benchmarks/")

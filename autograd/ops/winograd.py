@@ -91,6 +91,38 @@ def _channels_last(x, geo, hx, wx):
     return xw.reshape(hx, wx, n * c)
 
 
+def _unpadded(dxw, geo, x_shape):
+    """The input gradient ``dxw`` (hx, wx, N * C), laid out as :func:`_channels_last` lays out the input, back
+    to ``x_shape`` (N, C, H, W): the padding dropped, zeros for input cells past the last window."""
+    xp = array_module(dxw)
+    n, c, h, w = x_shape
+    hx, wx = dxw.shape[:2]
+    (lh, _), (lw, _) = geo.pad
+    hu, wu = min(h, hx - lh), min(w, wx - lw)
+    inner = dxw.reshape(hx, wx, n, c)[lh:lh + hu, lw:lw + wu]
+    if (hu, wu) != (h, w):  # input cells past the last window: no gradient
+        dx = xp.zeros(x_shape, dxw.dtype)
+        part = buffers.empty(xp, (n, c, hu, wu), dxw.dtype)
+        _first(inner, part)
+        dx[:, :, :hu, :wu] = part
+        return dx
+    dx = buffers.empty(xp, x_shape, dxw.dtype)
+    _first(inner, dx)
+    return dx
+
+
+def _tiled_last(g, th, tw):
+    """An output (gradient) ``g`` (N, O, oh, ow) as ``(2 th, 2 tw, N * O)``: channels last, a zero row or column
+    completing the last 2x2 tiles of an odd output."""
+    n, o, oh, ow = g.shape
+    gl = buffers.empty(array_module(g), (2 * th, 2 * tw, n, o), g.dtype)
+    if (2 * th, 2 * tw) != (oh, ow):
+        gl[oh:] = 0
+        gl[:, ow:] = 0
+    _last(g, gl[:oh, :ow])
+    return gl.reshape(2 * th, 2 * tw, n * o)
+
+
 def _thirds(a, axis, phase, count):
     """The three cells of each tile along ``axis`` for ``phase``: cells ``phase + 4t``, ``+ 2`` and ``+ 4`` for
     ``t < count``, as three strided views."""
@@ -126,7 +158,7 @@ def input_transform(x, geo):
 def input_untransform(dv, geo, x_shape):
     """The adjoint of :func:`input_transform`: ``dV`` (9, T, 4C) back onto ``x_shape``, overlapping tiles added."""
     xp = array_module(dv)
-    n, c, h, w = x_shape
+    n, c = x_shape[:2]
     th, tw = _tiles(geo)
     hx, wx = 4 * th + 2, 4 * tw + 2
     d = dv.reshape(3, 3, th, tw, n, 2, 2, c)
@@ -140,18 +172,7 @@ def input_untransform(dv, geo, x_shape):
     r = rows.reshape(3, 2, hx, tw, n * c)
     for b in (0, 1):
         _untransform_1d(xp, dxw, 1, b, tw, r[0, b], r[1, b], r[2, b])
-    (lh, _), (lw, _) = geo.pad
-    hu, wu = min(h, hx - lh), min(w, wx - lw)
-    inner = dxw.reshape(hx, wx, n, c)[lh:lh + hu, lw:lw + wu]
-    if (hu, wu) != (h, w):  # input cells past the last window: no gradient
-        dx = xp.zeros(x_shape, dv.dtype)
-        part = buffers.empty(xp, (n, c, hu, wu), dv.dtype)
-        _first(inner, part)
-        dx[:, :, :hu, :wu] = part
-        return dx
-    dx = buffers.empty(xp, x_shape, dv.dtype)
-    _first(inner, dx)
-    return dx
+    return _unpadded(dxw, geo, x_shape)
 
 
 def _untransform_1d(xp, dst, axis, phase, count, v0, v1, v2):
@@ -209,13 +230,7 @@ def grad_transform(g, geo):
     xp = array_module(g)
     n, o = g.shape[:2]
     th, tw = _tiles(geo)
-    oh, ow = geo.out_size
-    gl = buffers.empty(xp, (2 * th, 2 * tw, n, o), g.dtype)
-    if (2 * th, 2 * tw) != (oh, ow):  # an odd output: a zero row or column completes the last tiles
-        gl[oh:] = 0
-        gl[:, ow:] = 0
-    _last(g, gl[:oh, :ow])
-    gl = gl.reshape(2 * th, 2 * tw, n * o)
+    gl = _tiled_last(g, th, tw)
     e, f = gl[:, 0::2], gl[:, 1::2]
     out = buffers.empty(xp, (3, 3, th, tw, n * o), g.dtype)
     for j, q in enumerate((e, e + f, f)):
@@ -246,31 +261,48 @@ def output_transform(m, geo, n):
 
 
 def _matmul(a, b):
-    """``a @ b`` over the 9 components, into a reused buffer."""
+    """``a @ b`` over the components, into a reused buffer."""
     return buffers.matmul(array_module(b), a, b)
 
 
-def conv(x, w, geo, v=None):
-    """The convolution of ``x`` with ``w``: ``(y, V)``, the transformed input kept for the weight gradient (``v``:
-    that transform when the caller has it). The transformed weight (2.25 times ``w``) is not kept: held by every
-    node of a DCGAN iteration it costs 47 MB of peak memory for 12 ms."""
-    if v is None:
-        v = input_transform(x, geo)
-    return output_transform(_matmul(v, weight_transform(w).swapaxes(-1, -2)), geo, x.shape[0]), v
+class Products:
+    """The three products of a convolution by one Winograd scheme, from its six transforms (each module's own):
+    ``conv``, ``conv_transpose`` (the input gradient) and ``weight_grad``, bound as the module's functions.
+
+    The transformed weight is not kept between calls: held by every node of a DCGAN iteration it cost 47 MB of
+    peak memory for 12 ms."""
+
+    __slots__ = ("input_transform", "input_untransform", "weight_transform", "weight_untransform",
+                 "grad_transform", "output_transform")
+
+    def __init__(self, **transforms):
+        for name in self.__slots__:
+            setattr(self, name, transforms[name])
+
+    def conv(self, x, w, geo, v=None):
+        """The convolution of ``x`` with ``w``: ``(y, V)``, the transformed input kept for the weight gradient
+        (``v``: that transform when the caller has it)."""
+        if v is None:
+            v = self.input_transform(x, geo)
+        return self.output_transform(_matmul(v, self.weight_transform(w).swapaxes(-1, -2)), geo, x.shape[0]), v
+
+    def conv_transpose(self, g, w, geo, x_shape, gt=None):
+        """The input gradient of a convolution with ``w`` whose output gradient is ``g`` (the transposed
+        convolution of ``g``); ``gt`` is the scheme's ``grad_transform`` of ``g`` when the caller has it."""
+        if gt is None:
+            gt = self.grad_transform(g, geo)
+        return self.input_untransform(_matmul(gt, self.weight_transform(w)), geo, x_shape)
+
+    def weight_grad(self, x, g, geo, w_shape, v=None, gt=None):
+        """The weight gradient of a convolution of ``x`` whose output gradient is ``g``."""
+        if v is None:
+            v = self.input_transform(x, geo)
+        if gt is None:
+            gt = self.grad_transform(g, geo)
+        return self.weight_untransform(array_module(v).matmul(gt.swapaxes(-1, -2), v), w_shape)
 
 
-def conv_transpose(g, w, geo, x_shape, gt=None):
-    """The input gradient of a convolution with ``w`` whose output gradient is ``g`` (the transposed convolution
-    of ``g``); ``gt`` is :func:`grad_transform` of ``g`` when the caller has it."""
-    if gt is None:
-        gt = grad_transform(g, geo)
-    return input_untransform(_matmul(gt, weight_transform(w)), geo, x_shape)
-
-
-def weight_grad(x, g, geo, w_shape, v=None, gt=None):
-    """The weight gradient of a convolution of ``x`` whose output gradient is ``g``."""
-    if v is None:
-        v = input_transform(x, geo)
-    if gt is None:
-        gt = grad_transform(g, geo)
-    return weight_untransform(array_module(v).matmul(gt.swapaxes(-1, -2), v), w_shape)
+_PRODUCTS = Products(input_transform=input_transform, input_untransform=input_untransform,
+                     weight_transform=weight_transform, weight_untransform=weight_untransform,
+                     grad_transform=grad_transform, output_transform=output_transform)
+conv, conv_transpose, weight_grad = _PRODUCTS.conv, _PRODUCTS.conv_transpose, _PRODUCTS.weight_grad

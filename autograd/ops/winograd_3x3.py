@@ -23,7 +23,7 @@ import math
 
 from ..backend import array_module
 from ..buffers import buffers
-from .winograd import _channels_last, _first, _last
+from .winograd import Products, _channels_last, _first, _tiled_last, _unpadded
 
 #: the input transform, the weight transform and the output transform (rows: transformed cells); ``G = D G'``
 #: with ``D = diag(1, 1/2, 1/2, 1)``, so every pass adds and subtracts and one product by ``D x D`` scales
@@ -124,7 +124,7 @@ def input_transform(x, geo):
 def input_untransform(dv, geo, x_shape):
     """The adjoint of :func:`input_transform`: ``dV`` (16, T, C) back onto ``x_shape``, overlapping tiles added."""
     xp = array_module(dv)
-    n, c, h, w = x_shape
+    n, c = x_shape[:2]
     th, tw = _tiles(geo)
     hx, wx = 2 * th + 2, 2 * tw + 2
     d = dv.reshape(4, 4, th, tw, n * c)
@@ -133,18 +133,7 @@ def input_untransform(dv, geo, x_shape):
         _adjoint_pass(xp, _taps(rows[i], 1, tw, 4), BT, d[i])
     dxw = buffers.zeros(xp, (hx, wx, n * c), dv.dtype)
     _adjoint_pass(xp, _taps(dxw, 0, th, 4), BT, rows)
-    (lh, _), (lw, _) = geo.pad
-    hu, wu = min(h, hx - lh), min(w, wx - lw)
-    inner = dxw.reshape(hx, wx, n, c)[lh:lh + hu, lw:lw + wu]
-    if (hu, wu) != (h, w):  # input cells past the last window: no gradient
-        dx = xp.zeros(x_shape, dv.dtype)
-        part = buffers.empty(xp, (n, c, hu, wu), dv.dtype)
-        _first(inner, part)
-        dx[:, :, :hu, :wu] = part
-        return dx
-    dx = buffers.empty(xp, x_shape, dv.dtype)
-    _first(inner, dx)
-    return dx
+    return _unpadded(dxw, geo, x_shape)
 
 
 def weight_transform(w):
@@ -181,13 +170,7 @@ def grad_transform(g, geo):
     xp = array_module(g)
     n, o = g.shape[:2]
     th, tw = _tiles(geo)
-    oh, ow = geo.out_size
-    gl = buffers.empty(xp, (2 * th, 2 * tw, n, o), g.dtype)
-    if (2 * th, 2 * tw) != (oh, ow):  # an odd output: a zero row or column completes the last tiles
-        gl[oh:] = 0
-        gl[:, ow:] = 0
-    _last(g, gl[:oh, :ow])
-    gl = gl.reshape(2 * th, 2 * tw, n * o)
+    gl = _tiled_last(g, th, tw)
     a = tuple(zip(*AT))  # A: the adjoint of the output transform
     rows = buffers.empty(xp, (4, th, 2 * tw, n * o), g.dtype)
     _pass(xp, _taps(gl, 0, th, 2), a, rows)
@@ -214,31 +197,7 @@ def output_transform(m, geo, n):
     return y
 
 
-def _matmul(a, b):
-    """``a @ b`` over the 16 components, into a reused buffer."""
-    return buffers.matmul(array_module(b), a, b)
-
-
-def conv(x, w, geo, v=None):
-    """The convolution of ``x`` with ``w``: ``(y, V)``, the transformed input kept for the weight gradient (``v``:
-    that transform when the caller has it)."""
-    if v is None:
-        v = input_transform(x, geo)
-    return output_transform(_matmul(v, weight_transform(w).swapaxes(-1, -2)), geo, x.shape[0]), v
-
-
-def conv_transpose(g, w, geo, x_shape, gt=None):
-    """The input gradient of a convolution with ``w`` whose output gradient is ``g``; ``gt`` is
-    :func:`grad_transform` of ``g`` when the caller has it."""
-    if gt is None:
-        gt = grad_transform(g, geo)
-    return input_untransform(_matmul(gt, weight_transform(w)), geo, x_shape)
-
-
-def weight_grad(x, g, geo, w_shape, v=None, gt=None):
-    """The weight gradient of a convolution of ``x`` whose output gradient is ``g``."""
-    if v is None:
-        v = input_transform(x, geo)
-    if gt is None:
-        gt = grad_transform(g, geo)
-    return weight_untransform(array_module(v).matmul(gt.swapaxes(-1, -2), v), w_shape)
+_PRODUCTS = Products(input_transform=input_transform, input_untransform=input_untransform,
+                     weight_transform=weight_transform, weight_untransform=weight_untransform,
+                     grad_transform=grad_transform, output_transform=output_transform)
+conv, conv_transpose, weight_grad = _PRODUCTS.conv, _PRODUCTS.conv_transpose, _PRODUCTS.weight_grad
