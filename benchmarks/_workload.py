@@ -59,6 +59,8 @@ def parse(doc, argv):
     p = C.parser(doc.splitlines()[0])
     p.add_argument("--threads", type=int, default=2, help="threads for NumPy's BLAS and for PyTorch (default 2)")
     p.add_argument("--no-memory", action="store_true", help="skip the peak-memory processes")
+    p.add_argument("--scaling", action="store_true", help="also print step time against batch size and depth "
+                   "(the scripts that define the rows: gpt)")
     p.add_argument("--memory-child", choices=("denpa", "torch"), help=argparse.SUPPRESS)  # run_all never passes it
     args = p.parse_args(argv)
     C.GC_DURING_TIMING = not args.no_gc
@@ -222,11 +224,31 @@ def peak_memory(script, threads, have_torch, extra_args=()):
     return got.get("denpa"), got.get("torch")
 
 
+def sized_pair(denpa, torch, np, build, data):
+    """Both engines' steps of one size for :func:`scaling`: same weights, each step run once."""
+    out = {}
+    if torch is not None:
+        torch.manual_seed(0)
+        tw = build(torch, np, data)
+    denpa.manual_seed(0)
+    dw = build(denpa, np, data)
+    out["denpa"] = lambda: dw.step(False)
+    if torch is not None:
+        copy_weights(denpa, tw, dw)
+        out["torch"] = lambda: tw.step(False)
+    for step in out.values():
+        step()
+    return out
+
+
 def run(doc, argv, build, make_data, *, title, repeat=7, number=1, target=1.5, forward_target=None,
-        extra_args=()):
+        extra_args=(), sizes=None):
     """The whole benchmark of one workload script; returns its exit status.
 
     ``extra_args`` are the script's own flags, passed on to its memory processes.
+    ``sizes`` (for ``--scaling``) is ``(groups, sized)``: the rows of
+    :func:`scaling`, whose configs ``sized(config)`` turns into the
+    ``(build, make_data)`` of that size.
     """
     args = parse(doc, argv)
     if args.memory_child:
@@ -248,6 +270,7 @@ def run(doc, argv, build, make_data, *, title, repeat=7, number=1, target=1.5, f
         res = interleaved({"denpa": lambda: dw.step(False)}, repeat, number)
         print_timings("step", res)
         C.verdict(f"<= {target:g}x PyTorch", None, "torch not importable")
+        results.append(run_scaling(args, sizes, denpa, None, np))
         return C.finish(results, args)
 
     torch.manual_seed(0)
@@ -300,4 +323,58 @@ def run(doc, argv, build, make_data, *, title, repeat=7, number=1, target=1.5, f
                 C.verdict(f"peak memory <= {target:g}x PyTorch", None, "--quick run")
             else:
                 results.append(C.verdict(f"peak memory <= {target:g}x PyTorch", mr <= target, f"{mr:.2f}x"))
+    results.append(run_scaling(args, sizes, denpa, torch, np))
     return C.finish(results, args)
+
+
+def run_scaling(args, sizes, denpa, torch, np):
+    """:func:`scaling` under ``--scaling`` where the script gave ``sizes``; None (nothing judged) otherwise."""
+    if not args.scaling or sizes is None:
+        return None
+    groups, sized = sizes
+
+    def make(config):
+        build_c, data_c = sized(config)
+        return sized_pair(denpa, torch, np, build_c, data_c(np))
+
+    return scaling(groups, make, 2 if args.quick else 5, judge=not args.quick)
+
+
+def scaling(groups, make, repeat, number=1, limit=1.25, judge=True):
+    """Step time against size, printed as rows; returns the verdict (True, False, or None without rows).
+
+    ``groups`` is a list of ``(name, rows)``, each row ``(label, factor, config)``
+    with the first row of a group at factor 1; ``make(config)`` returns
+    ``{"denpa": step, "torch": step}`` (torch's left out where it is missing),
+    each step already run once. Both engines' steps of one row are timed
+    interleaved (:func:`interleaved`). Per row: both medians, their ratio, and
+    each engine's cost per unit of size, ``time / (factor * time of the
+    group's first row)``: 1.0 is linear growth, below it the fixed costs are
+    being spread, above it each unit costs more as the model grows. Linear
+    means denpa's cost per unit stays at most ``limit`` on every row, or
+    within 15 % of PyTorch's on that row (a batch that outgrows a cache costs
+    both engines more per sample; not judged, None, with ``judge`` false: a
+    ``--quick`` run).
+    """
+    print(f"   scaling: interleaved medians of {repeat} x {number}; per unit = time / (factor x the first row's time)")
+    worst = None
+    for name, rows in groups:
+        first = {}
+        for label, factor, config in rows:
+            steps = make(config)
+            res = interleaved(steps, repeat, number)
+            if not first:
+                first = {k: med for k, (med, _) in res.items()}
+            unit = {k: med / (factor * first[k]) for k, (med, _) in res.items()}
+            # judged against the limit, or against PyTorch's growth on the same row where that is higher
+            worst = max(unit["denpa"] * limit / max(limit, 1.15 * unit.get("torch", 0.0)), worst or 0.0)
+            cells = "  ".join(f"{k} {med * 1e3:8.2f} ms (per unit {unit[k]:.2f})" for k, (med, _) in res.items())
+            vs = f"  ratio {res['denpa'][0] / res['torch'][0]:.2f}" if "torch" in res else ""
+            print(f"   {name:6s} {label:>4s} ({factor}x)  {cells}{vs}", flush=True)
+            del steps, res
+            gc.collect()
+    if worst is None:
+        return None
+    return C.verdict(f"linear growth (denpa's cost per unit <= {limit:g}, or <= 1.15 x torch's, on every row)",
+                     worst <= limit if judge else None,
+                     f"worst {worst:.2f} on the {limit:g} scale" if judge else "--quick run")

@@ -13,9 +13,12 @@ default, and PyTorch parallelises its kernels the same way; the script sets
 count, or ``OPENBLAS_NUM_THREADS``/``OMP_NUM_THREADS`` when set). ``--threads N``
 sets both to N (it sets those variables before NumPy is imported).
 
+``--scaling`` also prints the step time at batch 64, 128 and 256 and with 2, 4
+and 8 convolutions (the ones past the second a 32 -> 32 Conv2d + ReLU at 7x7).
+
 Target: denpa's step at most 1.5 times PyTorch's CPU step in the same run.
 
-    python benchmarks/cnn.py [--quick] [--repeat N] [--strict] [--no-gc] [--threads N]
+    python benchmarks/cnn.py [--quick] [--repeat N] [--strict] [--no-gc] [--threads N] [--scaling]
 """
 from __future__ import annotations
 
@@ -32,6 +35,8 @@ _THREAD_VARS = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")
 def parse(argv):
     p = C.parser(__doc__.splitlines()[0])
     p.add_argument("--threads", type=int, default=None, help="threads for NumPy's BLAS and for PyTorch")
+    p.add_argument("--scaling", action="store_true", help="also print step time at batch 64, 128, 256 and at "
+                   "2, 4, 8 convolutions")
     args = p.parse_args(argv)
     C.GC_DURING_TIMING = not args.no_gc
     if args.threads is not None:  # before NumPy is imported, or its BLAS ignores them
@@ -60,12 +65,18 @@ def faults_per_step(step, n=10):
     return (resource.getrusage(resource.RUSAGE_SELF).ru_minflt - before) / n
 
 
-def make_denpa(autograd, nn, optim, x, y):
+def layers_of(nn, layers):
+    """The model in ``nn`` (denpa's or torch's): ``layers`` convolutions, the first two pooled, the rest 32 -> 32 at 7x7."""
+    body = [nn.Conv2d(1, 16, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2),
+            nn.Conv2d(16, 32, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2)]
+    for _ in range(layers - 2):
+        body += [nn.Conv2d(32, 32, 3, padding=1), nn.ReLU()]
+    return nn.Sequential(*body, nn.Flatten(), nn.Linear(32 * 7 * 7, 10))
+
+
+def make_denpa(autograd, nn, optim, x, y, layers=2):
     autograd.manual_seed(0)
-    model = nn.Sequential(
-        nn.Conv2d(1, 16, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2),
-        nn.Conv2d(16, 32, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2),
-        nn.Flatten(), nn.Linear(32 * 7 * 7, 10))
+    model = layers_of(nn, layers)
     opt = optim.SGD(model.parameters(), lr=LR)
     xt, yt = autograd.tensor(x), autograd.tensor(y)
     F = nn.functional
@@ -84,12 +95,9 @@ def make_denpa(autograd, nn, optim, x, y):
     return model, step, forward
 
 
-def make_torch(torch, state, x, y):
+def make_torch(torch, state, x, y, layers=2):
     tnn = torch.nn
-    model = tnn.Sequential(
-        tnn.Conv2d(1, 16, 3, padding=1), tnn.ReLU(), tnn.MaxPool2d(2),
-        tnn.Conv2d(16, 32, 3, padding=1), tnn.ReLU(), tnn.MaxPool2d(2),
-        tnn.Flatten(), tnn.Linear(32 * 7 * 7, 10))
+    model = layers_of(tnn, layers)
     model.load_state_dict({k: torch.from_numpy(v.copy()) for k, v in state.items()})
     opt = torch.optim.SGD(model.parameters(), lr=LR)
     xt, yt = torch.from_numpy(x), torch.from_numpy(y)
@@ -126,6 +134,29 @@ def check_same(np, autograd, nn, optim, torch, x, y):
         print(f"   WARNING: loss or gradients differ from torch's (worst relative difference {worst:.3g})")
     else:
         print(f"   same loss and gradients as torch (worst relative difference {worst:.2g})")
+
+
+def scaling(autograd, nn, optim, torch, np, quick):
+    """The ``--scaling`` rows: batch 1x, 2x, 4x of the model, and 2, 4, 8 convolutions at batch 64."""
+    import _workload as W
+
+    def make(config):
+        layers, batch = config
+        rng = np.random.default_rng(0)
+        x = rng.standard_normal((batch, 1, 28, 28)).astype(np.float32)
+        y = rng.integers(0, 10, batch)
+        model, step, _ = make_denpa(autograd, nn, optim, x, y, layers)
+        steps = {"denpa": step}
+        if torch is not None:
+            state = {k: v.numpy() for k, v in model.state_dict().items()}
+            steps["torch"] = make_torch(torch, state, x, y, layers)[1]
+        for s in steps.values():
+            s()
+        return steps
+
+    groups = [("batch", [(str(BATCH * f), f, (2, BATCH * f)) for f in (1, 2, 4)]),
+              ("layers", [(str(n), n // 2, (n, BATCH)) for n in (2, 4, 8)])]
+    return W.scaling(groups, make, 2 if quick else 7, number=1 if quick else 3, judge=not quick)
 
 
 def main(argv=None):
@@ -174,6 +205,8 @@ def main(argv=None):
         print("   page faults per step (info): " + ", ".join(f"{name} {n:.0f}" for name, n in faults))
 
     results = []
+    if args.scaling:
+        results.append(scaling(autograd, nn, optim, torch, np, args.quick))
     if args.quick or t_torch is None:
         C.verdict(f"<= {TARGET:g}x PyTorch", None, "--quick run" if args.quick else "torch not importable")
     else:

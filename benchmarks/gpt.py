@@ -12,10 +12,11 @@ cross-entropy over the 512 positions, ``backward`` and ``AdamW.step()`` (lr
 1e-3, betas (0.9, 0.99), weight decay 0.1). Also timed: the forward alone
 (``model(idx)``, the logits) under ``no_grad``.
 
-``--layers`` and ``--batch`` change the depth and the batch size.
+``--layers`` and ``--batch`` change the depth and the batch size; ``--scaling``
+also prints the step time at batch 1x, 2x and 4x and at 2, 4 and 8 layers.
 See ``_workload.py`` for what is compared and measured.
 
-    python benchmarks/gpt.py [--quick] [--repeat N] [--strict] [--no-gc] [--threads N] [--no-memory]
+    python benchmarks/gpt.py [--quick] [--repeat N] [--strict] [--no-gc] [--threads N] [--no-memory] [--scaling]
 """
 from __future__ import annotations
 
@@ -118,10 +119,19 @@ def main(argv=None):
             extra += argv[i:i + 2]
             del argv[i:i + 2]
             layers, batch = (value, batch) if flag == "--layers" else (layers, value)
+    # --scaling: batch 1x, 2x, 4x at this depth, and depth 2, 4, 8 at this batch
+    groups = [("batch", [(str(batch * f), f, (layers, batch * f)) for f in (1, 2, 4)]),
+              ("layers", [(str(n), n // 2, (n, batch)) for n in (2, 4, 8)])]
+
+    def sized(config):
+        n, b = config
+        return (lambda T, np, data: build(T, np, data, n)), (lambda np: make_data(np, b))
+
     return W.run(__doc__, argv, lambda T, np, data: build(T, np, data, layers),
                  lambda np: make_data(np, batch),
                  title=f"gpt: {layers} layers, {HEADS} heads, width {WIDTH}, block {BLOCK}, batch {batch}, "
-                       "vocab 65, AdamW step", repeat=9, forward_target=1.5, extra_args=extra)
+                       "vocab 65, AdamW step", repeat=9, forward_target=1.5, extra_args=extra,
+                 sizes=(groups, sized))
 
 
 if __name__ == "__main__":

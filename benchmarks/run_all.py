@@ -19,7 +19,8 @@ import sys
 HERE = os.path.dirname(os.path.abspath(__file__))
 SCRIPTS = ("overhead.py", "chain.py", "scalar.py", "optim_step.py", "draw.py", "mlp.py", "cnn.py",
            "gpt.py", "lstm.py", "dcgan.py", "mnist_cnn.py", "vae.py", "gpu.py")
-EXTRA = {"gpu.py": ["--skip-without-cuda"]}  # without CUDA its CPU half alone would take a minute on 2 cores
+EXTRA = {"gpu.py": ["--skip-without-cuda"],  # without CUDA its CPU half alone would take a minute on 2 cores
+         "gpt.py": ["--scaling"], "cnn.py": ["--scaling"]}  # their step time against batch size and depth
 
 
 def main(argv=None):

@@ -122,7 +122,7 @@ def make_micrograd(X, Y, model=None):
         m.zero_grad()
         loss.backward()
         for p in m.parameters():
-            p.array -= 0.01 * p.grad
+            p.data -= 0.01 * p.grad  # micrograd's Value keeps its float in .data
         return loss
 
     return f, m
@@ -133,9 +133,9 @@ def check_against_micrograd(X, Y):
     f_mg, m_mg = make_micrograd(X, Y)
     m_ours = denpa_model()
     for p, q in zip(m_ours.parameters(), m_mg.parameters()):
-        p.array = float(q.array)
+        p.array = float(q.data)
     f_ours, _ = make_denpa(X, Y, m_ours)
-    l_ours, l_mg = f_ours().array, f_mg().array
+    l_ours, l_mg = f_ours().array, f_mg().data
     g_ours = [p.grad for p in m_ours.parameters()]
     g_mg = [p.grad for p in m_mg.parameters()]
     worst = max(abs(a - b) for a, b in zip(g_ours + [l_ours], g_mg + [l_mg]))
