@@ -314,8 +314,8 @@ def keep_where(g, keep):
     if g.dtype.kind != "f" or not g.ndim or g.shape != keep.shape:  # (NumPy scalars have no out=)
         return xp.where(keep, g, g.dtype.type(0))
     ints = xp.dtype("int%d" % (8 * g.dtype.itemsize))
-    if g.nbytes >= buffers.min_bytes:
-        m = buffers.empty(xp, g.shape, ints)  # a reused buffer (NumPy)
+    if g.nbytes >= buffers.min_bytes and keep.flags.c_contiguous:
+        m = buffers.empty(xp, g.shape, ints)  # a reused buffer (NumPy), C-ordered as keep is
         m[...] = keep
     else:
         m = keep.astype(ints)

@@ -156,12 +156,13 @@ class BufferPool:
 
     def product(self, a, b):
         """``a @ b``, into a reused buffer when both are NumPy arrays of one floating dtype, at least 2-D, and the
-        result is large; anything else (CuPy, 1-D, mixed dtypes) is plain ``a @ b``."""
+        result is large (NumPy's product is C-contiguous whatever its operands' layout); anything else (CuPy,
+        1-D, mixed dtypes) is plain ``a @ b``."""
         if type(a) is not _ND or type(b) is not _ND or a.ndim < 2 or b.ndim < 2:
             return a @ b
         dt = a.dtype
-        if dt != b.dtype or dt.kind not in "fc" or a.shape[-1] != b.shape[-2]:
-            return a @ b
+        if dt != b.dtype or dt.kind not in "fc" or not dt.isnative or a.shape[-1] != b.shape[-2]:
+            return a @ b  # (NumPy's product of byte-swapped operands is native: not this dtype)
         if a.ndim == 2 and b.ndim == 2:  # (broadcast_shapes costs several microseconds: not for these)
             shape = (a.shape[0], b.shape[1])
         else:
@@ -175,34 +176,40 @@ class BufferPool:
 
     def binary(self, ufunc, a, b):
         """``ufunc(a, b)`` into a reused buffer when it is a large floating NumPy result of ``a``'s (or ``b``'s)
-        dtype: two arrays of one floating dtype, or such an array and a Python int or float (NumPy's weak
-        scalars keep the array's dtype). None otherwise, and where the shapes do not broadcast (the caller's
-        own path then computes it, or raises its error)."""
+        dtype: two C-contiguous (or wholly broadcast) arrays of one floating dtype in native byte order, or such
+        an array and a Python int or float (NumPy's weak scalars keep the array's dtype). Then NumPy's own
+        result has exactly that dtype and a C layout (from other layouts it keeps theirs, and a byte-swapped
+        dtype gives a native result). None otherwise, and where the shapes do not broadcast (the caller's own path then computes
+        it, or raises its error)."""
         ta, tb = type(a), type(b)
         if ta is _ND:
+            dt = a.dtype
             if tb is _ND:
-                dt = a.dtype
-                if dt.kind not in "fc" or dt != b.dtype or (a.nbytes < self.min_bytes and b.nbytes < self.min_bytes):
+                if dt != b.dtype or (a.nbytes < self.min_bytes and b.nbytes < self.min_bytes) \
+                        or not (_c_layout(a) and _c_layout(b)):
                     return None
                 shape = a.shape
                 if shape != b.shape:
                     shape = _broadcast(shape, b.shape)
                     if shape is None:
                         return None
-            elif (tb is float or tb is int) and a.dtype.kind in "fc" and a.nbytes >= self.min_bytes:
-                dt, shape = a.dtype, a.shape
+            elif (tb is float or tb is int) and a.nbytes >= self.min_bytes and a.flags.c_contiguous:
+                shape = a.shape
             else:
                 return None
-        elif (ta is float or ta is int) and tb is _ND and b.dtype.kind in "fc" and b.nbytes >= self.min_bytes:
+        elif (ta is float or ta is int) and tb is _ND and b.nbytes >= self.min_bytes and b.flags.c_contiguous:
             dt, shape = b.dtype, b.shape
         else:
+            return None
+        if dt.kind not in "fc" or not dt.isnative:
             return None
         return ufunc(a, b, out=self.empty(_numpy, shape, dt))
 
     def unary(self, ufunc, x):
-        """``ufunc(x)`` into a reused buffer for a large real floating NumPy array ``x`` (a ufunc whose result
-        has ``x``'s dtype: exp, tanh, ...); None otherwise."""
-        if type(x) is not _ND or x.dtype.kind != "f" or x.nbytes < self.min_bytes:
+        """``ufunc(x)`` into a reused buffer for a large real floating C-contiguous NumPy array ``x`` in native
+        byte order (a ufunc whose result has ``x``'s dtype: exp, tanh, ...); None otherwise."""
+        if type(x) is not _ND or x.nbytes < self.min_bytes or x.dtype.kind != "f" or not x.dtype.isnative \
+                or not x.flags.c_contiguous:
             return None
         return ufunc(x, out=self.empty(_numpy, x.shape, x.dtype))
 
@@ -273,6 +280,12 @@ def _refcounts(objects):
 
 
 buffers = BufferPool()
+
+
+def _c_layout(a) -> bool:
+    """Whether NumPy's result from ``a`` would be C-ordered: ``a`` is C-contiguous, or a broadcast of one value
+    (every stride 0, as the gradient of a sum)."""
+    return a.flags.c_contiguous or not any(a.strides)
 
 
 def _broadcast(sa, sb):

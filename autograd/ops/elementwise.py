@@ -80,7 +80,7 @@ class Relu(Node):
         # the gradient passes unless the output is <= 0, so at NaN it passes, as PyTorch's threshold backward
         if F.graph or isinstance(out, float):
             return (F.where(out <= 0, 0.0, g),)
-        if type(out) is _np.ndarray and out.nbytes >= _BIG:  # the mask in a reused buffer
+        if type(out) is _np.ndarray and out.nbytes >= _BIG and out.flags.c_contiguous:  # the mask, reused
             keep = buffers.empty(_np, out.shape, _np.bool_)
             _np.less_equal(out, 0, out=keep)
             _np.logical_not(keep, out=keep)
@@ -342,14 +342,13 @@ class Gelu(Node):
             d += s
             d *= g
         else:
-            d = _times(x, x)  # 2 (Phi(x) + x phi(x)), Phi(x) kept as 2 Phi(x); scaling by 2 is exact
+            d = _times(x, x)  # Phi(x) + x phi(x), Phi(x) kept as 2 Phi(x)
             d *= -0.5
             xp.exp(d, out=d)
             d *= x
-            d *= 2 * _INV_SQRT_2PI
-            d += self.kept
+            d *= _INV_SQRT_2PI
+            d += _times(self.kept, 0.5)
             d *= g
-            d *= 0.5
         return (d,)
 
 
