@@ -179,8 +179,8 @@ class BufferPool:
         dtype: two C-contiguous (or wholly broadcast) arrays of one floating dtype in native byte order, or such
         an array and a Python int or float (NumPy's weak scalars keep the array's dtype). Then NumPy's own
         result has exactly that dtype and a C layout (from other layouts it keeps theirs, and a byte-swapped
-        dtype gives a native result). None otherwise, and where the shapes do not broadcast (the caller's own path then computes
-        it, or raises its error)."""
+        dtype gives a native result). None otherwise, and where the shapes do not broadcast (the caller's own
+        path then computes it, or raises its error)."""
         ta, tb = type(a), type(b)
         if ta is _ND:
             dt = a.dtype

@@ -44,7 +44,7 @@ class Normalize(Node):
         else:
             invstd = self.invstd
         mean_g = F.sum(g, axis=self.axes, keepdims=True) / n
-        if F.graph:
+        if F.graph or g.dtype != out.dtype:  # (in place below only where no promotion could be lost)
             mean_gx = F.sum(g * out, axis=self.axes, keepdims=True) / n
             return (invstd * (g - mean_g - out * mean_gx),)
         mean_gx = mul(g, out).sum(axis=self.axes, keepdims=True) / n

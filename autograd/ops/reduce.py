@@ -239,7 +239,7 @@ class Softmax(Node):
         return e
 
     def backward(self, g, xs, out, F):
-        if F.graph or not getattr(g, "ndim", 0):
+        if F.graph or not getattr(g, "ndim", 0) or g.dtype != out.dtype:  # (in place below: one dtype only)
             return (out * (g - F.sum(g * out, axis=self.axis, keepdims=True)),)
         d = sub(g, mul(g, out).sum(axis=self.axis, keepdims=True))
         d *= out
