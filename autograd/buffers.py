@@ -3,7 +3,8 @@ results and gradients of the arithmetic, matmul, activation, softmax and norm op
 
 A Tensor, a view or a node's saved values hold references that CPython counts, so a buffer is handed out again
 only when the pool's own reference is the last one. The ops take their large floating results from here
-through :meth:`BufferPool.binary`, :meth:`BufferPool.unary`, :meth:`BufferPool.product` and the functions
+through :meth:`BufferPool.binary`, :meth:`BufferPool.unary`, :meth:`BufferPool.product` (every large matrix product,
+convolutions' included) and the functions
 :func:`add`, :func:`sub`, :func:`mul` and :func:`copy`, which compute exactly what NumPy computes (the same
 ufunc, into an ``out=`` of the result's own shape and dtype) and leave every other case to plain NumPy.
 
@@ -148,11 +149,6 @@ class BufferPool:
         a = self.empty(xp, shape, dtype)
         a.fill(0)
         return a
-
-    def matmul(self, xp, a, b):
-        """``a @ b`` (``xp.matmul``, broadcasting leading dimensions) into a reused buffer."""
-        shape = xp.broadcast_shapes(a.shape[:-2], b.shape[:-2]) + (a.shape[-2], b.shape[-1])
-        return xp.matmul(a, b, out=self.empty(xp, shape, xp.result_type(a, b)))
 
     def product(self, a, b):
         """``a @ b``, into a reused buffer when both are NumPy arrays of one floating dtype, at least 2-D, and the

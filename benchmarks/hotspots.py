@@ -42,8 +42,7 @@ import _common as C  # noqa: E402
 WORKLOADS = ("gpt", "lstm", "dcgan", "mnist_cnn", "vae")
 # own time of these is their matrix products (the copies they need are functions of their own)
 BLAS_FUNCS = {("autograd/ops/linalg.py", "Matmul.forward"), ("autograd/ops/linalg.py", "Matmul.backward"),
-              ("autograd/ops/linalg.py", "_folded_backward"), ("autograd/buffers.py", "BufferPool.matmul"),
-              ("autograd/buffers.py", "BufferPool.product"),
+              ("autograd/ops/linalg.py", "_folded_backward"), ("autograd/buffers.py", "BufferPool.product"),
               ("autograd/ops/conv.py", "_conv_weight_grad"),
               ("autograd/ops/winograd.py", "Products.weight_grad")}
 OVERHEAD_FILES = ("autograd/engine.py", "autograd/node.py", "autograd/tensor.py", "autograd/_methods.py",

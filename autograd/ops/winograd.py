@@ -260,9 +260,7 @@ def output_transform(m, geo, n):
     return y
 
 
-def _matmul(a, b):
-    """``a @ b`` over the components, into a reused buffer."""
-    return buffers.matmul(array_module(b), a, b)
+_matmul = buffers.product  # a @ b over the components, a large result into a reused buffer
 
 
 class Products:
